@@ -1,0 +1,65 @@
+# edgecert: see README.  "make", "make check", "make install".
+.POSIX:
+
+VERSION = 0.1.0
+PREFIX = /usr/local
+BINDIR = $(PREFIX)/bin
+MANDIR = $(PREFIX)/share/man
+COMPDIR = $(PREFIX)/share/bash-completion/completions
+
+CC = cc
+PKG_CONFIG = pkg-config
+WARN = -Wall -Wextra -Werror
+CFLAGS = -O2 -g
+# SANITIZE=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer.
+SAN_1 = -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+SAN = $(SAN_$(SANITIZE))
+PKG_CFLAGS = $$($(PKG_CONFIG) --cflags gnutls libtasn1)
+PKG_LIBS = $$($(PKG_CONFIG) --libs gnutls libtasn1)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) \
+	$(CFLAGS) $(SAN) -DEC_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
+
+CORE = $(wildcard core/*.c)
+CMDS = $(wildcard cmd/*.c)
+APPLETS = $(filter-out main,$(basename $(notdir $(CMDS))))
+OBJS = $(patsubst %.c,build/%.o,$(CORE) $(CMDS))
+HDRS = $(wildcard core/*.h cmd/*.h)
+LINKS = $(addprefix bin/edgecert-,$(APPLETS))
+
+all: bin/edgecert $(LINKS)
+
+build/%.o: %.c $(HDRS) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+bin/edgecert: $(OBJS)
+	@mkdir -p bin
+	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $(OBJS) $(PKG_LIBS)
+
+bin/edgecert-%: bin/edgecert
+	ln -sf edgecert $@
+
+deps:
+	scripts/deps all
+
+# The test command of the README.  scripts/deps installs what is missing.
+check:
+	scripts/deps all
+	$(MAKE) all
+	scripts/run-tests
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(COMPDIR)
+	cp bin/edgecert $(DESTDIR)$(BINDIR)/edgecert
+	chmod 755 $(DESTDIR)$(BINDIR)/edgecert
+	for a in $(APPLETS); do ln -sf edgecert $(DESTDIR)$(BINDIR)/edgecert-$$a; done
+	cp man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	cp completion/edgecert.bash $(DESTDIR)$(COMPDIR)/edgecert
+	for a in $(APPLETS); do ln -sf edgecert $(DESTDIR)$(COMPDIR)/edgecert-$$a; done
+
+clean:
+	rm -rf build bin
+
+.PHONY: all deps check install clean

@@ -1,0 +1,366 @@
+/* list.c: edgecert list: the store's inventory, streamed. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+
+#include "cmds.h"
+#include "../core/cert.h"
+#include "../core/meta.h"
+#include "../core/store.h"
+
+static const char usage[] =
+	"usage: edgecert list [--section SECTION] [--expiring DAYS]\n"
+	"\n"
+	"  --expiring DAYS   only certificates whose not_after falls within\n"
+	"                    DAYS days from now (expired ones included)\n"
+	"  --section SECTION personal, ca, root, crl, pending, assigned or\n"
+	"                    all (the default)\n";
+
+enum { OPT_EXPIRING = 1, OPT_SECTION };
+
+static const struct option longopts[] = {
+	{ "expiring", required_argument, NULL, OPT_EXPIRING },
+	{ "section", required_argument, NULL, OPT_SECTION },
+	EC_GLOBAL_LONGOPTS
+};
+
+struct list_run {
+	struct ec_ctx *ctx;
+	struct ec_store *store;
+	enum ec_section sec;
+	int expiring;		/* filter on */
+	time_t horizon;		/* not_after at or before it passes */
+	time_t now;
+	long count;
+};
+
+struct names {
+	char **v;
+	size_t n, cap;
+};
+
+static int collect(void *arg, const char *name)
+{
+	struct names *ns = arg;
+
+	if (ns->n == ns->cap) {
+		size_t cap = ns->cap ? ns->cap * 2 : 64;
+		char **v = realloc(ns->v, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		ns->v = v;
+		ns->cap = cap;
+	}
+	if (!(ns->v[ns->n] = strdup(name)))
+		return -1;
+	ns->n++;
+	return 0;
+}
+
+static int cmpstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void free_names(struct names *ns)
+{
+	for (size_t i = 0; i < ns->n; i++)
+		free(ns->v[i]);
+	free(ns->v);
+}
+
+/* Read a small metadata object; an absent one is empty. */
+static int read_meta(struct list_run *lr, enum ec_section sec,
+		     const char *id, struct ec_meta *m)
+{
+	struct ec_data d = { 0 };
+	char name[256];
+	struct ec_err e;
+	int r;
+
+	memset(m, 0, sizeof(*m));
+	snprintf(name, sizeof(name), "%s.meta", id);
+	if (ec_store_read(lr->store, sec, name, &d, &e) < 0)
+		return e.code == EC_NOT_FOUND ? 0 : -1;
+	r = ec_meta_parse(m, (char *)d.data, d.size, &e);
+	ec_data_free(&d);
+	return r;
+}
+
+static int load_cert(struct list_run *lr, enum ec_section sec,
+		     const char *id, gnutls_x509_crt_t *crt)
+{
+	struct ec_data d = { 0 };
+	char name[256], sha1[EC_SHA1_HEX];
+	struct ec_err e;
+	int r;
+
+	snprintf(name, sizeof(name), "%s.pem", id);
+	if ((r = ec_store_read(lr->store, sec, name, &d, &e)) == 0) {
+		r = ec_cert_parse(d.data, d.size, crt, &e);
+		ec_data_free(&d);
+	}
+	if (r == 0 && ec_cert_ids(*crt, sha1, NULL, &e) == 0 &&
+	    strcmp(sha1, id) != 0) {
+		ec_fail(&e, EC_STORE_CORRUPT, "its SHA-1 is %s", sha1);
+		gnutls_x509_crt_deinit(*crt);
+		r = -1;
+	}
+	if (r < 0)
+		ec_st_warn(lr->ctx->st, "skipped %s/%s: %s",
+			   ec_section_name(sec), name, e.msg);
+	return r;
+}
+
+static void cert_item(struct list_run *lr, const char *id)
+{
+	struct ec_status *st = lr->ctx->st;
+	struct ec_cert_extra x = { .section = ec_section_name(lr->sec) };
+	gnutls_x509_crt_t crt;
+	struct ec_meta m;
+	char key[64], date[32], *subj;
+	const char *fn, *ex;
+	time_t na;
+
+	if (load_cert(lr, lr->sec, id, &crt) < 0)
+		return;
+	na = gnutls_x509_crt_get_expiration_time(crt);
+	if (lr->expiring && na > lr->horizon)
+		goto out;
+	if (read_meta(lr, lr->sec, id, &m) < 0) {
+		ec_st_warn(st, "%s/%s.meta is malformed",
+			   ec_section_name(lr->sec), id);
+		memset(&m, 0, sizeof(m));
+	}
+	fn = ec_meta_get(&m, "friendly_name");
+	ex = ec_meta_get(&m, "exportable");
+	snprintf(key, sizeof(key), "%s.key", id);
+	x.friendly_name = fn;
+	x.exportable = ex && strcmp(ex, "true") == 0;
+	x.has_private_key = ec_store_has(lr->store, lr->sec, key);
+	ec_cert_status(st, NULL, crt, &x);
+	ec_time_rfc3339(na, date, sizeof(date));
+	subj = fn ? NULL : ec_cert_dn(crt, 0);
+	ec_st_text(st, "%-9s %s %.10s %s%s", x.section, id, date,
+		   fn ? fn : subj ? subj : "", x.has_private_key ? " [key]" :
+		   "");
+	free(subj);
+	ec_meta_free(&m);
+	lr->count++;
+out:
+	gnutls_x509_crt_deinit(crt);
+}
+
+static void crl_item(struct list_run *lr, const char *id)
+{
+	struct ec_status *st = lr->ctx->st;
+	struct ec_data d = { 0 };
+	gnutls_x509_crl_t crl = NULL;
+	gnutls_datum_t dd, dn = { NULL, 0 };
+	char name[256], t1[32], t2[32];
+	struct ec_err e;
+	int r;
+
+	snprintf(name, sizeof(name), "%s.pem", id);
+	if (ec_store_read(lr->store, EC_SEC_CRL, name, &d, &e) < 0) {
+		ec_st_warn(st, "skipped crl/%s: %s", name, e.msg);
+		return;
+	}
+	dd.data = d.data;
+	dd.size = (unsigned)d.size;
+	if ((r = gnutls_x509_crl_init(&crl)) < 0 ||
+	    (r = gnutls_x509_crl_import(crl, &dd, GNUTLS_X509_FMT_PEM)) < 0 ||
+	    (r = gnutls_x509_crl_get_issuer_dn3(crl, &dn, 0)) < 0) {
+		ec_st_warn(st, "skipped crl/%s: %s", name, gnutls_strerror(r));
+		goto out;
+	}
+	ec_time_rfc3339(gnutls_x509_crl_get_this_update(crl), t1, sizeof(t1));
+	ec_time_rfc3339(gnutls_x509_crl_get_next_update(crl), t2, sizeof(t2));
+	ec_st_obj(st, NULL);
+	ec_st_str(st, "section", "crl");
+	ec_st_str(st, "id", id);
+	ec_st_str(st, "issuer", (char *)dn.data);
+	ec_st_str(st, "this_update", t1);
+	ec_st_str(st, "next_update", t2);
+	ec_st_int(st, "revoked_count", gnutls_x509_crl_get_crt_count(crl));
+	ec_st_end(st);
+	ec_st_text(st, "%-9s %s %.10s %s", "crl", id, t2, (char *)dn.data);
+	lr->count++;
+out:
+	gnutls_free(dn.data);
+	if (crl)
+		gnutls_x509_crl_deinit(crl);
+	ec_data_free(&d);
+}
+
+static long days_between(time_t from, time_t to)
+{
+	double d = difftime(to, from) / 86400.0;
+
+	return (long)(d < 0 ? d - 0.999999 : d);
+}
+
+static void pending_item(struct list_run *lr, const char *id)
+{
+	struct ec_status *st = lr->ctx->st;
+	const char *subj, *created;
+	struct ec_meta m;
+	struct tm tm = { 0 };
+	long age = 0;
+
+	if (read_meta(lr, EC_SEC_PENDING, id, &m) < 0) {
+		ec_st_warn(st, "skipped pending/%s.meta: malformed", id);
+		return;
+	}
+	subj = ec_meta_get(&m, "subject");
+	created = ec_meta_get(&m, "created");
+	if (created && strptime(created, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		age = days_between(timegm(&tm), lr->now);
+	ec_st_obj(st, NULL);
+	ec_st_str(st, "section", "pending");
+	ec_st_str(st, "id", id);
+	ec_st_str(st, "subject", subj ? subj : "");
+	ec_st_str(st, "friendly_name", ec_meta_get(&m, "friendly_name"));
+	ec_st_str(st, "created", created ? created : "");
+	ec_st_int(st, "age_days", age);
+	ec_st_end(st);
+	ec_st_text(st, "%-9s %s %.10s %s", "pending", id,
+		   created ? created : "", subj ? subj : "");
+	ec_meta_free(&m);
+	lr->count++;
+}
+
+static void assigned_item(struct list_run *lr, const char *iface)
+{
+	struct ec_status *st = lr->ctx->st;
+	const char *thumb, *fqdn;
+	gnutls_x509_crt_t crt = NULL;
+	struct ec_meta m;
+	time_t na = 0;
+
+	if (read_meta(lr, EC_SEC_ASSIGNED, iface, &m) < 0) {
+		ec_st_warn(st, "skipped assigned/%s.meta: malformed", iface);
+		return;
+	}
+	thumb = ec_meta_get(&m, "thumbprint");
+	fqdn = ec_meta_get(&m, "fqdn");
+	if (thumb && strlen(thumb) == EC_SHA1_HEX - 1 &&
+	    ec_store_name_ok(thumb) &&
+	    load_cert(lr, EC_SEC_PERSONAL, thumb, &crt) == 0)
+		na = gnutls_x509_crt_get_expiration_time(crt);
+	if (lr->expiring && (!crt || na > lr->horizon))
+		goto out;
+	ec_st_obj(st, NULL);
+	ec_st_str(st, "section", "assigned");
+	ec_st_str(st, "interface", iface);
+	ec_st_str(st, "thumbprint", thumb ? thumb : "");
+	ec_st_str(st, "fqdn", fqdn);
+	ec_st_str(st, "assigned", ec_meta_get(&m, "assigned"));
+	if (crt)
+		ec_st_int(st, "days_to_expiry", days_between(lr->now, na));
+	else
+		ec_st_str(st, "days_to_expiry", NULL);
+	ec_st_end(st);
+	ec_st_text(st, "%-9s %-40s %s %s", "assigned", iface,
+		   thumb ? thumb : "-", fqdn ? fqdn : "");
+	lr->count++;
+out:
+	if (crt)
+		gnutls_x509_crt_deinit(crt);
+	ec_meta_free(&m);
+}
+
+static int list_section(struct list_run *lr)
+{
+	struct names ns = { 0 };
+	int cert = lr->sec <= EC_SEC_ROOT;
+	const char *suffix = cert || lr->sec == EC_SEC_CRL ? ".pem" : ".meta";
+	int r;
+
+	if (lr->expiring && (lr->sec == EC_SEC_CRL ||
+			     lr->sec == EC_SEC_PENDING))
+		return 0;
+	r = ec_store_scan(lr->store, lr->sec, suffix, collect, &ns,
+			  &lr->ctx->err);
+	if (r != 0) {
+		free_names(&ns);
+		if (r > 0)
+			ec_fail(&lr->ctx->err, EC_INTERNAL, "out of memory");
+		return -1;
+	}
+	qsort(ns.v, ns.n, sizeof(*ns.v), cmpstr);
+	for (size_t i = 0; i < ns.n; i++) {
+		ns.v[i][strlen(ns.v[i]) - strlen(suffix)] = '\0';
+		if (cert)
+			cert_item(lr, ns.v[i]);
+		else if (lr->sec == EC_SEC_CRL)
+			crl_item(lr, ns.v[i]);
+		else if (lr->sec == EC_SEC_PENDING)
+			pending_item(lr, ns.v[i]);
+		else
+			assigned_item(lr, ns.v[i]);
+	}
+	free_names(&ns);
+	return 0;
+}
+
+int cmd_list(int argc, char **argv, struct ec_ctx *ctx)
+{
+	struct list_run lr = { .ctx = ctx };
+	int c, only = -1, r = -1;
+	long days;
+
+	ctx->usage = usage;
+	while ((c = getopt_long(argc, argv, EC_GLOBAL_SHORTOPTS, longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case OPT_EXPIRING:
+			if (ec_opt_num(ctx, "--expiring", optarg, 0, 36500,
+				       &days) == 0) {
+				lr.expiring = 1;
+				lr.horizon = time(NULL) + days * 86400;
+			}
+			break;
+		case OPT_SECTION:
+			if (strcmp(optarg, "all") == 0)
+				only = -1;
+			else if ((only = ec_section_parse(optarg)) < 0)
+				ec_opt_error(ctx, "--section wants personal, "
+					     "ca, root, crl, pending, assigned"
+					     " or all, not '%s'", optarg);
+			break;
+		default:
+			if (!ec_opt_global(ctx, c, optarg, argc, argv))
+				ec_opt_error(ctx, "unknown option");
+		}
+	}
+	if (ec_opt_done(ctx, argc, argv))
+		return ctx->err.code == EC_OK ? 0 : -1;
+	if (ec_store_open(&lr.store, ctx->store_dir, 0, 0, &ctx->err) < 0)
+		return -1;
+	lr.now = time(NULL);
+	ec_st_stream(ctx->st, ctx->status_fd);
+	ec_st_text_custom(ctx->st);
+	ec_st_str(ctx->st, "store", ec_store_dir(lr.store));
+	ec_st_arr(ctx->st, "items");
+	for (int i = 0; i < EC_SEC_COUNT; i++) {
+		if (only >= 0 && i != only)
+			continue;
+		lr.sec = (enum ec_section)i;
+		if (list_section(&lr) < 0)
+			goto out;
+	}
+	ec_st_end(ctx->st);
+	ec_st_int(ctx->st, "count", lr.count);
+	ec_st_message(ctx->st, "%ld item%s in %s", lr.count,
+		      lr.count == 1 ? "" : "s", ec_store_dir(lr.store));
+	r = 0;
+out:
+	ec_store_close(lr.store);
+	return r;
+}

@@ -1,0 +1,163 @@
+/* main.c: the edgecert multicall binary: finds the applet from argv[0]
+ * ("edgecert-list") or argv[1] ("edgecert list"), runs it, and writes its
+ * one status record. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <gnutls/gnutls.h>
+
+#include "cmds.h"
+
+static const struct applet {
+	const char *name;
+	int (*fn)(int argc, char **argv, struct ec_ctx *ctx);
+	const char *summary;
+} applets[] = {
+	{ "list", cmd_list, "show the store's certificates, CRLs, pending "
+	  "requests and assignments" },
+};
+
+#define NAPPLETS (sizeof(applets) / sizeof(applets[0]))
+
+static const char main_usage[] =
+	"usage: edgecert [GLOBAL OPTIONS] APPLET [OPTIONS]\n"
+	"       edgecert-APPLET [OPTIONS]\n"
+	"\n"
+	"global options, accepted by every applet:\n"
+	"  --store DIR                the store (default $EDGECERT_STORE,\n"
+	"                             /var/lib/edgecert for root, else\n"
+	"                             ${XDG_DATA_HOME:-~/.local/share}/edgecert)\n"
+	"  --format text|json|kv      the status record's form "
+	"(default $EDGECERT_FORMAT, text)\n"
+	"  --check                    change nothing; report what would change\n"
+	"  --wait SECONDS             wait for the store lock (default 30)\n"
+	"  --status-fd N              write the status record to fd N "
+	"(default 1)\n"
+	"  -q, --quiet                no diagnostics on stderr\n"
+	"  -h, --help                 this help, or an applet's\n"
+	"  -V, --version              versions of edgecert, GnuTLS, libtasn1\n";
+
+static const struct applet *find(const char *name)
+{
+	for (size_t i = 0; i < NAPPLETS; i++)
+		if (strcmp(applets[i].name, name) == 0)
+			return &applets[i];
+	return NULL;
+}
+
+/* edgecert with no applet: --help, --version, or a usage error. */
+static int no_applet(int argc, char **argv, struct ec_ctx *ctx)
+{
+	static const struct option opts[] = { EC_GLOBAL_LONGOPTS };
+	int c, bare = 0;
+
+	while ((c = getopt_long(argc, argv, EC_GLOBAL_SHORTOPTS, opts,
+				NULL)) != -1)
+		ec_opt_global(ctx, c, optarg, argc, argv);
+	if (ctx->err.code == EC_OK && optind < argc) {
+		ec_opt_error(ctx, "unknown applet '%s'", argv[optind]);
+		optind = argc;
+	}
+	if (ctx->err.code == EC_OK && !ctx->help && !ctx->version)
+		bare = ctx->help = 1;	/* the usage, as a usage error */
+	if (ec_opt_done(ctx, argc, argv) && ctx->err.code != EC_OK) {
+		ec_st_text_custom(ctx->st);
+		return -1;
+	}
+	if (bare)
+		return ec_fail(&ctx->err, EC_USAGE, "no applet given");
+	return 0;
+}
+
+static void list_applets(struct ec_ctx *ctx, char *usage, size_t n)
+{
+	size_t len = (size_t)snprintf(usage, n, "%s\napplets:\n", main_usage);
+
+	for (size_t i = 0; i < NAPPLETS && len < n; i++)
+		len += (size_t)snprintf(usage + len, n - len, "  %-14s %s\n",
+					applets[i].name, applets[i].summary);
+	if (len < n)
+		snprintf(usage + len, n - len, "\nSee 'edgecert APPLET "
+			 "--help' and edgecert(1).\n");
+	ctx->usage = usage;
+}
+
+/* Leading global options before the applet's name: "edgecert --store X
+ * list".  Returns the index of the applet's name, or argc. */
+static int leading_options(int argc, char **argv, struct ec_ctx *ctx)
+{
+	static const struct option opts[] = { EC_GLOBAL_LONGOPTS };
+	int c;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+" EC_GLOBAL_SHORTOPTS, opts,
+				NULL)) != -1)
+		ec_opt_global(ctx, c, optarg, argc, argv);
+	return optind;
+}
+
+int main(int argc, char **argv)
+{
+	char usage[4096];
+	const char *base = strrchr(argv[0] ? argv[0] : "", '/');
+	const struct applet *a = NULL;
+	struct ec_ctx ctx;
+	int first = 0, r, code;
+
+	base = base ? base + 1 : (argv[0] ? argv[0] : "edgecert");
+	if (strncmp(base, "edgecert-", 9) == 0) {
+		ec_ctx_init(&ctx, base + 9);
+		if (!(a = find(base + 9)))
+			ec_opt_error(&ctx, "unknown applet '%s'", base + 9);
+	} else {
+		ec_ctx_init(&ctx, "edgecert");
+		first = leading_options(argc, argv, &ctx);
+		if (first < argc && ctx.err.code == EC_OK) {
+			if ((a = find(argv[first])))
+				ctx.command = a->name;
+			else
+				ec_opt_error(&ctx, "unknown applet '%s'",
+					     argv[first]);
+		}
+	}
+	if (gnutls_global_init() < 0)
+		ec_opt_error(&ctx, "cannot initialise GnuTLS");
+	opterr = 0;
+	optind = 0;
+	if (a && ctx.err.code == EC_OK) {
+		/* the applet sees argv from its own name on */
+		r = a->fn(argc - first, argv + first, &ctx);
+	} else {
+		list_applets(&ctx, usage, sizeof(usage));
+		r = no_applet(first ? argc : 1, argv, &ctx);
+	}
+	if (!ctx.st)
+		ec_opt_done(&ctx, 0, argv);
+	if (r < 0 && ctx.err.code == EC_OK)	/* an applet bug: be loud */
+		ec_fail(&ctx.err, EC_INTERNAL, "failed without a reason");
+	code = ctx.st ? (int)ctx.err.code : EC_INTERNAL;
+	if (!ctx.quiet && ctx.st) {
+		for (size_t i = 0; i < ec_st_nwarnings(ctx.st); i++)
+			fprintf(stderr, "%s%s: warning: %s\n",
+				a ? "edgecert " : "", ctx.command,
+				ec_st_warning(ctx.st, i));
+	}
+	if (!ctx.quiet && code != EC_OK) {
+		fprintf(stderr, "%s%s: %s\n", a ? "edgecert " : "",
+			ctx.command, ctx.err.msg);
+		if (code == EC_USAGE)
+			fprintf(stderr, "see 'edgecert%s%s --help'\n",
+				a ? " " : "", a ? a->name : "");
+	}
+	if (!ctx.st || ec_status_finish(ctx.st, ctx.status_fd, &ctx.err) < 0) {
+		if (!ctx.quiet)
+			fprintf(stderr, "edgecert %s: cannot write the status "
+				"record: %s\n", ctx.command, strerror(errno));
+		code = code == EC_OK ? EC_IO : code;
+	}
+	ec_status_free(ctx.st);
+	gnutls_global_deinit();
+	return ec_code_exit((enum ec_code)code);
+}

@@ -1,0 +1,188 @@
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/crypto.h>
+
+#include "cert.h"
+
+void ec_time_rfc3339(time_t t, char *buf, size_t n)
+{
+	struct tm tm;
+
+	if (t == (time_t)-1 || !gmtime_r(&t, &tm)) {
+		snprintf(buf, n, "unknown");
+		return;
+	}
+	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void hex(const unsigned char *p, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+int ec_cert_ids(gnutls_x509_crt_t crt, char sha1[EC_SHA1_HEX],
+		char sha256[EC_SHA256_HEX], struct ec_err *e)
+{
+	unsigned char d[32];
+	size_t n = sizeof(d);
+	int r;
+
+	if ((r = gnutls_x509_crt_get_fingerprint(crt, GNUTLS_DIG_SHA1, d,
+						 &n)) < 0)
+		return ec_fail(e, EC_INTERNAL, "cannot hash a certificate: %s",
+			       gnutls_strerror(r));
+	hex(d, n, sha1);
+	n = sizeof(d);
+	if (sha256) {
+		if ((r = gnutls_x509_crt_get_fingerprint(crt,
+					GNUTLS_DIG_SHA256, d, &n)) < 0)
+			return ec_fail(e, EC_INTERNAL, "cannot hash a "
+				       "certificate: %s", gnutls_strerror(r));
+		hex(d, n, sha256);
+	}
+	return 0;
+}
+
+int ec_cert_parse(const unsigned char *data, size_t len,
+		  gnutls_x509_crt_t *out, struct ec_err *e)
+{
+	gnutls_datum_t d = { (unsigned char *)data, (unsigned)len };
+	gnutls_x509_crt_fmt_t fmt = GNUTLS_X509_FMT_DER;
+	int r;
+
+	*out = NULL;
+	if (len > 10 && memmem(data, len, "-----BEGIN", 10))
+		fmt = GNUTLS_X509_FMT_PEM;
+	if ((r = gnutls_x509_crt_init(out)) < 0)
+		return ec_fail(e, EC_INTERNAL, "%s", gnutls_strerror(r));
+	if ((r = gnutls_x509_crt_import(*out, &d, fmt)) < 0) {
+		gnutls_x509_crt_deinit(*out);
+		*out = NULL;
+		return ec_fail(e, EC_BAD_INPUT, "not a certificate: %s",
+			       gnutls_strerror(r));
+	}
+	return 0;
+}
+
+int ec_cert_pem(gnutls_x509_crt_t crt, gnutls_datum_t *out, struct ec_err *e)
+{
+	int r = gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_PEM, out);
+
+	if (r < 0)
+		return ec_fail(e, EC_INTERNAL, "cannot encode a certificate: "
+			       "%s", gnutls_strerror(r));
+	return 0;
+}
+
+char *ec_cert_dn(gnutls_x509_crt_t crt, int issuer)
+{
+	gnutls_datum_t d = { NULL, 0 };
+	char *s;
+	int r = issuer ? gnutls_x509_crt_get_issuer_dn3(crt, &d, 0)
+		       : gnutls_x509_crt_get_dn3(crt, &d, 0);
+
+	if (r == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+		return strdup("");
+	if (r < 0)
+		return NULL;
+	s = strndup((char *)d.data, d.size);
+	gnutls_free(d.data);
+	return s;
+}
+
+char *ec_cert_cn(gnutls_x509_crt_t crt)
+{
+	size_t n = 0;
+	char *s;
+
+	if (gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0,
+					  0, NULL, &n) !=
+	    GNUTLS_E_SHORT_MEMORY_BUFFER)
+		return NULL;
+	if (!(s = malloc(n + 1)))
+		return NULL;
+	if (gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0,
+					  0, s, &n) < 0) {
+		free(s);
+		return NULL;
+	}
+	s[n] = '\0';
+	return s;
+}
+
+/* The SANs of one type, as an array of strings. */
+static void sans(struct ec_status *st, const char *key,
+		 gnutls_x509_crt_t crt, unsigned want)
+{
+	ec_st_arr(st, key);
+	for (unsigned i = 0;; i++) {
+		char buf[1024], ip[INET6_ADDRSTRLEN];
+		size_t n = sizeof(buf) - 1;
+		unsigned crit;
+		int type = gnutls_x509_crt_get_subject_alt_name(crt, i, buf,
+								&n, &crit);
+
+		if (type == GNUTLS_E_SHORT_MEMORY_BUFFER)
+			continue;	/* absurdly long: leave it out */
+		if (type < 0)
+			break;
+		if ((unsigned)type != want)
+			continue;
+		if (want == GNUTLS_SAN_IPADDRESS) {
+			if (inet_ntop(n == 16 ? AF_INET6 : AF_INET, buf, ip,
+				      sizeof(ip)) && (n == 4 || n == 16))
+				ec_st_str(st, NULL, ip);
+			continue;
+		}
+		buf[n] = '\0';
+		ec_st_str(st, NULL, buf);
+	}
+	ec_st_end(st);
+}
+
+void ec_cert_status(struct ec_status *st, const char *key,
+		    gnutls_x509_crt_t crt, const struct ec_cert_extra *x)
+{
+	char sha1[EC_SHA1_HEX] = "", sha256[EC_SHA256_HEX] = "", t[32];
+	unsigned char serial[64];
+	char serhex[2 * sizeof(serial) + 1] = "";
+	size_t n = sizeof(serial);
+	struct ec_err e;
+	char *s;
+
+	ec_cert_ids(crt, sha1, sha256, &e);
+	ec_st_obj(st, key);
+	if (x && x->section)
+		ec_st_str(st, "section", x->section);
+	ec_st_str(st, "thumbprint", sha1);
+	ec_st_str(st, "sha256", sha256);
+	s = ec_cert_dn(crt, 0);
+	ec_st_str(st, "subject", s ? s : "");
+	free(s);
+	s = ec_cert_dn(crt, 1);
+	ec_st_str(st, "issuer", s ? s : "");
+	free(s);
+	if (gnutls_x509_crt_get_serial(crt, serial, &n) == 0)
+		hex(serial, n, serhex);
+	ec_st_str(st, "serial", serhex);
+	ec_time_rfc3339(gnutls_x509_crt_get_activation_time(crt), t, sizeof(t));
+	ec_st_str(st, "not_before", t);
+	ec_time_rfc3339(gnutls_x509_crt_get_expiration_time(crt), t, sizeof(t));
+	ec_st_str(st, "not_after", t);
+	sans(st, "dns_names", crt, GNUTLS_SAN_DNSNAME);
+	sans(st, "ip_addresses", crt, GNUTLS_SAN_IPADDRESS);
+	ec_st_str(st, "friendly_name", x ? x->friendly_name : NULL);
+	ec_st_bool(st, "has_private_key", x && x->has_private_key);
+	ec_st_bool(st, "exportable", x && x->exportable);
+	ec_st_end(st);
+}

@@ -1,0 +1,50 @@
+/* cert.h: certificates as edgecert shows them: thumbprints, times, and
+ * the certificate object of the status record. */
+#ifndef EC_CERT_H
+#define EC_CERT_H
+
+#include <time.h>
+
+#include <gnutls/x509.h>
+
+#include "err.h"
+#include "status.h"
+
+#define EC_SHA1_HEX 41		/* 40 hex digits and a NUL */
+#define EC_SHA256_HEX 65
+
+/* RFC 3339 UTC: 2026-11-25T10:00:00Z (buf of 32). */
+void ec_time_rfc3339(time_t t, char *buf, size_t n);
+
+/* Lower-case hex SHA-1 and SHA-256 of the certificate's DER. */
+int ec_cert_ids(gnutls_x509_crt_t crt, char sha1[EC_SHA1_HEX],
+		char sha256[EC_SHA256_HEX], struct ec_err *e);
+
+/* Parse one certificate from PEM or DER. */
+int ec_cert_parse(const unsigned char *data, size_t len,
+		  gnutls_x509_crt_t *out, struct ec_err *e);
+/* The certificate as PEM, malloc'd, NUL-terminated. */
+int ec_cert_pem(gnutls_x509_crt_t crt, gnutls_datum_t *out,
+		struct ec_err *e);
+
+/* Subject or issuer DN (RFC 4514), malloc'd; NULL on error. */
+char *ec_cert_dn(gnutls_x509_crt_t crt, int issuer);
+/* The subject's first CN, malloc'd, or NULL. */
+char *ec_cert_cn(gnutls_x509_crt_t crt);
+
+/* What the store knows about a certificate besides its bytes. */
+struct ec_cert_extra {
+	const char *section;		/* NULL: leave the field out */
+	const char *friendly_name;	/* NULL: null */
+	int has_private_key;
+	int exportable;
+};
+
+/* Write the certificate object: thumbprint, sha256, subject, issuer,
+ * serial, not_before, not_after, dns_names, ip_addresses,
+ * friendly_name, has_private_key, exportable, and section when given.
+ * key NULL inside an array. */
+void ec_cert_status(struct ec_status *st, const char *key,
+		    gnutls_x509_crt_t crt, const struct ec_cert_extra *x);
+
+#endif

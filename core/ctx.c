@@ -1,0 +1,190 @@
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gnutls/gnutls.h>
+#include <libtasn1.h>
+
+#include "ctx.h"
+
+#ifndef EC_VERSION
+#define EC_VERSION "0.1.0"
+#endif
+
+static void default_store(struct ec_ctx *ctx)
+{
+	const char *env = getenv("EDGECERT_STORE"), *home, *xdg;
+	struct passwd *pw;
+
+	if (env && *env) {
+		ctx->store_dir = env;
+		return;
+	}
+	if (geteuid() == 0) {
+		ctx->store_dir = "/var/lib/edgecert";
+		return;
+	}
+	xdg = getenv("XDG_DATA_HOME");
+	if (xdg && xdg[0] == '/') {
+		snprintf(ctx->store_buf, sizeof(ctx->store_buf),
+			 "%s/edgecert", xdg);
+	} else {
+		home = getenv("HOME");
+		if ((!home || home[0] != '/') && (pw = getpwuid(geteuid())))
+			home = pw->pw_dir;
+		snprintf(ctx->store_buf, sizeof(ctx->store_buf),
+			 "%s/.local/share/edgecert", home ? home : "");
+	}
+	ctx->store_dir = ctx->store_buf;
+}
+
+void ec_ctx_init(struct ec_ctx *ctx, const char *command)
+{
+	const char *fmt = getenv("EDGECERT_FORMAT");
+
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->command = command;
+	ctx->wait_seconds = 30;
+	ctx->status_fd = 1;
+	ctx->format = EC_FMT_TEXT;
+	if (fmt && *fmt) {
+		int f = ec_format_parse(fmt);
+
+		if (f < 0)
+			ec_opt_error(ctx, "EDGECERT_FORMAT='%s' is not text, "
+				     "json or kv", fmt);
+		else
+			ctx->format = (enum ec_format)f;
+	}
+	default_store(ctx);
+}
+
+int ec_opt_error(struct ec_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ctx->err.code != EC_OK)
+		return 1;
+	ctx->err.code = EC_USAGE;
+	va_start(ap, fmt);
+	vsnprintf(ctx->err.msg, sizeof(ctx->err.msg), fmt, ap);
+	va_end(ap);
+	return 1;
+}
+
+int ec_opt_num(struct ec_ctx *ctx, const char *name, const char *arg,
+	       long min, long max, long *out)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (*arg == '\0' || *end || v < min || v > max) {
+		ec_opt_error(ctx, "%s wants a whole number from %ld to %ld, "
+			     "not '%s'", name, min, max, arg);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int ec_opt_global(struct ec_ctx *ctx, int c, const char *arg, int argc,
+		  char **argv)
+{
+	const char *bad;
+	long v;
+	int f;
+
+	switch (c) {
+	case EC_OPT_STORE:
+		if (*arg == '\0')
+			ec_opt_error(ctx, "--store wants a directory");
+		ctx->store_dir = arg;
+		return 1;
+	case EC_OPT_FORMAT:
+		if ((f = ec_format_parse(arg)) < 0)
+			ec_opt_error(ctx, "--format wants text, json or kv, "
+				     "not '%s'", arg);
+		else
+			ctx->format = (enum ec_format)f;
+		return 1;
+	case EC_OPT_CHECK:
+		ctx->check = 1;
+		return 1;
+	case EC_OPT_WAIT:
+		if (ec_opt_num(ctx, "--wait", arg, 0, 86400, &v) == 0)
+			ctx->wait_seconds = (int)v;
+		return 1;
+	case EC_OPT_STATUS_FD:
+		if (ec_opt_num(ctx, "--status-fd", arg, 1, 1 << 20, &v) == 0) {
+			if (fcntl((int)v, F_GETFD) < 0)
+				ec_opt_error(ctx, "--status-fd %ld is not "
+					     "open", v);
+			else
+				ctx->status_fd = (int)v;
+		}
+		return 1;
+	case 'q':
+		ctx->quiet = 1;
+		return 1;
+	case 'h':
+		ctx->help = 1;
+		return 1;
+	case 'V':
+		ctx->version = 1;
+		return 1;
+	case ':':
+		bad = optind - 1 < argc ? argv[optind - 1] : "?";
+		ec_opt_error(ctx, "option '%s' needs a value", bad);
+		return 1;
+	case '?':
+		bad = optind - 1 < argc ? argv[optind - 1] : "?";
+		if (optopt && bad[0] == '-' && bad[1] != '-')
+			ec_opt_error(ctx, "unknown option '-%c'", optopt);
+		else
+			ec_opt_error(ctx, "unknown option '%s'", bad);
+		return 1;
+	}
+	return 0;
+}
+
+void ec_version_record(struct ec_ctx *ctx)
+{
+	ec_st_str(ctx->st, "version", EC_VERSION);
+	ec_st_str(ctx->st, "gnutls", gnutls_check_version(NULL));
+	ec_st_str(ctx->st, "libtasn1", asn1_check_version(NULL));
+	ec_st_message(ctx->st, "edgecert %s (GnuTLS %s, libtasn1 %s)",
+		      EC_VERSION, gnutls_check_version(NULL),
+		      asn1_check_version(NULL));
+}
+
+int ec_opt_done(struct ec_ctx *ctx, int argc, char **argv)
+{
+	if (!ctx->st) {
+		ctx->st = ec_status_new(ctx->format, ctx->command);
+		if (!ctx->st) {
+			ctx->err.code = EC_INTERNAL;
+			snprintf(ctx->err.msg, sizeof(ctx->err.msg),
+				 "out of memory");
+			return 1;
+		}
+	}
+	if (ctx->err.code == EC_OK && optind < argc)
+		ec_opt_error(ctx, "unexpected argument '%s'", argv[optind]);
+	if (ctx->err.code != EC_OK)
+		return 1;
+	if (ctx->help) {
+		ec_st_text_custom(ctx->st);
+		ec_st_str(ctx->st, "usage", ctx->usage);
+		ec_st_text(ctx->st, "%s", ctx->usage);
+		return 1;
+	}
+	if (ctx->version) {
+		ec_version_record(ctx);
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,68 @@
+/* ctx.h: the run's context, passed to every applet: global options, the
+ * status record and the error.  Global options are parsed here only. */
+#ifndef EC_CTX_H
+#define EC_CTX_H
+
+#include <getopt.h>
+#include <limits.h>
+
+#include "err.h"
+#include "status.h"
+
+enum {
+	EC_OPT_STORE = 0x100, EC_OPT_FORMAT, EC_OPT_CHECK, EC_OPT_WAIT,
+	EC_OPT_STATUS_FD,
+};
+
+/* Every applet's struct option table ends with these. */
+#define EC_GLOBAL_LONGOPTS \
+	{ "check", no_argument, NULL, EC_OPT_CHECK }, \
+	{ "format", required_argument, NULL, EC_OPT_FORMAT }, \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "quiet", no_argument, NULL, 'q' }, \
+	{ "status-fd", required_argument, NULL, EC_OPT_STATUS_FD }, \
+	{ "store", required_argument, NULL, EC_OPT_STORE }, \
+	{ "version", no_argument, NULL, 'V' }, \
+	{ "wait", required_argument, NULL, EC_OPT_WAIT }, \
+	{ NULL, 0, NULL, 0 }
+#define EC_GLOBAL_SHORTOPTS ":hqV"
+
+struct ec_ctx {
+	const char *command;	/* the applet's name */
+	const char *usage;	/* its usage text */
+	const char *store_dir;	/* --store, else the default */
+	enum ec_format format;
+	int check, quiet, help, version;
+	int wait_seconds;
+	int status_fd;
+	struct ec_status *st;	/* made by ec_opt_done */
+	struct ec_err err;	/* the run's error, reported once */
+	char store_buf[PATH_MAX];
+};
+
+/* Defaults from the environment: EDGECERT_STORE, EDGECERT_FORMAT. */
+void ec_ctx_init(struct ec_ctx *ctx, const char *command);
+
+/* Handle a global option or a getopt error ('?', ':').  Returns 1 when c
+ * was consumed, 0 when it is the applet's own.  A usage error is kept in
+ * ctx->err (the first one wins) and parsing goes on, so that --format is
+ * honoured in the error's record. */
+int ec_opt_global(struct ec_ctx *ctx, int c, const char *arg, int argc,
+		  char **argv);
+/* Keep a usage error (the first one wins); returns 1 so that an applet's
+ * option loop can "break" through it. */
+int ec_opt_error(struct ec_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* After the option loop: refuse stray operands, make the status record.
+ * Returns 1 when the run should stop here (an error, --help, --version),
+ * with ctx->err set or the answer written into the record. */
+int ec_opt_done(struct ec_ctx *ctx, int argc, char **argv);
+
+/* Parse a whole number within [min, max] for option name. */
+int ec_opt_num(struct ec_ctx *ctx, const char *name, const char *arg,
+	       long min, long max, long *out);
+
+/* The usage error to give when argv has no applet or help is asked. */
+void ec_version_record(struct ec_ctx *ctx);
+
+#endif

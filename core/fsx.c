@@ -1,0 +1,295 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gnutls/gnutls.h>
+
+#include "fsx.h"
+
+static int read_fd(int fd, const char *what, size_t max, struct ec_data *out,
+		   struct ec_err *e)
+{
+	size_t cap = 8192, len = 0;
+	unsigned char *p = malloc(cap + 1), *q;
+
+	if (!p)
+		return ec_fail(e, EC_INTERNAL, "out of memory");
+	for (;;) {
+		ssize_t n;
+
+		if (len == cap) {
+			if (cap > max)
+				break;
+			cap *= 2;
+			q = malloc(cap + 1);
+			if (!q) {
+				gnutls_memset(p, 0, len);
+				free(p);
+				return ec_fail(e, EC_INTERNAL, "out of memory");
+			}
+			memcpy(q, p, len);
+			gnutls_memset(p, 0, len);
+			free(p);
+			p = q;
+		}
+		n = read(fd, p + len, cap - len);
+		if (n < 0) {
+			int err = errno;
+
+			if (err == EINTR)
+				continue;
+			gnutls_memset(p, 0, len);
+			free(p);
+			return ec_fail_errno(e, err == EISDIR ? EC_BAD_INPUT :
+					     EC_IO, err, "cannot read '%s'",
+					     what);
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > max) {
+		gnutls_memset(p, 0, len);
+		free(p);
+		return ec_fail(e, EC_BAD_INPUT,
+			       "'%s' is too large (more than %zu bytes)", what,
+			       max);
+	}
+	p[len] = '\0';
+	out->data = p;
+	out->size = len;
+	return 0;
+}
+
+static int check_regular(int fd, const char *what, struct ec_err *e)
+{
+	struct stat sb;
+
+	if (fstat(fd, &sb) < 0)
+		return ec_fail_errno(e, EC_IO, errno, "cannot stat '%s'", what);
+	if (S_ISDIR(sb.st_mode))
+		return ec_fail(e, EC_BAD_INPUT, "'%s' is a directory", what);
+	if (!S_ISREG(sb.st_mode))
+		return ec_fail(e, EC_BAD_INPUT, "'%s' is not a regular file",
+			       what);
+	return 0;
+}
+
+int ec_read_input(const char *path, size_t max, struct ec_data *out,
+		  struct ec_err *e)
+{
+	int fd, r;
+
+	if (strcmp(path, "-") == 0)
+		return read_fd(0, "standard input", max, out, e);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		int err = errno;
+
+		return ec_fail_errno(e, err == ENOENT || err == ENOTDIR ||
+				     err == EACCES ? EC_BAD_INPUT : EC_IO, err,
+				     "cannot open '%s'", path);
+	}
+	r = check_regular(fd, path, e);
+	if (r == 0) {
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+		r = read_fd(fd, path, max, out, e);
+	}
+	close(fd);
+	return r;
+}
+
+int ec_read_at(int dirfd, const char *name, size_t max, struct ec_data *out,
+	       struct ec_err *e)
+{
+	int fd, r;
+
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+		    O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		int err = errno;
+
+		if (err == ELOOP)
+			return ec_fail(e, EC_STORE_CORRUPT,
+				       "'%s' in the store is a symlink", name);
+		return ec_fail_errno(e, EC_IO, err, "cannot open '%s'", name);
+	}
+	r = check_regular(fd, name, e);
+	if (r < 0)
+		e->code = EC_STORE_CORRUPT;
+	else
+		r = read_fd(fd, name, max, out, e);
+	close(fd);
+	return r;
+}
+
+void ec_data_free(struct ec_data *d)
+{
+	if (d->data) {
+		gnutls_memset(d->data, 0, d->size);
+		free(d->data);
+	}
+	d->data = NULL;
+	d->size = 0;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int ec_create_at(int dirfd, const char *name, const void *data, size_t len,
+		 mode_t mode, struct ec_err *e)
+{
+	int fd, err;
+
+	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, mode);
+	if (fd < 0)
+		return ec_fail_errno(e, EC_IO, errno, "cannot create '%s'",
+				     name);
+	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+		err = errno;
+		close(fd);
+		unlinkat(dirfd, name, 0);
+		return ec_fail_errno(e, EC_IO, err, "cannot write '%s'", name);
+	}
+	if (close(fd) < 0) {
+		err = errno;
+		unlinkat(dirfd, name, 0);
+		return ec_fail_errno(e, EC_IO, err, "cannot write '%s'", name);
+	}
+	return 0;
+}
+
+int ec_fsync_fd_dir(int dirfd, struct ec_err *e)
+{
+	if (fsync(dirfd) < 0 && errno != EINVAL)
+		return ec_fail_errno(e, EC_IO, errno,
+				     "cannot sync a directory");
+	return 0;
+}
+
+int ec_write_atomic(const char *path, const void *data, size_t len,
+		    mode_t mode, int overwrite, struct ec_err *e)
+{
+	char *dir = strdup(path), *slash, tmp[64];
+	const char *base;
+	int dfd = -1, r = -1, err;
+	struct timespec ts;
+
+	if (!dir)
+		return ec_fail(e, EC_INTERNAL, "out of memory");
+	slash = strrchr(dir, '/');
+	if (slash) {
+		*slash = '\0';
+		base = slash + 1;
+		dfd = open(slash == dir ? "/" : dir, O_RDONLY | O_DIRECTORY |
+			   O_CLOEXEC);
+	} else {
+		base = dir;
+		dfd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (dfd < 0) {
+		ec_fail_errno(e, EC_IO, errno, "cannot open the directory of '%s'",
+			      path);
+		goto out;
+	}
+	if (*base == '\0') {
+		ec_fail(e, EC_USAGE, "'%s' names a directory", path);
+		goto out;
+	}
+	if (!overwrite && faccessat(dfd, base, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+		ec_fail(e, EC_EXISTS, "'%s' exists (use --force to overwrite)",
+			path);
+		goto out;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	snprintf(tmp, sizeof(tmp), ".edgecert-%ld-%ld.tmp", (long)getpid(),
+		 (long)ts.tv_nsec);
+	if (ec_create_at(dfd, tmp, data, len, mode, e) < 0)
+		goto out;
+	if (overwrite) {
+		if (renameat(dfd, tmp, dfd, base) < 0) {
+			err = errno;
+			unlinkat(dfd, tmp, 0);
+			ec_fail_errno(e, EC_IO, err, "cannot write '%s'", path);
+			goto out;
+		}
+	} else {
+		/* link refuses an existing name, closing the race with the
+		 * check above */
+		if (linkat(dfd, tmp, dfd, base, 0) < 0) {
+			err = errno;
+			unlinkat(dfd, tmp, 0);
+			if (err == EEXIST)
+				ec_fail(e, EC_EXISTS, "'%s' exists (use --force "
+					"to overwrite)", path);
+			else
+				ec_fail_errno(e, EC_IO, err,
+					      "cannot write '%s'", path);
+			goto out;
+		}
+		if (unlinkat(dfd, tmp, 0) < 0) {
+			err = errno;
+			unlinkat(dfd, base, 0);
+			ec_fail_errno(e, EC_IO, err, "cannot write '%s'", path);
+			goto out;
+		}
+	}
+	if (ec_fsync_fd_dir(dfd, e) < 0) {
+		if (!overwrite)
+			unlinkat(dfd, base, 0);
+		goto out;
+	}
+	r = 0;
+out:
+	if (dfd >= 0)
+		close(dfd);
+	free(dir);
+	return r;
+}
+
+int ec_mkdirs(const char *path, mode_t mode, struct ec_err *e)
+{
+	char buf[PATH_MAX];
+	size_t n = strlen(path);
+
+	if (n == 0 || n >= sizeof(buf))
+		return ec_fail(e, EC_USAGE, "bad directory name '%s'", path);
+	memcpy(buf, path, n + 1);
+	for (char *p = buf + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+
+		*p = '\0';
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return ec_fail_errno(e, EC_IO, errno,
+					     "cannot create '%s'", buf);
+		if (c == '\0')
+			break;
+		*p = c;
+	}
+	return 0;
+}

@@ -1,0 +1,44 @@
+/* fsx.h: file system helpers: bounded reads that refuse what is not a
+ * regular file, and durable, atomic writes. */
+#ifndef EC_FSX_H
+#define EC_FSX_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "err.h"
+
+/* The largest input file edgecert reads. */
+#define EC_INPUT_MAX (32u << 20)
+
+struct ec_data {
+	unsigned char *data;
+	size_t size;
+};
+
+/* Read a file named by the user ("-" is standard input).  Anything but a
+ * regular file (a directory, a FIFO, a device) and anything larger than
+ * max is bad-input.  The buffer is NUL-terminated past size. */
+int ec_read_input(const char *path, size_t max, struct ec_data *out,
+		  struct ec_err *e);
+/* Read name in dirfd without following a symlink. */
+int ec_read_at(int dirfd, const char *name, size_t max, struct ec_data *out,
+	       struct ec_err *e);
+/* Free, wiping the bytes first. */
+void ec_data_free(struct ec_data *d);
+
+/* Create name in dirfd with O_EXCL and mode (umask aside), write, fsync. */
+int ec_create_at(int dirfd, const char *name, const void *data, size_t len,
+		 mode_t mode, struct ec_err *e);
+int ec_fsync_fd_dir(int dirfd, struct ec_err *e);
+
+/* Write path atomically: a temp file beside it, fsync, rename (or link,
+ * refusing an existing file, when overwrite is 0), fsync the directory.
+ * An existing file without overwrite is "exists". */
+int ec_write_atomic(const char *path, const void *data, size_t len,
+		    mode_t mode, int overwrite, struct ec_err *e);
+
+/* mkdir -p with mode for the directories it creates. */
+int ec_mkdirs(const char *path, mode_t mode, struct ec_err *e);
+
+#endif
