@@ -9,6 +9,7 @@
 
 #include "cmds.h"
 #include "../core/cert.h"
+#include "../core/certstore.h"
 #include "../core/meta.h"
 #include "../core/store.h"
 
@@ -74,57 +75,37 @@ static void free_names(struct names *ns)
 	free(ns->v);
 }
 
-/* Read a small metadata object; an absent one is empty. */
-static int read_meta(struct list_run *lr, enum ec_section sec,
-		     const char *id, struct ec_meta *m)
-{
-	struct ec_data d = { 0 };
-	char name[256];
-	struct ec_err e;
-	int r;
-
-	memset(m, 0, sizeof(*m));
-	snprintf(name, sizeof(name), "%s.meta", id);
-	if (ec_store_read(lr->store, sec, name, &d, &e) < 0)
-		return e.code == EC_NOT_FOUND ? 0 : -1;
-	r = ec_meta_parse(m, (char *)d.data, d.size, &e);
-	ec_data_free(&d);
-	return r;
-}
-
+/* Load a certificate; a broken one is a warning, not the end of the list. */
 static int load_cert(struct list_run *lr, enum ec_section sec,
 		     const char *id, gnutls_x509_crt_t *crt)
 {
-	struct ec_data d = { 0 };
-	char name[256], sha1[EC_SHA1_HEX];
 	struct ec_err e;
-	int r;
 
-	snprintf(name, sizeof(name), "%s.pem", id);
-	if ((r = ec_store_read(lr->store, sec, name, &d, &e)) == 0) {
-		r = ec_cert_parse(d.data, d.size, crt, &e);
-		ec_data_free(&d);
-	}
-	if (r == 0 && ec_cert_ids(*crt, sha1, NULL, &e) == 0 &&
-	    strcmp(sha1, id) != 0) {
-		ec_fail(&e, EC_STORE_CORRUPT, "its SHA-1 is %s", sha1);
-		gnutls_x509_crt_deinit(*crt);
-		r = -1;
-	}
-	if (r < 0)
-		ec_st_warn(lr->ctx->st, "skipped %s/%s: %s",
-			   ec_section_name(sec), name, e.msg);
-	return r;
+	if (ec_cs_load_cert(lr->store, sec, id, crt, &e) == 0)
+		return 0;
+	ec_st_warn(lr->ctx->st, "skipped %s/%s.pem: %s", ec_section_name(sec),
+		   id, e.msg);
+	return -1;
+}
+
+static int read_meta(struct list_run *lr, enum ec_section sec,
+		     const char *id, struct ec_meta *m)
+{
+	struct ec_err e;
+
+	if (ec_cs_load_meta(lr->store, sec, id, m, &e) == 0)
+		return 0;
+	ec_st_warn(lr->ctx->st, "%s", e.msg);
+	return -1;
 }
 
 static void cert_item(struct list_run *lr, const char *id)
 {
 	struct ec_status *st = lr->ctx->st;
-	struct ec_cert_extra x = { .section = ec_section_name(lr->sec) };
+	struct ec_cert_extra x;
 	gnutls_x509_crt_t crt;
 	struct ec_meta m;
-	char key[64], date[32], *subj;
-	const char *fn, *ex;
+	char date[32], *subj;
 	time_t na;
 
 	if (load_cert(lr, lr->sec, id, &crt) < 0)
@@ -132,23 +113,14 @@ static void cert_item(struct list_run *lr, const char *id)
 	na = gnutls_x509_crt_get_expiration_time(crt);
 	if (lr->expiring && na > lr->horizon)
 		goto out;
-	if (read_meta(lr, lr->sec, id, &m) < 0) {
-		ec_st_warn(st, "%s/%s.meta is malformed",
-			   ec_section_name(lr->sec), id);
-		memset(&m, 0, sizeof(m));
-	}
-	fn = ec_meta_get(&m, "friendly_name");
-	ex = ec_meta_get(&m, "exportable");
-	snprintf(key, sizeof(key), "%s.key", id);
-	x.friendly_name = fn;
-	x.exportable = ex && strcmp(ex, "true") == 0;
-	x.has_private_key = ec_store_has(lr->store, lr->sec, key);
+	read_meta(lr, lr->sec, id, &m);
+	ec_cs_extra(lr->store, lr->sec, id, &m, &x);
 	ec_cert_status(st, NULL, crt, &x);
 	ec_time_rfc3339(na, date, sizeof(date));
-	subj = fn ? NULL : ec_cert_dn(crt, 0);
+	subj = x.friendly_name ? NULL : ec_cert_dn(crt, 0);
 	ec_st_text(st, "%-9s %s %.10s %s%s", x.section, id, date,
-		   fn ? fn : subj ? subj : "", x.has_private_key ? " [key]" :
-		   "");
+		   x.friendly_name ? x.friendly_name : subj ? subj : "",
+		   x.has_private_key ? " [key]" : "");
 	free(subj);
 	ec_meta_free(&m);
 	lr->count++;
@@ -213,10 +185,8 @@ static void pending_item(struct list_run *lr, const char *id)
 	struct tm tm = { 0 };
 	long age = 0;
 
-	if (read_meta(lr, EC_SEC_PENDING, id, &m) < 0) {
-		ec_st_warn(st, "skipped pending/%s.meta: malformed", id);
+	if (read_meta(lr, EC_SEC_PENDING, id, &m) < 0)
 		return;
-	}
 	subj = ec_meta_get(&m, "subject");
 	created = ec_meta_get(&m, "created");
 	if (created && strptime(created, "%Y-%m-%dT%H:%M:%SZ", &tm))
@@ -243,10 +213,8 @@ static void assigned_item(struct list_run *lr, const char *iface)
 	struct ec_meta m;
 	time_t na = 0;
 
-	if (read_meta(lr, EC_SEC_ASSIGNED, iface, &m) < 0) {
-		ec_st_warn(st, "skipped assigned/%s.meta: malformed", iface);
+	if (read_meta(lr, EC_SEC_ASSIGNED, iface, &m) < 0)
 		return;
-	}
 	thumb = ec_meta_get(&m, "thumbprint");
 	fqdn = ec_meta_get(&m, "fqdn");
 	if (thumb && strlen(thumb) == EC_SHA1_HEX - 1 &&
@@ -347,6 +315,8 @@ int cmd_list(int argc, char **argv, struct ec_ctx *ctx)
 	ec_st_stream(ctx->st, ctx->status_fd);
 	ec_st_text_custom(ctx->st);
 	ec_st_str(ctx->st, "store", ec_store_dir(lr.store));
+	ec_st_text(ctx->st, "%-9s %-40s %-10s %s", "SECTION", "ID",
+		   "EXPIRES", "NAME");
 	ec_st_arr(ctx->st, "items");
 	for (int i = 0; i < EC_SEC_COUNT; i++) {
 		if (only >= 0 && i != only)

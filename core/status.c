@@ -483,14 +483,15 @@ void ec_st_text(struct ec_status *st, const char *fmt, ...)
 		st->oom = 1;
 		return;
 	}
-	/* keep the line breaks the applet asked for, escape the rest */
+	/* one line or more: keep the line breaks, escape the rest */
+	if (*s && s[strlen(s) - 1] == '\n')
+		s[strlen(s) - 1] = '\0';
 	for (char *line = s, *nl; line; line = nl) {
 		nl = strchr(line, '\n');
 		if (nl)
 			*nl++ = '\0';
 		text_str(&st->out, line);
-		if (nl)
-			ec_buf_addc(&st->out, '\n');
+		ec_buf_addc(&st->out, '\n');
 	}
 	free(s);
 	maybe_flush(st);

@@ -43,6 +43,7 @@ void ec_st_message(struct ec_status *st, const char *fmt, ...)
 /* Text form: from now on the fields are left out of the text record and
  * only lines given by ec_st_text appear (a table, say). */
 void ec_st_text_custom(struct ec_status *st);
+/* A line (or lines) of the text form; the final line break is added. */
 void ec_st_text(struct ec_status *st, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -1,0 +1,263 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gnutls/gnutls.h>
+
+#include "certstore.h"
+
+static void objname(char *buf, size_t n, const char *id, const char *ext)
+{
+	snprintf(buf, n, "%s.%s", id, ext);
+}
+
+int ec_cs_load_cert(struct ec_store *s, enum ec_section sec, const char *id,
+		    gnutls_x509_crt_t *out, struct ec_err *e)
+{
+	struct ec_data d = { 0 };
+	char name[256], sha1[EC_SHA1_HEX];
+	int r;
+
+	*out = NULL;
+	objname(name, sizeof(name), id, "pem");
+	if (ec_store_read(s, sec, name, &d, e) < 0)
+		return -1;
+	r = ec_cert_parse(d.data, d.size, out, e);
+	ec_data_free(&d);
+	if (r < 0)
+		return ec_fail(e, EC_STORE_CORRUPT, "%s/%s: %s",
+			       ec_section_name(sec), name, e->msg);
+	if (ec_cert_ids(*out, sha1, NULL, e) < 0 || strcmp(sha1, id) != 0) {
+		gnutls_x509_crt_deinit(*out);
+		*out = NULL;
+		return ec_fail(e, EC_STORE_CORRUPT, "%s/%s holds the "
+			       "certificate %s", ec_section_name(sec), name,
+			       sha1);
+	}
+	return 0;
+}
+
+int ec_cs_load_meta(struct ec_store *s, enum ec_section sec, const char *id,
+		    struct ec_meta *m, struct ec_err *e)
+{
+	struct ec_data d = { 0 };
+	char name[256];
+	int r;
+
+	memset(m, 0, sizeof(*m));
+	objname(name, sizeof(name), id, "meta");
+	if (ec_store_read(s, sec, name, &d, e) < 0) {
+		if (e->code != EC_NOT_FOUND)
+			return -1;
+		e->code = EC_OK;
+		return 0;
+	}
+	r = ec_meta_parse(m, (char *)d.data, d.size, e);
+	ec_data_free(&d);
+	if (r < 0)
+		return ec_fail(e, EC_STORE_CORRUPT, "%s/%s: %s",
+			       ec_section_name(sec), name, e->msg);
+	return 0;
+}
+
+int ec_cs_load_key(struct ec_store *s, enum ec_section sec, const char *id,
+		   gnutls_x509_privkey_t *out, struct ec_err *e)
+{
+	struct ec_data d = { 0 };
+	gnutls_datum_t dd;
+	char name[256];
+	int r;
+
+	*out = NULL;
+	objname(name, sizeof(name), id, "key");
+	if (ec_store_read(s, sec, name, &d, e) < 0)
+		return -1;
+	dd.data = d.data;
+	dd.size = (unsigned)d.size;
+	if ((r = gnutls_x509_privkey_init(out)) < 0) {
+		ec_data_free(&d);
+		return ec_fail(e, EC_INTERNAL, "%s", gnutls_strerror(r));
+	}
+	r = gnutls_x509_privkey_import2(*out, &dd, GNUTLS_X509_FMT_PEM, NULL,
+					GNUTLS_PKCS_PLAIN);
+	ec_data_free(&d);
+	if (r < 0) {
+		gnutls_x509_privkey_deinit(*out);
+		*out = NULL;
+		return ec_fail(e, EC_STORE_CORRUPT, "%s/%s: %s",
+			       ec_section_name(sec), name, gnutls_strerror(r));
+	}
+	return 0;
+}
+
+int ec_cs_where(struct ec_store *s, const char *sha1)
+{
+	char name[256];
+
+	objname(name, sizeof(name), sha1, "pem");
+	for (int i = EC_SEC_PERSONAL; i <= EC_SEC_ROOT; i++)
+		if (ec_store_has(s, (enum ec_section)i, name))
+			return i;
+	return -1;
+}
+
+/* Stage name with data unless the store has exactly these bytes. */
+static int stage_if_different(struct ec_store *s, struct ec_txn *t,
+			      enum ec_section sec, const char *name,
+			      const void *data, size_t len, mode_t mode,
+			      struct ec_err *e)
+{
+	struct ec_data old = { 0 };
+	int same;
+
+	if (ec_store_read(s, sec, name, &old, e) == 0) {
+		same = old.size == len && memcmp(old.data, data, len) == 0;
+		ec_data_free(&old);
+		if (same)
+			return 0;
+	} else if (e->code != EC_NOT_FOUND) {
+		return -1;
+	}
+	e->code = EC_OK;
+	if (ec_txn_put(t, sec, name, data, len, mode, e) < 0)
+		return -1;
+	return 1;
+}
+
+int ec_cs_stage_cert(struct ec_store *s, struct ec_txn *t,
+		     enum ec_section sec, gnutls_x509_crt_t crt,
+		     struct ec_meta *m, struct ec_err *e)
+{
+	char sha1[EC_SHA1_HEX], sha256[EC_SHA256_HEX], name[256];
+	gnutls_datum_t pem = { NULL, 0 };
+	char *text = NULL;
+	size_t len;
+	int r, changed = 0;
+
+	if (ec_cert_ids(crt, sha1, sha256, e) < 0 || ec_cert_pem(crt, &pem, e)
+	    < 0)
+		return -1;
+	objname(name, sizeof(name), sha1, "pem");
+	r = stage_if_different(s, t, sec, name, pem.data, pem.size, 0644, e);
+	gnutls_free(pem.data);
+	if (r < 0)
+		return -1;
+	changed |= r;
+	if (m) {
+		if (ec_meta_set(m, "sha256", sha256) < 0 ||
+		    !(text = ec_meta_format(m, &len)))
+			return ec_fail(e, EC_INTERNAL, "out of memory");
+		objname(name, sizeof(name), sha1, "meta");
+		r = stage_if_different(s, t, sec, name, text, len, 0644, e);
+		free(text);
+		if (r < 0)
+			return -1;
+		changed |= r;
+	}
+	return changed;
+}
+
+int ec_cs_stage_key(struct ec_store *s, struct ec_txn *t,
+		    enum ec_section sec, const char *id,
+		    gnutls_x509_privkey_t key, struct ec_err *e)
+{
+	gnutls_datum_t pem = { NULL, 0 };
+	char name[256];
+	int r;
+
+	r = gnutls_x509_privkey_export2_pkcs8(key, GNUTLS_X509_FMT_PEM, NULL,
+					      GNUTLS_PKCS_PLAIN, &pem);
+	if (r < 0)
+		return ec_fail(e, EC_INTERNAL, "cannot encode a key: %s",
+			       gnutls_strerror(r));
+	objname(name, sizeof(name), id, "key");
+	r = stage_if_different(s, t, sec, name, pem.data, pem.size, 0600, e);
+	gnutls_memset(pem.data, 0, pem.size);
+	gnutls_free(pem.data);
+	return r;
+}
+
+struct loadall {
+	struct ec_store *s;
+	enum ec_section sec;
+	gnutls_x509_crt_t *v;
+	size_t n, cap;
+	struct ec_err *e;
+};
+
+static int load_one(void *arg, const char *name)
+{
+	struct loadall *la = arg;
+	char id[EC_SHA1_HEX];
+	gnutls_x509_crt_t crt;
+	struct ec_err e;
+
+	if (strlen(name) != EC_SHA1_HEX - 1 + 4)
+		return 0;
+	memcpy(id, name, EC_SHA1_HEX - 1);
+	id[EC_SHA1_HEX - 1] = '\0';
+	if (ec_cs_load_cert(la->s, la->sec, id, &crt, &e) < 0)
+		return 0;	/* list reports broken objects */
+	if (la->n == la->cap) {
+		size_t cap = la->cap ? la->cap * 2 : 32;
+		gnutls_x509_crt_t *v = realloc(la->v, cap * sizeof(*v));
+
+		if (!v) {
+			gnutls_x509_crt_deinit(crt);
+			return -1;
+		}
+		la->v = v;
+		la->cap = cap;
+	}
+	la->v[la->n++] = crt;
+	return 0;
+}
+
+int ec_cs_load_all(struct ec_store *s, enum ec_section sec,
+		   gnutls_x509_crt_t **list, size_t *n, struct ec_err *e)
+{
+	struct loadall la = { .s = s, .sec = sec, .e = e };
+	int r = ec_store_scan(s, sec, ".pem", load_one, &la, e);
+
+	if (r != 0) {
+		ec_cs_free_list(la.v, la.n);
+		return r < 0 && e->code != EC_OK ? -1 :
+		       ec_fail(e, EC_INTERNAL, "out of memory");
+	}
+	*list = la.v;
+	*n = la.n;
+	return 0;
+}
+
+void ec_cs_free_list(gnutls_x509_crt_t *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		gnutls_x509_crt_deinit(list[i]);
+	free(list);
+}
+
+int ec_key_matches(gnutls_x509_crt_t crt, gnutls_x509_privkey_t key)
+{
+	unsigned char a[64], b[64];
+	size_t na = sizeof(a), nb = sizeof(b);
+
+	if (gnutls_x509_crt_get_key_id(crt, GNUTLS_KEYID_USE_SHA256, a,
+				       &na) < 0 ||
+	    gnutls_x509_privkey_get_key_id(key, GNUTLS_KEYID_USE_SHA256, b,
+					   &nb) < 0)
+		return 0;
+	return na == nb && memcmp(a, b, na) == 0;
+}
+
+void ec_cs_extra(struct ec_store *s, enum ec_section sec, const char *id,
+		 const struct ec_meta *m, struct ec_cert_extra *x)
+{
+	const char *ex = m ? ec_meta_get(m, "exportable") : NULL;
+	char name[256];
+
+	objname(name, sizeof(name), id, "key");
+	x->section = ec_section_name(sec);
+	x->friendly_name = m ? ec_meta_get(m, "friendly_name") : NULL;
+	x->exportable = ex && strcmp(ex, "true") == 0;
+	x->has_private_key = ec_store_has(s, sec, name);
+}

@@ -1,0 +1,58 @@
+/* certstore.h: certificates, keys and their metadata as store objects.
+ *
+ * In the personal, ca and root sections a certificate is <sha1>.pem (PEM),
+ * with <sha1>.key (PKCS#8 PEM, mode 0600, personal only) and <sha1>.meta
+ * (key=value: friendly_name, exportable, sha256, added, ...). */
+#ifndef EC_CERTSTORE_H
+#define EC_CERTSTORE_H
+
+#include <gnutls/abstract.h>
+#include <gnutls/x509.h>
+
+#include "cert.h"
+#include "err.h"
+#include "meta.h"
+#include "store.h"
+
+/* Load <id>.pem of sec; the certificate's SHA-1 must be id
+ * (store-corrupt otherwise).  not-found if absent. */
+int ec_cs_load_cert(struct ec_store *s, enum ec_section sec, const char *id,
+		    gnutls_x509_crt_t *out, struct ec_err *e);
+/* Load <id>.meta of sec; an absent file gives an empty m. */
+int ec_cs_load_meta(struct ec_store *s, enum ec_section sec, const char *id,
+		    struct ec_meta *m, struct ec_err *e);
+/* Load <id>.key of sec; not-found if absent. */
+int ec_cs_load_key(struct ec_store *s, enum ec_section sec, const char *id,
+		   gnutls_x509_privkey_t *out, struct ec_err *e);
+
+/* Which of personal, ca, root holds the certificate with this SHA-1;
+ * -1 if none. */
+int ec_cs_where(struct ec_store *s, const char *sha1);
+
+/* Stage <sha1>.pem of crt in sec, and <sha1>.meta when m is not NULL
+ * (sha256 is added to it), unless identical files are already there.
+ * Returns 1 when something was staged, 0 when the store has it all. */
+int ec_cs_stage_cert(struct ec_store *s, struct ec_txn *t,
+		     enum ec_section sec, gnutls_x509_crt_t crt,
+		     struct ec_meta *m, struct ec_err *e);
+/* Stage <id>.key (PKCS#8 PEM, unencrypted, mode 0600).  Returns 1 when
+ * staged, 0 when the same key is there already. */
+int ec_cs_stage_key(struct ec_store *s, struct ec_txn *t,
+		    enum ec_section sec, const char *id,
+		    gnutls_x509_privkey_t key, struct ec_err *e);
+
+/* All certificates of a section (for trust lists and chain building).
+ * *list is malloc'd; free with ec_cs_free_list. */
+int ec_cs_load_all(struct ec_store *s, enum ec_section sec,
+		   gnutls_x509_crt_t **list, size_t *n, struct ec_err *e);
+void ec_cs_free_list(gnutls_x509_crt_t *list, size_t n);
+
+/* Does the private key belong to the certificate (same public key)? */
+int ec_key_matches(gnutls_x509_crt_t crt, gnutls_x509_privkey_t key);
+
+/* The cert extras for the status record (section, friendly_name,
+ * has_private_key, exportable) from the store; m may be NULL. */
+void ec_cs_extra(struct ec_store *s, enum ec_section sec, const char *id,
+		 const struct ec_meta *m, struct ec_cert_extra *x);
+
+#endif
