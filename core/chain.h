@@ -1,0 +1,39 @@
+/* chain.h: the certification path of a certificate, built from the store's
+ * intermediates and roots (and extra certificates a caller has, such as
+ * the rest of a PFX or a .p7b): issuer by issuer, each one's signature
+ * checked, until a self-signed certificate. */
+#ifndef EC_CHAIN_H
+#define EC_CHAIN_H
+
+#include <stddef.h>
+
+#include <gnutls/x509.h>
+
+#include "err.h"
+#include "store.h"
+
+#define EC_CHAIN_MAX 16
+
+struct ec_chain {
+	gnutls_x509_crt_t v[EC_CHAIN_MAX];	/* v[0] is the target */
+	int sec[EC_CHAIN_MAX];	/* the store section of v[i]; -1: not in it */
+	size_t n;
+	int complete;		/* ends in a self-signed certificate */
+	/* owned: */
+	gnutls_x509_crt_t *pool[2];
+	size_t npool[2];
+};
+
+/* Build the path of crt (not copied: the caller keeps it alive).  extra
+ * may be NULL.  Never fails for want of an issuer: complete tells. */
+int ec_chain_build(struct ec_store *s, gnutls_x509_crt_t crt,
+		   gnutls_x509_crt_t *extra, size_t nextra,
+		   struct ec_chain *out, struct ec_err *e);
+void ec_chain_free(struct ec_chain *c);
+
+/* Is crt self-signed (issuer == subject and its own key verifies it)? */
+int ec_crt_self_signed(gnutls_x509_crt_t crt);
+/* Does issuer's key sign crt, with matching names? */
+int ec_crt_issued_by(gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer);
+
+#endif
