@@ -119,7 +119,7 @@ static int stage_if_different(struct ec_store *s, struct ec_txn *t,
 		return -1;
 	}
 	e->code = EC_OK;
-	if (ec_txn_put(t, sec, name, data, len, mode, e) < 0)
+	if (t && ec_txn_put(t, sec, name, data, len, mode, e) < 0)
 		return -1;
 	return 1;
 }

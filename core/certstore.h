@@ -31,7 +31,9 @@ int ec_cs_where(struct ec_store *s, const char *sha1);
 
 /* Stage <sha1>.pem of crt in sec, and <sha1>.meta when m is not NULL
  * (sha256 is added to it), unless identical files are already there.
- * Returns 1 when something was staged, 0 when the store has it all. */
+ * Returns 1 when something was staged, 0 when the store has it all.
+ * With t NULL nothing is staged: the answer is what a real run would do
+ * (for --check).  Likewise for ec_cs_stage_key. */
 int ec_cs_stage_cert(struct ec_store *s, struct ec_txn *t,
 		     enum ec_section sec, gnutls_x509_crt_t crt,
 		     struct ec_meta *m, struct ec_err *e);

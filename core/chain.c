@@ -100,3 +100,12 @@ void ec_chain_free(struct ec_chain *c)
 		ec_cs_free_list(c->pool[i], c->npool[i]);
 	memset(c, 0, sizeof(*c));
 }
+
+int ec_ca_section(gnutls_x509_crt_t crt, int trust_roots)
+{
+	unsigned crit;
+
+	if (gnutls_x509_crt_get_basic_constraints(crt, &crit, NULL, NULL) <= 0)
+		return -1;
+	return trust_roots && ec_crt_self_signed(crt) ? EC_SEC_ROOT : EC_SEC_CA;
+}

@@ -36,4 +36,9 @@ int ec_crt_self_signed(gnutls_x509_crt_t crt);
 /* Does issuer's key sign crt, with matching names? */
 int ec_crt_issued_by(gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer);
 
+/* Where a CA certificate from outside belongs: EC_SEC_ROOT when it is
+ * self-signed and trust_roots is set, else EC_SEC_CA; -1 when it is not a
+ * CA (no basicConstraints CA:TRUE). */
+int ec_ca_section(gnutls_x509_crt_t crt, int trust_roots);
+
 #endif
