@@ -11,21 +11,31 @@
 #include "../core/cert.h"
 #include "../core/certstore.h"
 #include "../core/meta.h"
+#include "../core/select.h"
 #include "../core/store.h"
 
 static const char usage[] =
 	"usage: edgecert list [--section SECTION] [--expiring DAYS]\n"
+	"                     [--thumbprint T | --name N | --interface I]\n"
 	"\n"
 	"  --expiring DAYS   only certificates whose not_after falls within\n"
 	"                    DAYS days from now (expired ones included)\n"
+	"  --interface I     only the certificate assigned to interface I\n"
+	"  --name N          only the certificate with friendly name N\n"
 	"  --section SECTION personal, ca, root, crl, pending, assigned or\n"
-	"                    all (the default)\n";
+	"                    all (the default)\n"
+	"  --thumbprint T    only the certificate with SHA-1 or SHA-256\n"
+	"                    thumbprint T (or a unique prefix of 8+ digits)\n";
 
-enum { OPT_EXPIRING = 1, OPT_SECTION };
+enum { OPT_EXPIRING = 1, OPT_INTERFACE, OPT_NAME, OPT_SECTION,
+       OPT_THUMBPRINT };
 
 static const struct option longopts[] = {
 	{ "expiring", required_argument, NULL, OPT_EXPIRING },
+	{ "interface", required_argument, NULL, OPT_INTERFACE },
+	{ "name", required_argument, NULL, OPT_NAME },
 	{ "section", required_argument, NULL, OPT_SECTION },
+	{ "thumbprint", required_argument, NULL, OPT_THUMBPRINT },
 	EC_GLOBAL_LONGOPTS
 };
 
@@ -38,6 +48,17 @@ struct list_run {
 	time_t now;
 	long count;
 };
+
+/* A row of the text table, under its header. */
+static void row(struct list_run *lr, const char *sec, const char *id,
+		const char *date, const char *name, const char *tail)
+{
+	if (lr->count == 0)
+		ec_st_text(lr->ctx->st, "%-9s %-40s %-10s %s", "SECTION", "ID",
+			   "DATE", "NAME");
+	ec_st_text(lr->ctx->st, "%-9s %-40s %-10.10s %s%s", sec, id, date,
+		   name, tail);
+}
 
 struct names {
 	char **v;
@@ -118,9 +139,8 @@ static void cert_item(struct list_run *lr, const char *id)
 	ec_cert_status(st, NULL, crt, &x);
 	ec_time_rfc3339(na, date, sizeof(date));
 	subj = x.friendly_name ? NULL : ec_cert_dn(crt, 0);
-	ec_st_text(st, "%-9s %s %.10s %s%s", x.section, id, date,
-		   x.friendly_name ? x.friendly_name : subj ? subj : "",
-		   x.has_private_key ? " [key]" : "");
+	row(lr, x.section, id, date, x.friendly_name ? x.friendly_name :
+	    subj ? subj : "", x.has_private_key ? " [key]" : "");
 	free(subj);
 	ec_meta_free(&m);
 	lr->count++;
@@ -161,7 +181,7 @@ static void crl_item(struct list_run *lr, const char *id)
 	ec_st_str(st, "next_update", t2);
 	ec_st_int(st, "revoked_count", gnutls_x509_crl_get_crt_count(crl));
 	ec_st_end(st);
-	ec_st_text(st, "%-9s %s %.10s %s", "crl", id, t2, (char *)dn.data);
+	row(lr, "crl", id, t2, (char *)dn.data, "");
 	lr->count++;
 out:
 	gnutls_free(dn.data);
@@ -199,8 +219,7 @@ static void pending_item(struct list_run *lr, const char *id)
 	ec_st_str(st, "created", created ? created : "");
 	ec_st_int(st, "age_days", age);
 	ec_st_end(st);
-	ec_st_text(st, "%-9s %s %.10s %s", "pending", id,
-		   created ? created : "", subj ? subj : "");
+	row(lr, "pending", id, created ? created : "", subj ? subj : "", "");
 	ec_meta_free(&m);
 	lr->count++;
 }
@@ -211,6 +230,7 @@ static void assigned_item(struct list_run *lr, const char *iface)
 	const char *thumb, *fqdn;
 	gnutls_x509_crt_t crt = NULL;
 	struct ec_meta m;
+	char tail[300];
 	time_t na = 0;
 
 	if (read_meta(lr, EC_SEC_ASSIGNED, iface, &m) < 0)
@@ -234,8 +254,8 @@ static void assigned_item(struct list_run *lr, const char *iface)
 	else
 		ec_st_str(st, "days_to_expiry", NULL);
 	ec_st_end(st);
-	ec_st_text(st, "%-9s %-40s %s %s", "assigned", iface,
-		   thumb ? thumb : "-", fqdn ? fqdn : "");
+	snprintf(tail, sizeof(tail), "%s%s", fqdn ? " " : "", fqdn ? fqdn : "");
+	row(lr, "assigned", iface, "", thumb ? thumb : "-", tail);
 	lr->count++;
 out:
 	if (crt)
@@ -277,9 +297,30 @@ static int list_section(struct list_run *lr)
 	return 0;
 }
 
+/* One certificate, named by a selector. */
+static int list_one(struct list_run *lr, const struct ec_selector *sel,
+		    int only)
+{
+	unsigned mask = only >= 0 ? EC_SECMASK(only) : EC_SECMASK_CERTS;
+	struct ec_found f;
+
+	if (only > EC_SEC_ROOT)
+		return ec_fail(&lr->ctx->err, EC_USAGE, "--%s selects a "
+			       "certificate: give --section personal, ca or "
+			       "root, or none", sel->kind == EC_SEL_NAME ?
+			       "name" : sel->kind == EC_SEL_INTERFACE ?
+			       "interface" : "thumbprint");
+	if (ec_select(lr->store, sel, mask, &f, &lr->ctx->err) < 0)
+		return -1;
+	lr->sec = f.sec;
+	cert_item(lr, f.sha1);
+	return 0;
+}
+
 int cmd_list(int argc, char **argv, struct ec_ctx *ctx)
 {
 	struct list_run lr = { .ctx = ctx };
+	struct ec_selector sel = { EC_SEL_NONE, NULL };
 	int c, only = -1, r = -1;
 	long days;
 
@@ -302,6 +343,16 @@ int cmd_list(int argc, char **argv, struct ec_ctx *ctx)
 					     "ca, root, crl, pending, assigned"
 					     " or all, not '%s'", optarg);
 			break;
+		case OPT_INTERFACE:
+		case OPT_NAME:
+		case OPT_THUMBPRINT:
+			if (ctx->err.code == EC_OK)	/* first error wins */
+				ec_selector_set(&sel, c == OPT_NAME ?
+						EC_SEL_NAME : c == OPT_INTERFACE ?
+						EC_SEL_INTERFACE :
+						EC_SEL_THUMBPRINT, optarg,
+						&ctx->err);
+			break;
 		default:
 			if (!ec_opt_global(ctx, c, optarg, argc, argv))
 				ec_opt_error(ctx, "unknown option");
@@ -315,15 +366,18 @@ int cmd_list(int argc, char **argv, struct ec_ctx *ctx)
 	ec_st_stream(ctx->st, ctx->status_fd);
 	ec_st_text_custom(ctx->st);
 	ec_st_str(ctx->st, "store", ec_store_dir(lr.store));
-	ec_st_text(ctx->st, "%-9s %-40s %-10s %s", "SECTION", "ID",
-		   "EXPIRES", "NAME");
 	ec_st_arr(ctx->st, "items");
-	for (int i = 0; i < EC_SEC_COUNT; i++) {
-		if (only >= 0 && i != only)
-			continue;
-		lr.sec = (enum ec_section)i;
-		if (list_section(&lr) < 0)
+	if (sel.kind != EC_SEL_NONE) {
+		if (list_one(&lr, &sel, only) < 0)
 			goto out;
+	} else {
+		for (int i = 0; i < EC_SEC_COUNT; i++) {
+			if (only >= 0 && i != only)
+				continue;
+			lr.sec = (enum ec_section)i;
+			if (list_section(&lr) < 0)
+				goto out;
+		}
 	}
 	ec_st_end(ctx->st);
 	ec_st_int(ctx->st, "count", lr.count);
