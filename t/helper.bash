@@ -1,4 +1,5 @@
 # t/helper.bash: shared by every t/*.bats (load helper).
+bats_require_minimum_version 1.5.0
 EC_ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
 export PATH="$EC_ROOT/bin:$PATH"
 load '/usr/lib/bats/bats-support/load'

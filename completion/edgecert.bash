@@ -1,0 +1,31 @@
+# bash completion for edgecert and its edgecert-APPLET links.
+# The applets and their options are read from the binary's own --help, so
+# this file never falls out of step with it.
+_edgecert() {
+	local cur prev applet words
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD-1]}
+	case ${COMP_WORDS[0]##*/} in
+	edgecert-*) applet=${COMP_WORDS[0]##*/edgecert-}; applet=${applet#edgecert-} ;;
+	*)
+		local w
+		for w in "${COMP_WORDS[@]:1:COMP_CWORD-1}"; do
+			case $w in -*) ;; *) applet=$w; break ;; esac
+		done
+		;;
+	esac
+	case $prev in
+	--store) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+	--format) COMPREPLY=($(compgen -W "text json kv" -- "$cur")); return ;;
+	--section) COMPREPLY=($(compgen -W "personal ca root crl pending assigned all" -- "$cur")); return ;;
+	--in|--out|--cert|--chain|--crl|--password-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	esac
+	if [ -z "$applet" ] && [[ $cur != -* ]]; then
+		words=$(edgecert --help 2>/dev/null | sed -n '/^applets:/,/^$/s/^  \([a-z-]*\) .*/\1/p')
+	else
+		words=$(edgecert $applet --help 2>/dev/null | grep -o -- '--[a-z-]*' | sort -u)
+		words="$words --store --format --check --wait --status-fd --quiet --help --version"
+	fi
+	COMPREPLY=($(compgen -W "$words" -- "$cur"))
+}
+complete -F _edgecert edgecert

@@ -1,0 +1,104 @@
+#!/usr/bin/env bats
+# The status record as a public API: one record, schema-valid JSON, kv that
+# is safe to eval whatever a certificate holds, escaped text.
+
+load helper
+
+setup_file() {
+	pki_setup
+}
+
+setup() {
+	ec_setup
+	pki_setup
+	cd "$BATS_TEST_TMPDIR"
+}
+
+# A certificate whose subject is hostile to shells, made by openssl.
+hostile_cert() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$BATS_TEST_TMPDIR/h.key" -days 30 -out "$BATS_TEST_TMPDIR/h.pem" \
+		-subj "/CN=a'b\"c\$(touch pwned-subj)\`touch pwned-tick\`;x" 2>/dev/null
+	store_put personal "$BATS_TEST_TMPDIR/h.pem"
+}
+
+@test "status: kv is safe to eval with a hostile subject and friendly name" {
+	t=$(hostile_cert)
+	# the meta file escapes a newline as \n: a name with quotes, $(), `` and a line break
+	printf '%s\n' "friendly_name=it's \$(touch pwned-name) \`touch pwned-name2\`\\nline2 \\\\ end" \
+		> "$EDGECERT_STORE/personal/$t.meta"
+	run --separate-stderr edgecert list --format kv
+	assert_success
+	eval "$output"
+	assert_not_exist pwned-subj
+	assert_not_exist pwned-tick
+	assert_not_exist pwned-name
+	assert_not_exist pwned-name2
+	# RFC 4514 escapes the double quote and the semicolon
+	assert_equal "$items_1_subject" "CN=a'b\\\"c\$(touch pwned-subj)\`touch pwned-tick\`\\;x"
+	assert_equal "$items_1_friendly_name" "it's \$(touch pwned-name) \`touch pwned-name2\`
+line2 \\ end"
+	assert_equal "$status" ok
+	assert_equal "$code" ok
+	assert_equal "$items_count" 1
+	# every line is key='value' (or a continuation inside quotes)
+	printf '%s\n' "$output" | grep -E "^[a-z_][a-z0-9_]*='" >/dev/null
+}
+
+@test "status: json escapes control characters and invalid UTF-8" {
+	t=$(hostile_cert)
+	printf 'friendly_name=tab\\there\\x01bell\\x7f \xff\xfe caf\xc3\xa9 \xe2\x80\xa8\n' \
+		> "$EDGECERT_STORE/personal/$t.meta"
+	ecj list
+	assert_success
+	raw=$(jf '.items[0].friendly_name')
+	assert_equal "$raw" "$(printf 'tab\there\001bell\177 \\xff\\xfe café \xe2\x80\xa8')"
+	# on the wire: no raw control bytes, the invalid bytes spelled out
+	[[ "$output" == *'tab\there\u0001bell\u007f \\xff\\xfe café \u2028'* ]]
+	! printf '%s' "$output" | LC_ALL=C grep -q $'[\x01-\x08\x7f\xff]'
+}
+
+@test "status: text escapes control characters for the terminal" {
+	t=$(hostile_cert)
+	printf 'friendly_name=\\x1b[31mred\\x07\n' > "$EDGECERT_STORE/personal/$t.meta"
+	run --separate-stderr edgecert list
+	assert_success
+	assert_output --partial '\x1b[31mred\x07'
+	! printf '%s' "$output" | LC_ALL=C grep -q $'\x1b'
+}
+
+@test "status: exactly one record per run, success or failure, in each form" {
+	for args in "list" "list --frob" "list --thumbprint 00000000" "frob"; do
+		run --separate-stderr edgecert $args --format json
+		assert_equal "$(printf '%s\n' "$output" | wc -l)" 1
+		printf '%s\n' "$output" | "$EC_ROOT/t/validate-status.py"
+		run --separate-stderr edgecert $args --format kv
+		assert_equal "$(printf '%s\n' "$output" | grep -c '^status=')" 1
+		assert_equal "$(printf '%s\n' "$output" | grep -c '^command=')" 1
+	done
+}
+
+@test "status: every code's exit status is the documented one" {
+	# edgecert(1) EXIT STATUS is the reference: check the table against it
+	page="$EC_ROOT/man/edgecert.1"
+	assert_file_exists "$page"
+	for pair in ok:0 untrusted:1 expired:1 not-yet-valid:1 revoked:1 \
+		name-mismatch:1 purpose-mismatch:1 key-mismatch:1 no-private-key:1 \
+		usage:2 bad-input:3 bad-password:3 not-found:4 ambiguous:4 \
+		no-pending-request:4 not-exportable:5 weak-key:5 exists:5 \
+		locked:6 io:6 store-corrupt:6 hook-failed:6 internal:70; do
+		code=${pair%:*} exit=${pair#*:}
+		# ".IP "\fBcode\fR" 22" followed by "exit N: ..."
+		got=$(grep -A1 -F ".IP \"\\fB$code\\fR\"" "$page" | sed -n 2p)
+		[[ "$got" == "exit $exit:"* ]] ||
+			fail "edgecert(1) gives code $code '$got', not exit $exit"
+		jq -e --arg c "$code" '."$defs".code.enum | index($c)' \
+			"$EC_ROOT/man/edgecert-status.schema.json" >/dev/null ||
+			fail "code $code is not in the schema"
+	done
+	# and the binary agrees, for the codes this suite can reach from list
+	ecj list --frob;                 assert_code 2 usage
+	ecj list --thumbprint 00000000;  assert_code 4 not-found
+	mkdir -m 777 "$EDGECERT_STORE"
+	ecj list;                        assert_code 6 store-corrupt
+}
