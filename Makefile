@@ -29,11 +29,17 @@ LINKS = $(addprefix bin/edgecert-,$(APPLETS))
 
 all: bin/edgecert $(LINKS)
 
-build/%.o: %.c $(HDRS) Makefile
+# Rebuild everything when the compiler or flags change (SANITIZE=1, CC=clang).
+build/flags: FORCE
+	@mkdir -p build
+	@echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS)' | cmp -s - $@ || \
+		echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS)' > $@
+
+build/%.o: %.c $(HDRS) Makefile build/flags
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-bin/edgecert: $(OBJS)
+bin/edgecert: $(OBJS) build/flags
 	@mkdir -p bin
 	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $(OBJS) $(PKG_LIBS)
 
@@ -62,4 +68,5 @@ install: all
 clean:
 	rm -rf build bin
 
-.PHONY: all deps check install clean
+.PHONY: all deps check install clean FORCE
+FORCE:

@@ -281,7 +281,8 @@ static int list_section(struct list_run *lr)
 			ec_fail(&lr->ctx->err, EC_INTERNAL, "out of memory");
 		return -1;
 	}
-	qsort(ns.v, ns.n, sizeof(*ns.v), cmpstr);
+	if (ns.n > 1)
+		qsort(ns.v, ns.n, sizeof(*ns.v), cmpstr);
 	for (size_t i = 0; i < ns.n; i++) {
 		ns.v[i][strlen(ns.v[i]) - strlen(suffix)] = '\0';
 		if (cert)
