@@ -8,5 +8,6 @@
 #include "../core/ctx.h"
 
 int cmd_list(int argc, char **argv, struct ec_ctx *ctx);
+int cmd_request(int argc, char **argv, struct ec_ctx *ctx);
 
 #endif

@@ -16,6 +16,8 @@ static const struct applet {
 } applets[] = {
 	{ "list", cmd_list, "show the store's certificates, CRLs, pending "
 	  "requests and assignments" },
+	{ "request", cmd_request, "make a key and a certificate request for a "
+	  "CA" },
 };
 
 #define NAPPLETS (sizeof(applets) / sizeof(applets[0]))

@@ -27,6 +27,7 @@ static const struct {
 	[EC_NOT_EXPORTABLE] = { "not-exportable", 5 },
 	[EC_WEAK_KEY] = { "weak-key", 5 },
 	[EC_EXISTS] = { "exists", 5 },
+	[EC_REFUSED] = { "refused", 5 },
 	[EC_LOCKED] = { "locked", 6 },
 	[EC_IO] = { "io", 6 },
 	[EC_STORE_CORRUPT] = { "store-corrupt", 6 },

@@ -24,7 +24,7 @@ ecj() {
 
 # jf FILTER: a field of the last record ($output), through jq.
 jf() {
-	printf '%s\n' "$output" | jq -r "$1"
+	printf '%s\n' "$output" | jq -r "$@"
 }
 
 # assert_code EXIT CODE: the last ecj run exited EXIT with code CODE.

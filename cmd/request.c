@@ -1,0 +1,733 @@
+/* request.c: edgecert request: a key and a PKCS#10 request for an offline
+ * CA, kept as a pending request until "accept" brings the answer in. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/crypto.h>
+
+#include "cmds.h"
+#include "../core/buf.h"
+#include "../core/cert.h"
+#include "../core/certstore.h"
+#include "../core/csr.h"
+#include "../core/fsx.h"
+#include "../core/meta.h"
+#include "../core/store.h"
+
+static const char usage[] =
+	"usage: edgecert request --cn NAME [--dns NAME]... [--ip ADDR]...\n"
+	"                        [--org O] [--ou OU] [--locality L] [--state ST]\n"
+	"                        [--country CC] [--subject DN] [--name FRIENDLY]\n"
+	"                        [--key-type rsa|ecdsa|ed25519] [--bits N]\n"
+	"                        [--curve p256|p384] [--allow-weak] [--exportable]\n"
+	"                        [--eku server,client|OID,...] [--template NAME]\n"
+	"                        [--template-oid OID[:MAJOR[:MINOR]]]\n"
+	"                        [--out FILE] [--force]\n"
+	"       edgecert request --cancel ID [--force]\n"
+	"\n"
+	"  --allow-weak        allow an RSA key under 2048 bits\n"
+	"  --bits N            RSA key size (default 2048)\n"
+	"  --cancel ID         discard pending request ID and its key\n"
+	"                      (--force when it is younger than a day)\n"
+	"  --cn NAME           the subject's common name, the FQDN; it joins\n"
+	"                      the DNS names\n"
+	"  --country CC        two-letter country code\n"
+	"  --curve p256|p384   ECDSA curve (default p256)\n"
+	"  --dns NAME          a subjectAltName DNS name (repeatable)\n"
+	"  --eku LIST          extended key usage: server, client or OIDs\n"
+	"                      (default server,client)\n"
+	"  --exportable        the key may be exported once issued\n"
+	"  --force             make a new request even if the same one is\n"
+	"                      pending or issued; overwrite --out\n"
+	"  --ip ADDR           a subjectAltName IP address (repeatable)\n"
+	"  --key-type TYPE     rsa (default), ecdsa or ed25519\n"
+	"  --locality L        locality (city)\n"
+	"  --name FRIENDLY     the friendly name the certificate will carry\n"
+	"  --org O             organization\n"
+	"  --ou OU             organizational unit\n"
+	"  --out FILE          write the PEM request there ('-': standard\n"
+	"                      output, the status record then goes to stderr)\n"
+	"  --state ST          state or province\n"
+	"  --subject DN        the whole subject, RFC 4514 (CN=...,O=...)\n"
+	"  --template NAME     Microsoft certificate template name extension\n"
+	"  --template-oid OID[:MAJOR[:MINOR]]\n"
+	"                      Microsoft certificate template (v2) extension\n";
+
+enum {
+	OPT_ALLOW_WEAK = 1, OPT_BITS, OPT_CANCEL, OPT_CN, OPT_COUNTRY,
+	OPT_CURVE, OPT_DNS, OPT_EKU, OPT_EXPORTABLE, OPT_FORCE, OPT_IP,
+	OPT_KEY_TYPE, OPT_LOCALITY, OPT_NAME, OPT_ORG, OPT_OU, OPT_OUT,
+	OPT_STATE, OPT_SUBJECT, OPT_TEMPLATE, OPT_TEMPLATE_OID,
+};
+
+static const struct option longopts[] = {
+	{ "allow-weak", no_argument, NULL, OPT_ALLOW_WEAK },
+	{ "bits", required_argument, NULL, OPT_BITS },
+	{ "cancel", required_argument, NULL, OPT_CANCEL },
+	{ "cn", required_argument, NULL, OPT_CN },
+	{ "country", required_argument, NULL, OPT_COUNTRY },
+	{ "curve", required_argument, NULL, OPT_CURVE },
+	{ "dns", required_argument, NULL, OPT_DNS },
+	{ "eku", required_argument, NULL, OPT_EKU },
+	{ "exportable", no_argument, NULL, OPT_EXPORTABLE },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "ip", required_argument, NULL, OPT_IP },
+	{ "key-type", required_argument, NULL, OPT_KEY_TYPE },
+	{ "locality", required_argument, NULL, OPT_LOCALITY },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "org", required_argument, NULL, OPT_ORG },
+	{ "ou", required_argument, NULL, OPT_OU },
+	{ "out", required_argument, NULL, OPT_OUT },
+	{ "state", required_argument, NULL, OPT_STATE },
+	{ "subject", required_argument, NULL, OPT_SUBJECT },
+	{ "template", required_argument, NULL, OPT_TEMPLATE },
+	{ "template-oid", required_argument, NULL, OPT_TEMPLATE_OID },
+	EC_GLOBAL_LONGOPTS
+};
+
+struct request_opts {
+	struct ec_csr_params p;
+	gnutls_pk_algorithm_t pk;
+	unsigned bits;
+	gnutls_ecc_curve_t curve;
+	const char *key_type, *curve_name, *name, *out, *cancel;
+	int allow_weak, exportable, force, bits_given, curve_given;
+	char eku_buf[512];
+};
+
+static void parse_template_oid(struct ec_ctx *ctx, struct request_opts *o,
+			       char *arg)
+{
+	char *maj = strchr(arg, ':'), *min = NULL;
+	long v;
+
+	if (maj) {
+		*maj++ = '\0';
+		if ((min = strchr(maj, ':')))
+			*min++ = '\0';
+	}
+	if (!ec_oid_ok(arg)) {
+		ec_opt_error(ctx, "--template-oid wants a dotted OID, not '%s'",
+			     arg);
+		return;
+	}
+	o->p.template_oid = arg;
+	if (maj && ec_opt_num(ctx, "--template-oid MAJOR", maj, 0,
+			      4294967295L, &v) == 0)
+		o->p.template_major = v;
+	if (min && ec_opt_num(ctx, "--template-oid MINOR", min, 0,
+			      4294967295L, &v) == 0)
+		o->p.template_minor = v;
+}
+
+static void parse_key_type(struct ec_ctx *ctx, struct request_opts *o,
+			   const char *arg)
+{
+	o->key_type = arg;
+	if (strcmp(arg, "rsa") == 0)
+		o->pk = GNUTLS_PK_RSA;
+	else if (strcmp(arg, "ecdsa") == 0)
+		o->pk = GNUTLS_PK_ECDSA;
+	else if (strcmp(arg, "ed25519") == 0)
+		o->pk = GNUTLS_PK_EDDSA_ED25519;
+	else
+		ec_opt_error(ctx, "--key-type wants rsa, ecdsa or ed25519, not "
+			     "'%s'", arg);
+}
+
+static void parse_curve(struct ec_ctx *ctx, struct request_opts *o,
+			const char *arg)
+{
+	o->curve_given = 1;
+	o->curve_name = arg;
+	if (strcmp(arg, "p256") == 0)
+		o->curve = GNUTLS_ECC_CURVE_SECP256R1;
+	else if (strcmp(arg, "p384") == 0)
+		o->curve = GNUTLS_ECC_CURVE_SECP384R1;
+	else
+		ec_opt_error(ctx, "--curve wants p256 or p384, not '%s'", arg);
+}
+
+static void add_name(struct ec_ctx *ctx, const char **v, size_t *n,
+		     const char *arg, const char *opt)
+{
+	if (*n == EC_MAX_NAMES)
+		ec_opt_error(ctx, "more than %d %s", EC_MAX_NAMES, opt);
+	else
+		v[(*n)++] = arg;
+}
+
+static int parse(int argc, char **argv, struct ec_ctx *ctx,
+		 struct request_opts *o)
+{
+	long v;
+	int c;
+
+	while ((c = getopt_long(argc, argv, EC_GLOBAL_SHORTOPTS, longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case OPT_ALLOW_WEAK: o->allow_weak = 1; break;
+		case OPT_BITS:
+			o->bits_given = 1;
+			if (ec_opt_num(ctx, "--bits", optarg, 512, 16384, &v)
+			    == 0)
+				o->bits = (unsigned)v;
+			break;
+		case OPT_CANCEL: o->cancel = optarg; break;
+		case OPT_CN: o->p.cn = optarg; break;
+		case OPT_COUNTRY: o->p.country = optarg; break;
+		case OPT_CURVE: parse_curve(ctx, o, optarg); break;
+		case OPT_DNS:
+			add_name(ctx, o->p.dns, &o->p.ndns, optarg, "--dns");
+			break;
+		case OPT_EKU:
+			snprintf(o->eku_buf, sizeof(o->eku_buf), "%s", optarg);
+			if (ec_eku_parse(o->eku_buf, &o->p, &ctx->err) < 0)
+				ctx->err.code = EC_USAGE;
+			break;
+		case OPT_EXPORTABLE: o->exportable = 1; break;
+		case OPT_FORCE: o->force = 1; break;
+		case OPT_IP:
+			add_name(ctx, o->p.ip, &o->p.nip, optarg, "--ip");
+			break;
+		case OPT_KEY_TYPE: parse_key_type(ctx, o, optarg); break;
+		case OPT_LOCALITY: o->p.locality = optarg; break;
+		case OPT_NAME: o->name = optarg; break;
+		case OPT_ORG: o->p.org = optarg; break;
+		case OPT_OU: o->p.ou = optarg; break;
+		case OPT_OUT: o->out = optarg; break;
+		case OPT_STATE: o->p.state = optarg; break;
+		case OPT_SUBJECT: o->p.subject = optarg; break;
+		case OPT_TEMPLATE: o->p.template_name = optarg; break;
+		case OPT_TEMPLATE_OID: parse_template_oid(ctx, o, optarg); break;
+		default:
+			if (!ec_opt_global(ctx, c, optarg, argc, argv))
+				ec_opt_error(ctx, "unknown option");
+		}
+	}
+	if (ec_opt_done(ctx, argc, argv))
+		return 1;
+	if (o->cancel)
+		return 0;
+	if (!o->p.cn && !o->p.subject)
+		return ec_opt_error(ctx, "give --cn (the FQDN) or --subject");
+	if (o->p.subject && (o->p.cn || o->p.org || o->p.ou || o->p.locality ||
+			     o->p.state || o->p.country))
+		return ec_opt_error(ctx, "--subject excludes --cn, --org, --ou,"
+				    " --locality, --state and --country");
+	if (o->pk != GNUTLS_PK_RSA && o->bits_given)
+		return ec_opt_error(ctx, "--bits is for RSA keys; ECDSA takes "
+				    "--curve");
+	if (o->pk != GNUTLS_PK_ECDSA && o->curve_given)
+		return ec_opt_error(ctx, "--curve is for ECDSA keys");
+	if (ec_csr_check(&o->p, &ctx->err) < 0)
+		return 1;
+	return 0;
+}
+
+/* What makes two requests the same, for idempotence. */
+static void params_id(const struct request_opts *o, const char *subject,
+		      char out[EC_SHA256_HEX])
+{
+	struct ec_buf b = { 0 };
+	unsigned char d[32];
+
+	ec_buf_addf(&b, "subject=%s\n", subject);
+	for (size_t i = 0; i < o->p.ndns; i++)
+		ec_buf_addf(&b, "dns=%s\n", o->p.dns[i]);
+	for (size_t i = 0; i < o->p.nip; i++)
+		ec_buf_addf(&b, "ip=%s\n", o->p.ip[i]);
+	for (size_t i = 0; i < o->p.neku; i++)
+		ec_buf_addf(&b, "eku=%s\n", o->p.eku[i]);
+	ec_buf_addf(&b, "key=%d/%u/%d\nexportable=%d\nname=%s\n", o->pk,
+		    o->bits, o->curve, o->exportable, o->name ? o->name : "");
+	ec_buf_addf(&b, "template=%s\ntemplate_oid=%s:%ld:%ld\n",
+		    o->p.template_name ? o->p.template_name : "",
+		    o->p.template_oid ? o->p.template_oid : "",
+		    o->p.template_major, o->p.template_minor);
+	gnutls_hash_fast(GNUTLS_DIG_SHA256, b.p ? b.p : "", b.len, d);
+	for (int i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
+	ec_buf_free(&b);
+}
+
+/* The subject as given, for params_id (before the request exists). */
+static void given_subject(const struct request_opts *o, char *buf, size_t n)
+{
+	if (o->p.subject) {
+		snprintf(buf, n, "%s", o->p.subject);
+		return;
+	}
+	snprintf(buf, n, "C=%s;ST=%s;L=%s;O=%s;OU=%s;CN=%s",
+		 o->p.country ? o->p.country : "", o->p.state ? o->p.state : "",
+		 o->p.locality ? o->p.locality : "", o->p.org ? o->p.org : "",
+		 o->p.ou ? o->p.ou : "", o->p.cn ? o->p.cn : "");
+}
+
+struct lookup {
+	struct ec_store *store;
+	enum ec_section sec;
+	const char *key, *want;	/* meta key and value to find */
+	size_t prefix;		/* match want as a prefix of the id instead */
+	char id[80];
+	int hits;
+};
+
+static int lookup_one(void *arg, const char *name)
+{
+	struct lookup *l = arg;
+	size_t n = strlen(name) - 5;	/* ".meta" */
+	struct ec_meta m;
+	struct ec_data d = { 0 };
+	char obj[80];
+	const char *v;
+	struct ec_err e;
+
+	if (n >= sizeof(l->id))
+		return 0;
+	memcpy(obj, name, n);
+	obj[n] = '\0';
+	if (l->prefix) {
+		if (strncmp(obj, l->want, l->prefix) == 0) {
+			snprintf(l->id, sizeof(l->id), "%s", obj);
+			l->hits++;
+		}
+		return 0;
+	}
+	if (ec_store_read(l->store, l->sec, name, &d, &e) < 0)
+		return 0;
+	if (ec_meta_parse(&m, (char *)d.data, d.size, &e) == 0) {
+		v = ec_meta_get(&m, l->key);
+		if (v && strcmp(v, l->want) == 0) {
+			snprintf(l->id, sizeof(l->id), "%s", obj);
+			l->hits++;
+		}
+		ec_meta_free(&m);
+	}
+	ec_data_free(&d);
+	return 0;
+}
+
+static int lookup(struct ec_store *s, enum ec_section sec, const char *key,
+		  const char *want, size_t prefix, char id[80],
+		  struct ec_err *e)
+{
+	struct lookup l = { .store = s, .sec = sec, .key = key, .want = want,
+			    .prefix = prefix };
+
+	if (ec_store_scan(s, sec, ".meta", lookup_one, &l, e) < 0)
+		return -1;
+	if (l.hits == 1)
+		memcpy(id, l.id, sizeof(l.id));
+	return l.hits;
+}
+
+/* Write the request where --out says; *changed when a file changed. */
+static int write_out(struct ec_ctx *ctx, const struct request_opts *o,
+		     const gnutls_datum_t *pem, int *changed)
+{
+	struct ec_data old = { 0 };
+	int same;
+
+	if (!o->out)
+		return 0;
+	if (strcmp(o->out, "-") == 0) {
+		if (fwrite(pem->data, 1, pem->size, stdout) != pem->size ||
+		    fflush(stdout) != 0)
+			return ec_fail(&ctx->err, EC_IO, "cannot write the "
+				       "request to standard output");
+		return 0;
+	}
+	if (ec_read_input(o->out, EC_INPUT_MAX, &old, &ctx->err) == 0) {
+		same = old.size == pem->size &&
+		       memcmp(old.data, pem->data, pem->size) == 0;
+		ec_data_free(&old);
+		if (same)
+			return 0;
+	}
+	ctx->err.code = EC_OK;
+	*changed = 1;
+	if (ctx->check)
+		return 0;
+	return ec_write_atomic(o->out, pem->data, pem->size, 0644, o->force,
+			       &ctx->err);
+}
+
+static void san_arrays(struct ec_status *st, gnutls_x509_crq_t crq)
+{
+	static const struct { const char *key; unsigned type; } kinds[] = {
+		{ "dns_names", GNUTLS_SAN_DNSNAME },
+		{ "ip_addresses", GNUTLS_SAN_IPADDRESS },
+	};
+
+	for (size_t k = 0; k < 2; k++) {
+		ec_st_arr(st, kinds[k].key);
+		for (unsigned i = 0;; i++) {
+			char buf[1024], ip[64];
+			size_t n = sizeof(buf) - 1;
+			unsigned type, crit;
+
+			if (gnutls_x509_crq_get_subject_alt_name(crq, i, buf, &n,
+					&type, &crit) < 0)
+				break;
+			if (type != kinds[k].type)
+				continue;
+			buf[n] = '\0';
+			if (type == GNUTLS_SAN_IPADDRESS &&
+			    !inet_ntop(n == 4 ? AF_INET : AF_INET6, buf, ip,
+				       sizeof(ip)))
+				continue;
+			ec_st_str(st, NULL, type == GNUTLS_SAN_IPADDRESS ? ip :
+				  buf);
+		}
+		ec_st_end(st);
+	}
+}
+
+/* The record of a request, new or found pending. */
+static void report(struct ec_ctx *ctx, const struct request_opts *o,
+		   const char *id, gnutls_x509_crq_t crq,
+		   const struct ec_meta *m)
+{
+	struct ec_status *st = ctx->st;
+	gnutls_datum_t dn = { NULL, 0 }, der = { NULL, 0 };
+	unsigned char d[32];
+	char hex[EC_SHA256_HEX], path[4200];
+	const char *v;
+
+	gnutls_x509_crq_get_dn3(crq, &dn, 0);
+	ec_st_str(st, "id", id);
+	ec_st_str(st, "subject", dn.data ? (char *)dn.data : "");
+	san_arrays(st, crq);
+	ec_st_str(st, "key_type", ec_meta_get(m, "key_type"));
+	v = ec_meta_get(m, "key_bits");
+	ec_st_int(st, "key_bits", v ? atol(v) : 0);
+	ec_st_arr(st, "eku");
+	for (unsigned i = 0;; i++) {
+		char oid[128];
+		size_t n = sizeof(oid);
+
+		if (gnutls_x509_crq_get_key_purpose_oid(crq, i, oid, &n, NULL) < 0)
+			break;
+		ec_st_str(st, NULL, oid);
+	}
+	ec_st_end(st);
+	ec_st_str(st, "template", ec_meta_get(m, "template"));
+	ec_st_str(st, "template_oid", ec_meta_get(m, "template_oid"));
+	ec_st_str(st, "friendly_name", ec_meta_get(m, "friendly_name"));
+	v = ec_meta_get(m, "exportable");
+	ec_st_bool(st, "exportable", v && strcmp(v, "true") == 0);
+	ec_st_str(st, "created", ec_meta_get(m, "created"));
+	ec_st_str(st, "out", o->out);
+	snprintf(path, sizeof(path), "%s/pending/%s.csr", ctx->store_dir, id);
+	ec_st_str(st, "request_file", path);
+	hex[0] = '\0';
+	if (gnutls_x509_crq_export2(crq, GNUTLS_X509_FMT_DER, &der) == 0 &&
+	    gnutls_hash_fast(GNUTLS_DIG_SHA256, der.data, der.size, d) == 0)
+		for (int i = 0; i < 32; i++)
+			snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	ec_st_str(st, "request_sha256", hex);
+	gnutls_free(der.data);
+	gnutls_free(dn.data);
+}
+
+static int load_pending(struct ec_store *s, const char *id,
+			gnutls_x509_crq_t *crq, gnutls_datum_t *pem,
+			struct ec_meta *m, struct ec_err *e)
+{
+	struct ec_data d = { 0 };
+	char name[96];
+	int r;
+
+	*crq = NULL;
+	pem->data = NULL;
+	snprintf(name, sizeof(name), "%s.meta", id);
+	if (ec_store_read(s, EC_SEC_PENDING, name, &d, e) < 0)
+		return -1;
+	r = ec_meta_parse(m, (char *)d.data, d.size, e);
+	ec_data_free(&d);
+	if (r < 0)
+		return -1;
+	snprintf(name, sizeof(name), "%s.csr", id);
+	if (ec_store_read(s, EC_SEC_PENDING, name, &d, e) < 0)
+		goto fail;
+	pem->data = d.data;	/* handed over */
+	pem->size = (unsigned)d.size;
+	if ((r = gnutls_x509_crq_init(crq)) < 0 ||
+	    (r = gnutls_x509_crq_import(*crq, pem, GNUTLS_X509_FMT_PEM)) < 0) {
+		ec_fail(e, EC_STORE_CORRUPT, "pending/%s: %s", name,
+			gnutls_strerror(r));
+		goto fail;
+	}
+	return 0;
+fail:
+	if (*crq)
+		gnutls_x509_crq_deinit(*crq);
+	*crq = NULL;
+	free(pem->data);
+	pem->data = NULL;
+	ec_meta_free(m);
+	return -1;
+}
+
+/* The same request is pending: hand it out again. */
+static int run_existing(struct ec_ctx *ctx, const struct request_opts *o,
+			struct ec_store *s, const char *id)
+{
+	gnutls_x509_crq_t crq;
+	gnutls_datum_t pem;
+	struct ec_meta m;
+	int changed = 0, r;
+
+	if (load_pending(s, id, &crq, &pem, &m, &ctx->err) < 0)
+		return -1;
+	r = write_out(ctx, o, &pem, &changed);
+	if (r == 0) {
+		report(ctx, o, id, crq, &m);
+		ec_st_bool(ctx->st, "pending", 1);
+		ec_st_str(ctx->st, "issued", NULL);
+		ec_st_changed(ctx->st, changed);
+		ec_st_message(ctx->st, "request %.16s... is pending already",
+			      id);
+	}
+	gnutls_x509_crq_deinit(crq);
+	free(pem.data);
+	ec_meta_free(&m);
+	return r;
+}
+
+static int fill_meta(struct ec_meta *m, const struct request_opts *o,
+		     const char *id, const char *params, gnutls_x509_crq_t crq)
+{
+	gnutls_datum_t dn = { NULL, 0 };
+	char now[32], bits[16], oid[300];
+	int r = 0;
+
+	ec_time_rfc3339(time(NULL), now, sizeof(now));
+	snprintf(bits, sizeof(bits), "%u", o->pk == GNUTLS_PK_RSA ? o->bits :
+		 o->pk == GNUTLS_PK_ECDSA ?
+		 8 * (unsigned)gnutls_ecc_curve_get_size(o->curve) :
+		 255);
+	if (o->p.template_oid)
+		snprintf(oid, sizeof(oid), "%s%s%.0ld%s%.0ld", o->p.template_oid,
+			 o->p.template_major >= 0 ? ":" : "",
+			 o->p.template_major >= 0 ? o->p.template_major : 0,
+			 o->p.template_minor >= 0 ? ":" : "",
+			 o->p.template_minor >= 0 ? o->p.template_minor : 0);
+	gnutls_x509_crq_get_dn3(crq, &dn, 0);
+	r |= ec_meta_set(m, "id", id);
+	r |= ec_meta_set(m, "subject", dn.data ? (char *)dn.data : "");
+	r |= ec_meta_set(m, "created", now);
+	r |= ec_meta_set(m, "friendly_name", o->name);
+	r |= ec_meta_set(m, "exportable", o->exportable ? "true" : "false");
+	r |= ec_meta_set(m, "key_type", o->key_type);
+	r |= ec_meta_set(m, "key_bits", bits);
+	r |= ec_meta_set(m, "template", o->p.template_name);
+	r |= ec_meta_set(m, "template_oid", o->p.template_oid ? oid : NULL);
+	r |= ec_meta_set(m, "params", params);
+	gnutls_free(dn.data);
+	return r;
+}
+
+static int run_new(struct ec_ctx *ctx, const struct request_opts *o,
+		   struct ec_store *s, const char *params)
+{
+	gnutls_x509_privkey_t key = NULL;
+	gnutls_x509_crq_t crq = NULL;
+	gnutls_datum_t pem = { NULL, 0 };
+	struct ec_meta m = { 0 };
+	struct ec_txn *t = NULL;
+	char id[EC_KEYID_HEX], name[96], *text = NULL;
+	size_t len;
+	int changed = 1, wrote = 0, r = -1;
+
+	if (ec_key_generate(o->pk, o->bits, o->curve, &key, &ctx->err) < 0 ||
+	    ec_csr_make(&o->p, key, &crq, &ctx->err) < 0 ||
+	    ec_keyid_of_key(key, id, &ctx->err) < 0)
+		goto out;
+	if (gnutls_x509_crq_export2(crq, GNUTLS_X509_FMT_PEM, &pem) < 0 ||
+	    fill_meta(&m, o, id, params, crq) != 0 ||
+	    !(text = ec_meta_format(&m, &len))) {
+		ec_fail(&ctx->err, EC_INTERNAL, "cannot encode the request");
+		goto out;
+	}
+	if (!ctx->check) {
+		if (ec_txn_begin(s, &t, &ctx->err) < 0 ||
+		    ec_cs_stage_key(s, t, EC_SEC_PENDING, id, key,
+				    &ctx->err) < 0)
+			goto out;
+		snprintf(name, sizeof(name), "%s.csr", id);
+		if (ec_txn_put(t, EC_SEC_PENDING, name, pem.data, pem.size,
+			       0644, &ctx->err) < 0)
+			goto out;
+		snprintf(name, sizeof(name), "%s.meta", id);
+		if (ec_txn_put(t, EC_SEC_PENDING, name, text, len, 0644,
+			       &ctx->err) < 0)
+			goto out;
+	}
+	/* the file first: if it cannot be written, the store is untouched */
+	if (o->out && strcmp(o->out, "-") != 0) {
+		if (write_out(ctx, o, &pem, &changed) < 0)
+			goto out;
+		wrote = !ctx->check;
+	}
+	if (t) {
+		r = ec_txn_commit(t, &ctx->err);
+		t = NULL;
+		if (r < 0) {
+			if (wrote)
+				unlink(o->out);
+			goto out;
+		}
+	}
+	r = -1;
+	if (o->out && strcmp(o->out, "-") == 0 &&
+	    write_out(ctx, o, &pem, &changed) < 0)
+		goto out;
+	report(ctx, o, id, crq, &m);
+	ec_st_bool(ctx->st, "pending", 1);
+	ec_st_str(ctx->st, "issued", NULL);
+	ec_st_changed(ctx->st, 1);
+	ec_st_message(ctx->st, "%s request %.16s... for %s", ctx->check ?
+		      "would make" : "made", id, m.n ? ec_meta_get(&m,
+		      "subject") : "");
+	r = 0;
+out:
+	ec_txn_abort(t);
+	free(text);
+	ec_meta_free(&m);
+	gnutls_free(pem.data);
+	if (crq)
+		gnutls_x509_crq_deinit(crq);
+	if (key)
+		gnutls_x509_privkey_deinit(key);
+	return r;
+}
+
+static int run_cancel(struct ec_ctx *ctx, const struct request_opts *o,
+		      struct ec_store *s)
+{
+	static const char *const exts[] = { "key", "csr", "meta" };
+	char id[80], name[96];
+	struct ec_meta m = { 0 };
+	struct ec_txn *t = NULL;
+	struct tm tm = { 0 };
+	const char *created;
+	size_t n = strlen(o->cancel);
+	int hits, r = -1;
+
+	if (n < 8 || !ec_store_name_ok(o->cancel))
+		return ec_fail(&ctx->err, EC_USAGE, "--cancel wants a request "
+			       "id (8 hex digits or more), not '%s'", o->cancel);
+	hits = lookup(s, EC_SEC_PENDING, NULL, o->cancel, n, id, &ctx->err);
+	if (hits < 0)
+		return -1;
+	if (hits == 0)
+		return ec_fail(&ctx->err, EC_NO_PENDING_REQUEST, "no pending "
+			       "request has id '%s'", o->cancel);
+	if (hits > 1)
+		return ec_fail(&ctx->err, EC_AMBIGUOUS, "%d pending requests "
+			       "have ids starting '%s'", hits, o->cancel);
+	if (ec_cs_load_meta(s, EC_SEC_PENDING, id, &m, &ctx->err) < 0)
+		return -1;
+	created = ec_meta_get(&m, "created");
+	if (!o->force && (!created || !strptime(created, "%Y-%m-%dT%H:%M:%SZ",
+						&tm) ||
+			  difftime(time(NULL), timegm(&tm)) < 86400)) {
+		ec_fail(&ctx->err, EC_REFUSED, "request %s is less than a day "
+			"old; cancelling discards its key: give --force", id);
+		goto out;
+	}
+	if (!ctx->check) {
+		if (ec_txn_begin(s, &t, &ctx->err) < 0)
+			goto out;
+		for (int i = 0; i < 3; i++) {
+			snprintf(name, sizeof(name), "%s.%s", id, exts[i]);
+			if (ec_txn_del(t, EC_SEC_PENDING, name, &ctx->err) < 0)
+				goto out;
+		}
+		r = ec_txn_commit(t, &ctx->err);
+		t = NULL;
+		if (r < 0)
+			goto out;
+	}
+	ec_st_str(ctx->st, "id", id);
+	ec_st_str(ctx->st, "subject", ec_meta_get(&m, "subject"));
+	ec_st_bool(ctx->st, "cancelled", 1);
+	ec_st_changed(ctx->st, 1);
+	ec_st_message(ctx->st, "%s request %s", ctx->check ? "would cancel" :
+		      "cancelled", id);
+	r = 0;
+out:
+	ec_txn_abort(t);
+	ec_meta_free(&m);
+	return r;
+}
+
+int cmd_request(int argc, char **argv, struct ec_ctx *ctx)
+{
+	struct request_opts o = {
+		.pk = GNUTLS_PK_RSA, .bits = 2048, .key_type = "rsa",
+		.curve = GNUTLS_ECC_CURVE_SECP256R1, .curve_name = "p256",
+		.p = { .template_major = -1, .template_minor = -1 },
+	};
+	char subject[2048], params[EC_SHA256_HEX], id[80];
+	struct ec_store *s = NULL;
+	int r = -1, hits;
+
+	ctx->usage = usage;
+	if (parse(argc, argv, ctx, &o))
+		return ctx->err.code == EC_OK ? 0 : -1;
+	if (o.out && strcmp(o.out, "-") == 0 && ctx->status_fd == 1)
+		ctx->status_fd = 2;	/* stdout carries the request */
+	if (!o.cancel && o.pk == GNUTLS_PK_RSA && o.bits < 2048 &&
+	    !o.allow_weak)
+		return ec_fail(&ctx->err, EC_WEAK_KEY, "an RSA key of %u bits "
+			       "is too weak (2048 or more; --allow-weak to "
+			       "insist)", o.bits);
+	if (o.p.neku == 0) {
+		strcpy(o.eku_buf, "server,client");
+		ec_eku_parse(o.eku_buf, &o.p, &ctx->err);
+	}
+	if (ec_store_open(&s, ctx->store_dir, ctx->check ? 0 : EC_STORE_WRITE,
+			  ctx->wait_seconds, &ctx->err) < 0)
+		return -1;
+	if (o.cancel) {
+		r = run_cancel(ctx, &o, s);
+		goto out;
+	}
+	given_subject(&o, subject, sizeof(subject));
+	params_id(&o, subject, params);
+	if (!o.force) {
+		hits = lookup(s, EC_SEC_PENDING, "params", params, 0, id,
+			      &ctx->err);
+		if (hits < 0)
+			goto out;
+		if (hits == 1) {
+			r = run_existing(ctx, &o, s, id);
+			goto out;
+		}
+		hits = lookup(s, EC_SEC_PERSONAL, "request_params", params, 0,
+			      id, &ctx->err);
+		if (hits < 0)
+			goto out;
+		if (hits >= 1) {
+			ec_st_bool(ctx->st, "pending", 0);
+			ec_st_str(ctx->st, "issued", id);
+			ec_st_message(ctx->st, "this request was issued and "
+				      "accepted already as %s (--force for a "
+				      "new one)", id);
+			r = 0;
+			goto out;
+		}
+	}
+	r = run_new(ctx, &o, s, params);
+out:
+	ec_store_close(s);
+	return r;
+}

@@ -1,0 +1,19 @@
+/* Generated from core/mscert.asn by asn1Parser (Debian libtasn1-bin):
+ *   asn1Parser -o core/mscert_asn1_tab.c -n ec_mscert_asn1_tab core/mscert.asn
+ * Regenerate with "make regen-asn1"; do not edit. */
+
+#include <libtasn1.h>
+
+#include "mstmpl.h"
+
+const asn1_static_node ec_mscert_asn1_tab[] = {
+  { "MSCertTemplate", 536875024, NULL },
+  { NULL, 1073741836, NULL },
+  { "CertificateTemplateName", 1073741857, NULL },
+  { "CertificateTemplate", 536870917, NULL },
+  { "templateID", 1073741836, NULL },
+  { "templateMajorVersion", 1073758211, NULL },
+  { "templateMinorVersion", 16387, NULL },
+  { NULL, 0, NULL }
+};
+
