@@ -589,11 +589,16 @@ static int write_journal(struct ec_txn *t, struct ec_err *e)
 
 /* Undo the changes made so far; the journal then still describes the
  * transaction, so a failed undo is completed (rolled forward) by the next
- * writer.  Returns 0 when the store is back as it was. */
+ * writer.  Each step is tried a few times: the error that sent us here
+ * may be a passing one (EIO on a busy device, EINTR), and an undo that
+ * gives up at once leaves the new state where the old one was promised.
+ * Returns 0 when the store is back as it was. */
+#define UNDO_TRIES 3
 static int roll_back(struct ec_txn *t)
 {
 	struct ec_err e;
 	char nw[32], old[32];
+	int k, r;
 
 	for (size_t i = t->n; i-- > 0;) {
 		struct txn_op *op = &t->ops[i];
@@ -603,18 +608,36 @@ static int roll_back(struct ec_txn *t)
 			continue;
 		snprintf(nw, sizeof(nw), "%zu.new", i);
 		snprintf(old, sizeof(old), "%zu.old", i);
-		if (!op->del && renameat(fd, op->name, t->tfd, nw) < 0)
-			return -1;
-		if (op->had_old && linkat(t->tfd, old, fd, op->name, 0) < 0)
-			return -1;
-		if (ec_fsync_fd_dir(fd, &e) < 0)
+		if (!op->del) {
+			for (k = 0; (r = renameat(fd, op->name, t->tfd, nw)) < 0
+			     && k < UNDO_TRIES; k++)
+				;
+			if (r < 0)
+				return -1;
+		}
+		if (op->had_old) {
+			for (k = 0; (r = linkat(t->tfd, old, fd, op->name, 0)) < 0
+			     && errno != EEXIST && k < UNDO_TRIES; k++)
+				;
+			if (r < 0 && errno != EEXIST)
+				return -1;
+		}
+		for (k = 0; (r = ec_fsync_fd_dir(fd, &e)) < 0 &&
+		     k < UNDO_TRIES; k++)
+			;
+		if (r < 0)
 			return -1;
 		op->done = 0;
 	}
-	if (unlinkat(t->tfd, "journal", 0) < 0 ||
-	    ec_fsync_fd_dir(t->tfd, &e) < 0)
+	for (k = 0; (r = unlinkat(t->tfd, "journal", 0)) < 0 && errno != ENOENT
+	     && k < UNDO_TRIES; k++)
+		;
+	if (r < 0 && errno != ENOENT)
 		return -1;
-	return 0;
+	for (k = 0; (r = ec_fsync_fd_dir(t->tfd, &e)) < 0 && k < UNDO_TRIES;
+	     k++)
+		;
+	return r < 0 ? -1 : 0;
 }
 
 int ec_txn_commit(struct ec_txn *t, struct ec_err *e)

@@ -76,3 +76,99 @@ setup() {
 	assert_equal "$(jf .count)" 0
 	[[ "$(jf .warnings[0])" == *"is a symlink"* ]]
 }
+
+@test "store: the first writer creates it 0700 with its sections, whatever the umask" {
+	umask 000
+	ecj request --cn a.example.test --key-type ecdsa
+	assert_success
+	assert_equal "$(stat -c %a "$EDGECERT_STORE")" 700
+	for s in personal ca root crl pending assigned; do
+		assert_equal "$(stat -c %a "$EDGECERT_STORE/$s")" 700
+	done
+	assert_equal "$(cat "$EDGECERT_STORE/VERSION")" 1
+	assert_equal "$(stat -c %a "$EDGECERT_STORE/.lock")" 600
+	# no staging leftovers
+	assert_equal "$(ls -A "$EDGECERT_STORE/.txn")" ""
+}
+
+@test "store: missing parent directories are made 0700 too" {
+	export EDGECERT_STORE="$BATS_TEST_TMPDIR/a/b/store"
+	ecj request --cn a.example.test --key-type ecdsa
+	assert_success
+	assert_equal "$(stat -c %a "$BATS_TEST_TMPDIR/a/b")" 700
+}
+
+@test "store: a second writer waits for the lock, then gives up with locked" {
+	ecj request --cn a.example.test --key-type ecdsa
+	assert_success
+	flock "$EDGECERT_STORE/.lock" sleep 4 &
+	holder=$!
+	sleep 0.3
+	start=$(date +%s%N)
+	ecj request --cn b.example.test --key-type ecdsa --wait 1
+	end=$(date +%s%N)
+	assert_code 6 locked
+	[[ "$(jf .message)" == *"locked by another writer (waited 1 s"* ]]
+	ms=$(( (end - start) / 1000000 ))
+	[ "$ms" -ge 900 ] || fail "gave up after $ms ms, before --wait"
+	# readers take no lock
+	ecj list
+	assert_success
+	# and a writer that waits long enough gets through
+	ecj request --cn c.example.test --key-type ecdsa --wait 10
+	assert_success
+	wait "$holder"
+}
+
+@test "store: a change committed by a writer that died is completed by the next" {
+	ecj request --cn a.example.test --key-type ecdsa
+	assert_success
+	# what a writer leaves when killed after its journal's commit: staged
+	# files and the journal naming them
+	mkdir -p "$EDGECERT_STORE/.txn"
+	cp "$BATS_TEST_DIRNAME/../man/edgecert.1" "$EDGECERT_STORE/.txn/0.new"
+	printf 'hello\n' > "$EDGECERT_STORE/.txn/1.new"
+	printf 'put ca zz.txt 0 0\nput ca yy.txt 1 0\n' > "$EDGECERT_STORE/.txn/journal"
+	ecj request --cn b.example.test --key-type ecdsa
+	assert_success
+	assert_equal "$(cat "$EDGECERT_STORE/ca/yy.txt")" hello
+	cmp "$EDGECERT_STORE/ca/zz.txt" "$BATS_TEST_DIRNAME/../man/edgecert.1"
+	assert_equal "$(ls -A "$EDGECERT_STORE/.txn")" ""
+}
+
+@test "store: staged files without a committed journal are dropped" {
+	ecj request --cn a.example.test --key-type ecdsa
+	mkdir -p "$EDGECERT_STORE/.txn"
+	printf 'half\n' > "$EDGECERT_STORE/.txn/0.new"
+	printf 'put ca x.txt 0 0\n' > "$EDGECERT_STORE/.txn/journal.tmp"
+	ecj request --cn b.example.test --key-type ecdsa
+	assert_success
+	assert_not_exist "$EDGECERT_STORE/ca/x.txt"
+	assert_equal "$(ls -A "$EDGECERT_STORE/.txn")" ""
+}
+
+@test "store: a full disk leaves the store exactly as it was" {
+	command -v strace >/dev/null || fail "strace missing"
+	ecj request --cn a.example.test --key-type ecdsa
+	before=$(cd "$EDGECERT_STORE" && find . -path ./.txn -prune -o -type f ! -name .lock -print0 |
+		sort -z | xargs -0 sha256sum)
+	# fail each write-path call in turn until the run gets through
+	for n in $(seq 1 60); do
+		run --separate-stderr strace -f -o /dev/null \
+			-e inject=write,openat,rename,renameat,linkat,fsync,mkdir,mkdirat:error=ENOSPC:when=$n \
+			edgecert request --cn b.example.test --key-type ecdsa --format json
+		[ "$status" -eq 0 ] && break
+		assert_equal "$status" 6
+		if [ -z "$output" ]; then
+			# the failed write was the record's own
+			[[ "$stderr" == *"cannot write the status record"* ]]
+		else
+			assert_equal "$(jf .code)" io
+		fi
+		now=$(cd "$EDGECERT_STORE" && find . -path ./.txn -prune -o -type f ! -name .lock -print0 |
+			sort -z | xargs -0 sha256sum)
+		assert_equal "$now" "$before"
+	done
+	[ "$status" -eq 0 ] || fail "never succeeded"
+	[ "$n" -gt 3 ] || fail "succeeded at once: no fault was injected"
+}
