@@ -14,10 +14,14 @@ static const struct applet {
 	int (*fn)(int argc, char **argv, struct ec_ctx *ctx);
 	const char *summary;
 } applets[] = {
+	{ "import-chain", cmd_import_chain, "import a CA's certification path "
+	  "(.p7b, PEM bundle) and CRLs" },
 	{ "list", cmd_list, "show the store's certificates, CRLs, pending "
 	  "requests and assignments" },
 	{ "request", cmd_request, "make a key and a certificate request for a "
 	  "CA" },
+	{ "verify-root", cmd_verify_root, "validate a certificate's path to a "
+	  "trusted root" },
 };
 
 #define NAPPLETS (sizeof(applets) / sizeof(applets[0]))

@@ -153,6 +153,14 @@ static void sans(struct ec_status *st, const char *key,
 void ec_cert_status(struct ec_status *st, const char *key,
 		    gnutls_x509_crt_t crt, const struct ec_cert_extra *x)
 {
+	ec_st_obj(st, key);
+	ec_cert_fields(st, crt, x);
+	ec_st_end(st);
+}
+
+void ec_cert_fields(struct ec_status *st, gnutls_x509_crt_t crt,
+		    const struct ec_cert_extra *x)
+{
 	char sha1[EC_SHA1_HEX] = "", sha256[EC_SHA256_HEX] = "", t[32];
 	unsigned char serial[64];
 	char serhex[2 * sizeof(serial) + 1] = "";
@@ -161,7 +169,6 @@ void ec_cert_status(struct ec_status *st, const char *key,
 	char *s;
 
 	ec_cert_ids(crt, sha1, sha256, &e);
-	ec_st_obj(st, key);
 	if (x && x->section)
 		ec_st_str(st, "section", x->section);
 	ec_st_str(st, "thumbprint", sha1);
@@ -184,5 +191,66 @@ void ec_cert_status(struct ec_status *st, const char *key,
 	ec_st_str(st, "friendly_name", x ? x->friendly_name : NULL);
 	ec_st_bool(st, "has_private_key", x && x->has_private_key);
 	ec_st_bool(st, "exportable", x && x->exportable);
-	ec_st_end(st);
+}
+
+/* "Z", "+HH:MM", "-HHMM", "+HH" or nothing: the offset in seconds. */
+static int zone(const char *p, long *off)
+{
+	int h = 0, m = 0, sign;
+
+	*off = 0;
+	if (*p == '\0' || strcmp(p, "Z") == 0)
+		return 0;
+	if (*p != '+' && *p != '-')
+		return -1;
+	sign = *p++ == '-' ? -1 : 1;
+	if (sscanf(p, "%2d:%2d", &h, &m) == 2 && strlen(p) == 5)
+		;
+	else if (sscanf(p, "%2d%2d", &h, &m) == 2 && strlen(p) == 4)
+		;
+	else if (sscanf(p, "%2d", &h) == 1 && strlen(p) == 2)
+		m = 0;
+	else
+		return -1;
+	if (h > 23 || m > 59)
+		return -1;
+	*off = sign * (h * 3600L + m * 60L);
+	return 0;
+}
+
+int ec_time_parse(const char *what, const char *s, time_t *out,
+		  struct ec_err *e)
+{
+	struct tm tm = { 0 };
+	const char *p;
+	char *end;
+	long off;
+
+	if (s[0] == '@') {
+		long long v = strtoll(s + 1, &end, 10);
+
+		if (s[1] == '\0' || *end || v < 0)
+			goto bad;
+		*out = (time_t)v;
+		return 0;
+	}
+	if (!(p = strptime(s, "%Y-%m-%d", &tm)))
+		goto bad;
+	if (*p == 'T' || *p == ' ') {
+		const char *q = strptime(p + 1, "%H:%M:%S", &tm);
+
+		if (!q)
+			q = strptime(p + 1, "%H:%M", &tm);
+		if (!q)
+			goto bad;
+		p = q;
+	}
+	if (zone(p, &off) < 0)
+		goto bad;
+	*out = timegm(&tm) - off;
+	return 0;
+bad:
+	return ec_fail(e, EC_USAGE, "%s wants an ISO 8601 time "
+		       "(2030-01-01, 2030-01-01T00:00:00Z) or @EPOCH, not "
+		       "'%s'", what, s);
 }

@@ -16,6 +16,13 @@
 /* RFC 3339 UTC: 2026-11-25T10:00:00Z (buf of 32). */
 void ec_time_rfc3339(time_t t, char *buf, size_t n);
 
+/* Parse a time as a user gives it: ISO 8601 "2030-01-01",
+ * "2030-01-01T12:00:00Z", "2030-01-01T12:00Z", "2030-01-01 12:00:00",
+ * with "Z", "+02:00" or no zone (UTC), or "@EPOCH" seconds.  Anything
+ * else is usage; what names the option for the message. */
+int ec_time_parse(const char *what, const char *s, time_t *out,
+		  struct ec_err *e);
+
 /* Lower-case hex SHA-1 and SHA-256 of the certificate's DER. */
 int ec_cert_ids(gnutls_x509_crt_t crt, char sha1[EC_SHA1_HEX],
 		char sha256[EC_SHA256_HEX], struct ec_err *e);
@@ -46,5 +53,9 @@ struct ec_cert_extra {
  * key NULL inside an array. */
 void ec_cert_status(struct ec_status *st, const char *key,
 		    gnutls_x509_crt_t crt, const struct ec_cert_extra *x);
+/* The same fields inside an object the caller has opened (and will close
+ * after adding its own). */
+void ec_cert_fields(struct ec_status *st, gnutls_x509_crt_t crt,
+		    const struct ec_cert_extra *x);
 
 #endif

@@ -1,0 +1,378 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/pkcs7.h>
+#include <libtasn1.h>
+
+#include "bundle.h"
+#include "fsx.h"
+
+#define OID_PKCS7 "1.2.840.113549.1.7."
+
+static int add_crt(struct ec_bundle *b, gnutls_x509_crt_t crt)
+{
+	if (b->ncrt == b->capcrt) {
+		size_t cap = b->capcrt ? b->capcrt * 2 : 8;
+		gnutls_x509_crt_t *v = realloc(b->crt, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		b->crt = v;
+		b->capcrt = cap;
+	}
+	b->crt[b->ncrt++] = crt;
+	return 0;
+}
+
+static int add_crl(struct ec_bundle *b, gnutls_x509_crl_t crl)
+{
+	if (b->ncrl == b->capcrl) {
+		size_t cap = b->capcrl ? b->capcrl * 2 : 4;
+		gnutls_x509_crl_t *v = realloc(b->crl, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		b->crl = v;
+		b->capcrl = cap;
+	}
+	b->crl[b->ncrl++] = crl;
+	return 0;
+}
+
+/* Import one DER certificate (what names it for messages). */
+static int take_crt(struct ec_bundle *b, const gnutls_datum_t *der,
+		    const char *what, struct ec_err *e)
+{
+	gnutls_x509_crt_t crt;
+	int r;
+
+	if ((r = gnutls_x509_crt_init(&crt)) < 0)
+		return ec_fail(e, EC_INTERNAL, "%s", gnutls_strerror(r));
+	if ((r = gnutls_x509_crt_import(crt, der, GNUTLS_X509_FMT_DER)) < 0) {
+		gnutls_x509_crt_deinit(crt);
+		return ec_fail(e, EC_BAD_INPUT, "%s is not a valid certificate: "
+			       "%s", what, gnutls_strerror(r));
+	}
+	if (add_crt(b, crt) < 0) {
+		gnutls_x509_crt_deinit(crt);
+		return ec_fail(e, EC_INTERNAL, "out of memory");
+	}
+	return 0;
+}
+
+static int take_crl(struct ec_bundle *b, const gnutls_datum_t *der,
+		    const char *what, struct ec_err *e)
+{
+	gnutls_x509_crl_t crl;
+	int r;
+
+	if ((r = gnutls_x509_crl_init(&crl)) < 0)
+		return ec_fail(e, EC_INTERNAL, "%s", gnutls_strerror(r));
+	if ((r = gnutls_x509_crl_import(crl, der, GNUTLS_X509_FMT_DER)) < 0) {
+		gnutls_x509_crl_deinit(crl);
+		return ec_fail(e, EC_BAD_INPUT, "%s is not a valid CRL: %s",
+			       what, gnutls_strerror(r));
+	}
+	if (add_crl(b, crl) < 0) {
+		gnutls_x509_crl_deinit(crl);
+		return ec_fail(e, EC_INTERNAL, "out of memory");
+	}
+	return 0;
+}
+
+/* The content type of a CMS ContentInfo (SEQUENCE { OID, ... }), or ""
+ * when der is not one (a certificate or CRL starts SEQUENCE { SEQUENCE
+ * ...}).  libtasn1's DER primitives read the tags. */
+static void content_type(const unsigned char *der, size_t len, char *oid,
+			 size_t n)
+{
+	unsigned char cls;
+	unsigned long tag;
+	int tl, ll, ol;
+	long l;
+
+	oid[0] = '\0';
+	if (len < 4 || len > (size_t)1 << 30)
+		return;
+	if (asn1_get_tag_der(der, (int)len, &cls, &tl, &tag) != ASN1_SUCCESS ||
+	    cls != ASN1_CLASS_STRUCTURED || tag != ASN1_TAG_SEQUENCE)
+		return;
+	l = asn1_get_length_der(der + tl, (int)len - tl, &ll);
+	if (l < 0)
+		return;
+	der += tl + ll;
+	len -= (size_t)(tl + ll);
+	if (asn1_get_tag_der(der, (int)len, &cls, &tl, &tag) != ASN1_SUCCESS ||
+	    cls != ASN1_CLASS_UNIVERSAL || tag != ASN1_TAG_OBJECT_ID)
+		return;
+	if (asn1_get_object_id_der(der + tl, (int)len - tl, &ol, oid,
+				   (int)n) != ASN1_SUCCESS)
+		oid[0] = '\0';
+}
+
+static const char *p7_type_name(const char *oid)
+{
+	static const struct { const char *oid, *name; } t[] = {
+		{ OID_PKCS7 "1", "plain data" },
+		{ OID_PKCS7 "3", "enveloped data (an encrypted message)" },
+		{ OID_PKCS7 "4", "signed and enveloped data" },
+		{ OID_PKCS7 "5", "digested data" },
+		{ OID_PKCS7 "6", "encrypted data" },
+		{ "1.2.840.113549.1.9.16.1.2", "authenticated data" },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (strcmp(oid, t[i].oid) == 0)
+			return t[i].name;
+	return NULL;
+}
+
+/* A certs-only PKCS#7: its certificates and CRLs. */
+static int take_p7(struct ec_bundle *b, const gnutls_datum_t *der,
+		   const char *what, struct ec_err *e)
+{
+	gnutls_pkcs7_t p7 = NULL;
+	gnutls_datum_t raw = { NULL, 0 };
+	char sub[160];
+	int r, n, ret = -1;
+
+	if ((r = gnutls_pkcs7_init(&p7)) < 0)
+		return ec_fail(e, EC_INTERNAL, "%s", gnutls_strerror(r));
+	if ((r = gnutls_pkcs7_import(p7, der, GNUTLS_X509_FMT_DER)) < 0) {
+		ec_fail(e, EC_BAD_INPUT, "%s is not a valid PKCS#7: %s", what,
+			gnutls_strerror(r));
+		goto out;
+	}
+	if ((n = gnutls_pkcs7_get_signature_count(p7)) > 0) {
+		ec_fail(e, EC_BAD_INPUT, "%s is PKCS#7 signed data with %d "
+			"signer%s, not a certs-only bundle", what, n,
+			n == 1 ? "" : "s");
+		goto out;
+	}
+	if (gnutls_pkcs7_get_embedded_data(p7, 0, &raw) == 0 && raw.size) {
+		ec_fail(e, EC_BAD_INPUT, "%s is PKCS#7 signed data with "
+			"content (%u bytes), not a certs-only bundle", what,
+			raw.size);
+		goto out;
+	}
+	gnutls_free(raw.data);
+	raw.data = NULL;
+	n = gnutls_pkcs7_get_crt_count(p7);
+	for (int i = 0; i < n; i++) {
+		snprintf(sub, sizeof(sub), "certificate %d of %s", i + 1, what);
+		if ((r = gnutls_pkcs7_get_crt_raw2(p7, (unsigned)i, &raw)) < 0) {
+			ec_fail(e, EC_BAD_INPUT, "%s cannot be read: %s", sub,
+				gnutls_strerror(r));
+			goto out;
+		}
+		r = take_crt(b, &raw, sub, e);
+		gnutls_free(raw.data);
+		raw.data = NULL;
+		if (r < 0)
+			goto out;
+	}
+	n = gnutls_pkcs7_get_crl_count(p7);
+	for (int i = 0; i < n; i++) {
+		snprintf(sub, sizeof(sub), "CRL %d of %s", i + 1, what);
+		if ((r = gnutls_pkcs7_get_crl_raw2(p7, (unsigned)i, &raw)) < 0) {
+			ec_fail(e, EC_BAD_INPUT, "%s cannot be read: %s", sub,
+				gnutls_strerror(r));
+			goto out;
+		}
+		r = take_crl(b, &raw, sub, e);
+		gnutls_free(raw.data);
+		raw.data = NULL;
+		if (r < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	gnutls_free(raw.data);
+	gnutls_pkcs7_deinit(p7);
+	return ret;
+}
+
+/* One DER object, whatever it is. */
+static int take_der(struct ec_bundle *b, const unsigned char *p, size_t len,
+		    const char *what, struct ec_err *e)
+{
+	gnutls_datum_t der = { (unsigned char *)p, (unsigned)len };
+	const char *tn;
+	char oid[128];
+	gnutls_x509_crl_t crl;
+
+	if (len == 0)
+		return ec_fail(e, EC_BAD_INPUT, "%s is empty", what);
+	content_type(p, len, oid, sizeof(oid));
+	if (strcmp(oid, OID_PKCS7 "2") == 0)
+		return take_p7(b, &der, what, e);
+	if ((tn = p7_type_name(oid)))
+		return ec_fail(e, EC_BAD_INPUT, "%s is PKCS#7 %s, not a "
+			       "certificate bundle", what, tn);
+	if (*oid)
+		return ec_fail(e, EC_BAD_INPUT, "%s is content of type %s, not "
+			       "a certificate, CRL or PKCS#7 bundle", what, oid);
+	if (take_crt(b, &der, what, e) == 0)
+		return 0;
+	/* not a certificate: a CRL then? */
+	if (gnutls_x509_crl_init(&crl) == 0) {
+		int ok = gnutls_x509_crl_import(crl, &der,
+						GNUTLS_X509_FMT_DER) == 0;
+
+		gnutls_x509_crl_deinit(crl);
+		if (ok)
+			return take_crl(b, &der, what, e);
+	}
+	return ec_fail(e, EC_BAD_INPUT, "%s is not a certificate, CRL or "
+		       "PKCS#7 bundle", what);
+}
+
+/* The PEM blocks of a text, each decoded and taken by its content. */
+static int take_pem(struct ec_bundle *b, const char *text, size_t len,
+		    const char *name, struct ec_err *e)
+{
+	const char *p = text, *end = text + len;
+	char what[200], label[64];
+	int nblock = 0;
+
+	while ((p = memmem(p, (size_t)(end - p), "-----BEGIN ", 11))) {
+		const char *lab = p + 11, *labend, *stop, *close;
+		gnutls_datum_t in, der = { NULL, 0 };
+		int r;
+
+		nblock++;
+		labend = memmem(lab, (size_t)(end - lab), "-----", 5);
+		if (!labend || memchr(lab, '\n', (size_t)(labend - lab)))
+			return ec_fail(e, EC_BAD_INPUT, "'%s': PEM block %d "
+				       "has a broken BEGIN line", name, nblock);
+		snprintf(label, sizeof(label), "%.*s",
+			 (int)(labend - lab), lab);
+		snprintf(what, sizeof(what), "'%s': PEM block %d (%s)", name,
+			 nblock, label);
+		stop = memmem(labend, (size_t)(end - labend), "-----END ", 9);
+		close = stop ? memmem(stop + 9, (size_t)(end - stop - 9),
+				      "-----", 5) : NULL;
+		if (!close)
+			return ec_fail(e, EC_BAD_INPUT, "%s has no END line",
+				       what);
+		in.data = (unsigned char *)p;
+		in.size = (unsigned)(close + 5 - p);
+		if ((r = gnutls_pem_base64_decode2(NULL, &in, &der)) < 0)
+			return ec_fail(e, EC_BAD_INPUT, "%s is not valid base64: "
+				       "%s", what, gnutls_strerror(r));
+		r = take_der(b, der.data, der.size, what, e);
+		gnutls_free(der.data);
+		if (r < 0)
+			return -1;
+		p = close + 5;
+	}
+	return 0;
+}
+
+static int all_space(const unsigned char *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '\n')
+			return 0;
+	return 1;
+}
+
+static int is_base64_text(const unsigned char *p, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = p[i];
+
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+			continue;
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      (c >= '0' && c <= '9') || c == '+' || c == '/' ||
+		      c == '='))
+			return 0;
+		n++;
+	}
+	return n > 0;
+}
+
+/* Base64 without armour: strip the white space, decode, take. */
+static int take_bare_base64(struct ec_bundle *b, const unsigned char *p,
+			    size_t len, const char *name, struct ec_err *e)
+{
+	gnutls_datum_t in, der = { NULL, 0 };
+	char what[200];
+	unsigned char *s = malloc(len + 1);
+	size_t n = 0;
+	int r;
+
+	if (!s)
+		return ec_fail(e, EC_INTERNAL, "out of memory");
+	for (size_t i = 0; i < len; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '\n')
+			s[n++] = p[i];
+	in.data = s;
+	in.size = (unsigned)n;
+	snprintf(what, sizeof(what), "'%s' (base64)", name);
+	r = gnutls_base64_decode2(&in, &der);
+	free(s);
+	if (r < 0)
+		return ec_fail(e, EC_BAD_INPUT, "'%s' is neither DER, PEM nor "
+			       "valid base64: %s", name, gnutls_strerror(r));
+	r = take_der(b, der.data, der.size, what, e);
+	gnutls_free(der.data);
+	return r;
+}
+
+int ec_bundle_parse(const char *name, const unsigned char *data, size_t len,
+		    struct ec_bundle *b, struct ec_err *e)
+{
+	char what[200];
+	int r;
+
+	memset(b, 0, sizeof(*b));
+	snprintf(what, sizeof(what), "'%s'", name);
+	if (all_space(data, len))
+		return ec_fail(e, EC_BAD_INPUT, "'%s' is empty", name);
+	if (memmem(data, len, "-----BEGIN ", 11))
+		r = take_pem(b, (const char *)data, len, name, e);
+	else if (data[0] == 0x30)
+		r = take_der(b, data, len, what, e);
+	else if (is_base64_text(data, len))
+		r = take_bare_base64(b, data, len, name, e);
+	else
+		r = ec_fail(e, EC_BAD_INPUT, "'%s' is not a certificate, CRL "
+			    "or PKCS#7 bundle (neither DER nor PEM)", name);
+	if (r == 0 && b->ncrt == 0 && b->ncrl == 0)
+		r = ec_fail(e, EC_BAD_INPUT, "'%s' holds no certificate or "
+			    "CRL", name);
+	if (r < 0)
+		ec_bundle_free(b);
+	return r;
+}
+
+int ec_bundle_read(const char *path, struct ec_bundle *b, struct ec_err *e)
+{
+	struct ec_data d = { 0 };
+	int r;
+
+	memset(b, 0, sizeof(*b));
+	if (ec_read_input(path, EC_INPUT_MAX, &d, e) < 0)
+		return -1;
+	r = ec_bundle_parse(path, d.data, d.size, b, e);
+	ec_data_free(&d);
+	return r;
+}
+
+void ec_bundle_free(struct ec_bundle *b)
+{
+	for (size_t i = 0; i < b->ncrt; i++)
+		gnutls_x509_crt_deinit(b->crt[i]);
+	for (size_t i = 0; i < b->ncrl; i++)
+		if (b->crl[i])
+			gnutls_x509_crl_deinit(b->crl[i]);
+	free(b->crt);
+	free(b->crl);
+	memset(b, 0, sizeof(*b));
+}

@@ -1,0 +1,37 @@
+/* bundle.h: what a CA hands out, parsed: PKCS#7 certs-only bundles
+ * (.p7b/.p7c) in DER or base64 under any PEM label (the Windows CA labels
+ * a base64 .p7b "BEGIN CERTIFICATE"), PEM bundles of certificates and CRLs,
+ * single DER certificates and DER CRLs, CRLs inside a PKCS#7, and base64
+ * without armour.  The content decides, never the label or the file name.
+ *
+ * Refused as bad-input, naming the object and why: empty input, garbage,
+ * PKCS#7 signed data with content or signers, enveloped and other PKCS#7
+ * types, anything GnuTLS cannot parse.  A failure leaves the bundle
+ * empty: nothing of a bad file is used. */
+#ifndef EC_BUNDLE_H
+#define EC_BUNDLE_H
+
+#include <stddef.h>
+
+#include <gnutls/x509.h>
+
+#include "err.h"
+
+struct ec_bundle {
+	gnutls_x509_crt_t *crt;		/* in the order of the input */
+	size_t ncrt;
+	gnutls_x509_crl_t *crl;
+	size_t ncrl;
+	size_t capcrt, capcrl;
+};
+
+/* Parse data (name is the file's name, for messages) into b, which
+ * must be zeroed or freshly freed.  An input with neither certificate nor
+ * CRL is bad-input. */
+int ec_bundle_parse(const char *name, const unsigned char *data, size_t len,
+		    struct ec_bundle *b, struct ec_err *e);
+/* ec_read_input and ec_bundle_parse. */
+int ec_bundle_read(const char *path, struct ec_bundle *b, struct ec_err *e);
+void ec_bundle_free(struct ec_bundle *b);
+
+#endif

@@ -1,0 +1,412 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <gnutls/gnutls.h>
+
+#include "certstore.h"
+#include "meta.h"
+#include "place.h"
+
+const char *ec_place_action_name(enum ec_place_action a)
+{
+	static const char *const names[] = { "added", "present", "moved",
+					     "skipped" };
+
+	return names[a];
+}
+
+/* Where the store holds sha1 among ca and root (personal is another
+ * matter: a CA's own certificate with its key). */
+static int held_in(struct ec_store *s, const char *sha1)
+{
+	char name[EC_SHA1_HEX + 4];
+
+	snprintf(name, sizeof(name), "%s.pem", sha1);
+	if (ec_store_has(s, EC_SEC_ROOT, name))
+		return EC_SEC_ROOT;
+	if (ec_store_has(s, EC_SEC_CA, name))
+		return EC_SEC_CA;
+	return -1;
+}
+
+static int plan_crt(struct ec_store *s, struct ec_place_crt *pc,
+		    const struct ec_place_flags *f, struct ec_err *e)
+{
+	char sha1[EC_SHA1_HEX], *subj;
+	int ca = ec_ca_section(pc->crt, !f->no_trust);
+
+	if (ec_cert_ids(pc->crt, sha1, NULL, e) < 0)
+		return -1;
+	pc->was = held_in(s, sha1);
+	if (ca < 0) {
+		pc->sec = -1;
+		pc->action = EC_PLACE_SKIP;
+		pc->why = "not a CA certificate (no basicConstraints CA:TRUE)";
+		return 0;
+	}
+	pc->sec = f->trust_all ? EC_SEC_ROOT : ca;
+	if (pc->was == pc->sec) {
+		pc->action = EC_PLACE_PRESENT;
+	} else if (pc->was < 0) {
+		pc->action = EC_PLACE_ADD;
+	} else if (f->force) {
+		pc->action = EC_PLACE_MOVE;
+	} else {
+		subj = ec_cert_dn(pc->crt, 0);
+		ec_fail(e, EC_EXISTS, "certificate %s (%s) is already among "
+			"the %s; --force moves it to the %s", sha1,
+			subj ? subj : "?", pc->was == EC_SEC_ROOT ?
+			"trusted roots" : "intermediates",
+			pc->sec == EC_SEC_ROOT ? "trusted roots" :
+			"intermediates");
+		free(subj);
+		return -1;
+	}
+	return 0;
+}
+
+/* Does a candidate's key sign the CRL (names matching)?  Signature only:
+ * times and key usage are verify-root's business. */
+static int crl_signed_by(gnutls_x509_crl_t crl, gnutls_x509_crt_t ca)
+{
+	unsigned status = 0;
+
+	if (gnutls_x509_crl_verify(crl, &ca, 1,
+				   GNUTLS_VERIFY_DISABLE_TIME_CHECKS |
+				   GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS |
+				   GNUTLS_VERIFY_DISABLE_CA_SIGN |
+				   GNUTLS_VERIFY_ALLOW_BROKEN, &status) < 0)
+		return 0;
+	return !(status & (GNUTLS_CERT_SIGNATURE_FAILURE |
+			   GNUTLS_CERT_SIGNER_NOT_FOUND));
+}
+
+/* 1: a candidate signs it; 0: some candidate has the issuer's name but
+ * none signs it; -1: no candidate has the name. */
+static int crl_known(gnutls_x509_crl_t crl, gnutls_x509_crt_t *cand,
+		     size_t n)
+{
+	int named = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!gnutls_x509_crl_check_issuer(crl, cand[i]))
+			continue;
+		named = 1;
+		if (crl_signed_by(crl, cand[i]))
+			return 1;
+	}
+	return named ? 0 : -1;
+}
+
+static int plan_crls(struct ec_store *s, struct ec_plan *p,
+		     gnutls_x509_crt_t *crt, size_t ncrt, struct ec_err *e)
+{
+	gnutls_x509_crt_t *pool[2] = { NULL, NULL };
+	size_t npool[2] = { 0, 0 };
+	int ret = -1;
+
+	if (p->ncrl && (ec_cs_load_all(s, EC_SEC_CA, &pool[0], &npool[0],
+				       e) < 0 ||
+			ec_cs_load_all(s, EC_SEC_ROOT, &pool[1], &npool[1],
+				       e) < 0))
+		goto out;
+	for (size_t i = 0; i < p->ncrl; i++) {
+		struct ec_place_crl *pc = &p->crl[i];
+		int k = crl_known(pc->crl, crt, ncrt), r;
+
+		for (int j = 0; j < 2 && k < 1; j++) {
+			int k2 = crl_known(pc->crl, pool[j], npool[j]);
+
+			k = k2 > k ? k2 : k;
+		}
+		if (k == 0) {
+			gnutls_datum_t dn = { NULL, 0 };
+
+			gnutls_x509_crl_get_issuer_dn3(pc->crl, &dn, 0);
+			ec_fail(e, EC_BAD_INPUT, "CRL %zu (issuer %s): its "
+				"signature does not verify against the CA of "
+				"that name", i + 1,
+				dn.data ? (char *)dn.data : "?");
+			gnutls_free(dn.data);
+			goto out;
+		}
+		if ((r = ec_cs_stage_crl(s, NULL, pc->crl, pc->id, e)) < 0)
+			goto out;
+		if (k < 0) {
+			pc->action = EC_PLACE_SKIP;
+			pc->why = "no CA in the file or the store issued it";
+		} else {
+			pc->action = r ? EC_PLACE_ADD : EC_PLACE_PRESENT;
+			p->nchanges += (size_t)r;
+		}
+	}
+	ret = 0;
+out:
+	ec_cs_free_list(pool[0], npool[0]);
+	ec_cs_free_list(pool[1], npool[1]);
+	return ret;
+}
+
+/* Is crt the issuer of another certificate of the plan? */
+static int issues_another(const struct ec_plan *p, size_t k)
+{
+	for (size_t i = 0; i < p->ncrt; i++)
+		if (i != k && !gnutls_x509_crt_equals(p->crt[i].crt,
+						       p->crt[k].crt) &&
+		    ec_crt_issued_by(p->crt[i].crt, p->crt[k].crt))
+			return 1;
+	return 0;
+}
+
+/* The plan's section for a certificate of a path, or -1. */
+static int placed_sec(const struct ec_plan *p, const struct ec_chain *c,
+		      size_t i)
+{
+	if (c->sec[i] >= 0)
+		return c->sec[i];
+	for (size_t j = 0; j < p->ncrt; j++)
+		if (gnutls_x509_crt_equals(p->crt[j].crt, c->v[i]))
+			return p->crt[j].action == EC_PLACE_SKIP ?
+			       p->crt[j].was : p->crt[j].sec;
+	return -1;
+}
+
+static int plan_paths(struct ec_store *s, struct ec_plan *p,
+		      gnutls_x509_crt_t *crt, size_t ncrt, struct ec_err *e)
+{
+	p->path = calloc(p->ncrt ? p->ncrt : 1, sizeof(*p->path));
+	p->complete = calloc(p->ncrt ? p->ncrt : 1, sizeof(int));
+	p->anchored = calloc(p->ncrt ? p->ncrt : 1, sizeof(int));
+	if (!p->path || !p->complete || !p->anchored)
+		return ec_fail(e, EC_INTERNAL, "out of memory");
+	p->all_complete = 1;
+	for (size_t i = 0; i < p->ncrt; i++) {
+		struct ec_chain *c = &p->path[p->npath];
+		int top;
+
+		if (issues_another(p, i))
+			continue;
+		if (ec_chain_build(s, p->crt[i].crt, crt, ncrt, c, e) < 0)
+			return -1;
+		top = placed_sec(p, c, c->n - 1);
+		p->anchored[p->npath] = top == EC_SEC_ROOT;
+		p->complete[p->npath] = c->complete || top == EC_SEC_ROOT;
+		if (!p->complete[p->npath])
+			p->all_complete = 0;
+		p->npath++;
+	}
+	return 0;
+}
+
+int ec_place_plan(struct ec_store *s, gnutls_x509_crt_t *crt, size_t ncrt,
+		  gnutls_x509_crl_t *crl, size_t ncrl,
+		  const struct ec_place_flags *f, struct ec_plan *p,
+		  struct ec_err *e)
+{
+	memset(p, 0, sizeof(*p));
+	p->crt = calloc(ncrt ? ncrt : 1, sizeof(*p->crt));
+	p->crl = calloc(ncrl ? ncrl : 1, sizeof(*p->crl));
+	if (!p->crt || !p->crl)
+		return ec_fail(e, EC_INTERNAL, "out of memory");
+	for (size_t i = 0; i < ncrt; i++) {
+		size_t j;
+
+		for (j = 0; j < p->ncrt; j++)	/* the same one twice */
+			if (gnutls_x509_crt_equals(p->crt[j].crt, crt[i]))
+				break;
+		if (j < p->ncrt)
+			continue;
+		p->crt[p->ncrt].crt = crt[i];
+		if (plan_crt(s, &p->crt[p->ncrt], f, e) < 0)
+			return -1;
+		if (p->crt[p->ncrt].action == EC_PLACE_ADD ||
+		    p->crt[p->ncrt].action == EC_PLACE_MOVE)
+			p->nchanges++;
+		p->ncrt++;
+	}
+	for (size_t i = 0; i < ncrl; i++)
+		p->crl[p->ncrl++].crl = crl[i];
+	if (plan_crls(s, p, crt, ncrt, e) < 0)
+		return -1;
+	return plan_paths(s, p, crt, ncrt, e);
+}
+
+static int stage_crt(struct ec_store *s, struct ec_txn *t,
+		     const struct ec_place_crt *pc, const char *now,
+		     struct ec_err *e)
+{
+	struct ec_meta m = { 0 };
+	char sha1[EC_SHA1_HEX], name[EC_SHA1_HEX + 8];
+	int r;
+
+	if (ec_cert_ids(pc->crt, sha1, NULL, e) < 0)
+		return -1;
+	if (ec_meta_set(&m, "added", now) < 0) {
+		ec_meta_free(&m);
+		return ec_fail(e, EC_INTERNAL, "out of memory");
+	}
+	r = ec_cs_stage_cert(s, t, (enum ec_section)pc->sec, pc->crt, &m, e);
+	ec_meta_free(&m);
+	if (r < 0 || pc->action != EC_PLACE_MOVE)
+		return r;
+	snprintf(name, sizeof(name), "%s.pem", sha1);
+	if (ec_txn_del(t, (enum ec_section)pc->was, name, e) < 0)
+		return -1;
+	snprintf(name, sizeof(name), "%s.meta", sha1);
+	if (ec_store_has(s, (enum ec_section)pc->was, name) &&
+	    ec_txn_del(t, (enum ec_section)pc->was, name, e) < 0)
+		return -1;
+	return 1;
+}
+
+int ec_place_stage(struct ec_store *s, struct ec_txn *t,
+		   const struct ec_plan *p, struct ec_err *e)
+{
+	char now[32];
+	int n = 0;
+
+	if (!t)
+		return (int)p->nchanges;
+	ec_time_rfc3339(time(NULL), now, sizeof(now));
+	for (size_t i = 0; i < p->ncrt; i++) {
+		const struct ec_place_crt *pc = &p->crt[i];
+
+		if (pc->action != EC_PLACE_ADD && pc->action != EC_PLACE_MOVE)
+			continue;
+		if (stage_crt(s, t, pc, now, e) < 0)
+			return -1;
+		n++;
+	}
+	for (size_t i = 0; i < p->ncrl; i++) {
+		if (p->crl[i].action != EC_PLACE_ADD)
+			continue;
+		if (ec_cs_stage_crl(s, t, p->crl[i].crl, NULL, e) < 0)
+			return -1;
+		n++;
+	}
+	return n;
+}
+
+static void crt_obj(struct ec_status *st, struct ec_store *s,
+		    gnutls_x509_crt_t crt, int sec)
+{
+	struct ec_cert_extra x = { 0 };
+	struct ec_meta m = { 0 };
+	char sha1[EC_SHA1_HEX];
+	struct ec_err e;
+
+	if (sec >= 0 && ec_cert_ids(crt, sha1, NULL, &e) == 0 &&
+	    ec_cs_load_meta(s, (enum ec_section)sec, sha1, &m, &e) == 0)
+		ec_cs_extra(s, (enum ec_section)sec, sha1, &m, &x);
+	if (sec >= 0)
+		x.section = ec_section_name((enum ec_section)sec);
+	ec_cert_status(st, NULL, crt, &x);
+	ec_meta_free(&m);
+}
+
+static void report_crts(struct ec_status *st, const struct ec_plan *p)
+{
+	ec_st_arr(st, "certificates");
+	for (size_t i = 0; i < p->ncrt; i++) {
+		const struct ec_place_crt *pc = &p->crt[i];
+		char sha1[EC_SHA1_HEX] = "", *subj = ec_cert_dn(pc->crt, 0);
+		struct ec_cert_extra x = { 0 };
+		struct ec_err e;
+
+		ec_cert_ids(pc->crt, sha1, NULL, &e);
+		if (pc->sec >= 0)
+			x.section = ec_section_name((enum ec_section)pc->sec);
+		ec_st_obj(st, NULL);
+		ec_cert_fields(st, pc->crt, &x);
+		ec_st_str(st, "action", ec_place_action_name(pc->action));
+		ec_st_str(st, "reason", pc->why);
+		ec_st_end(st);
+		ec_st_text(st, "%-8s %s %-5s %s%s%s",
+			   ec_place_action_name(pc->action), sha1,
+			   x.section ? x.section : "-", subj ? subj : "",
+			   pc->why ? ": " : "", pc->why ? pc->why : "");
+		free(subj);
+	}
+	ec_st_end(st);
+}
+
+static void report_crls(struct ec_status *st, const struct ec_plan *p)
+{
+	ec_st_arr(st, "crls");
+	for (size_t i = 0; i < p->ncrl; i++) {
+		const struct ec_place_crl *pc = &p->crl[i];
+		gnutls_datum_t dn = { NULL, 0 };
+		char t1[32], t2[32];
+
+		gnutls_x509_crl_get_issuer_dn3(pc->crl, &dn, 0);
+		ec_time_rfc3339(gnutls_x509_crl_get_this_update(pc->crl), t1,
+				sizeof(t1));
+		ec_time_rfc3339(gnutls_x509_crl_get_next_update(pc->crl), t2,
+				sizeof(t2));
+		ec_st_obj(st, NULL);
+		ec_st_str(st, "id", pc->id);
+		ec_st_str(st, "issuer", dn.data ? (char *)dn.data : "");
+		ec_st_str(st, "this_update", t1);
+		ec_st_str(st, "next_update", t2);
+		ec_st_int(st, "revoked_count",
+			  gnutls_x509_crl_get_crt_count(pc->crl));
+		ec_st_str(st, "action", ec_place_action_name(pc->action));
+		ec_st_str(st, "reason", pc->why);
+		ec_st_end(st);
+		ec_st_text(st, "%-8s %s crl   %s%s%s",
+			   ec_place_action_name(pc->action), pc->id,
+			   dn.data ? (char *)dn.data : "", pc->why ? ": " : "",
+			   pc->why ? pc->why : "");
+		gnutls_free(dn.data);
+	}
+	ec_st_end(st);
+}
+
+static void report_paths(struct ec_status *st, struct ec_store *s,
+			 const struct ec_plan *p)
+{
+	ec_st_arr(st, "paths");
+	for (size_t i = 0; i < p->npath; i++) {
+		const struct ec_chain *c = &p->path[i];
+
+		ec_st_obj(st, NULL);
+		ec_st_bool(st, "complete", p->complete[i]);
+		ec_st_bool(st, "anchored", p->anchored[i]);
+		ec_st_text(st, "path %zu: %s%s", i + 1, p->complete[i] ?
+			   "complete" : "incomplete", p->anchored[i] ?
+			   ", ends in a trusted root" : "");
+		ec_st_arr(st, "certificates");
+		for (size_t j = 0; j < c->n; j++) {
+			char *subj = ec_cert_dn(c->v[j], 0);
+
+			crt_obj(st, s, c->v[j], placed_sec(p, c, j));
+			ec_st_text(st, "  %zu. %s", j + 1, subj ? subj : "");
+			free(subj);
+		}
+		ec_st_end(st);
+		ec_st_end(st);
+	}
+	ec_st_end(st);
+}
+
+void ec_place_report(struct ec_status *st, struct ec_store *s,
+		     const struct ec_plan *p)
+{
+	report_crts(st, p);
+	report_crls(st, p);
+	report_paths(st, s, p);
+}
+
+void ec_place_free(struct ec_plan *p)
+{
+	for (size_t i = 0; i < p->npath; i++)
+		ec_chain_free(&p->path[i]);
+	free(p->path);
+	free(p->complete);
+	free(p->anchored);
+	free(p->crt);
+	free(p->crl);
+	memset(p, 0, sizeof(*p));
+}

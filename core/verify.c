@@ -1,0 +1,432 @@
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gnutls/gnutls.h>
+
+#include "cert.h"
+#include "certstore.h"
+#include "verify.h"
+
+#define EC_CERT_CRL_INVALID (1u << 30)	/* ours: not a GnuTLS bit */
+
+static const struct {
+	unsigned bit;
+	const char *name;
+} reason_names[] = {
+	{ GNUTLS_CERT_REVOKED, "revoked" },
+	{ GNUTLS_CERT_SIGNER_NOT_FOUND, "signer-not-found" },
+	{ GNUTLS_CERT_SIGNER_NOT_CA, "signer-not-ca" },
+	{ GNUTLS_CERT_INSECURE_ALGORITHM, "insecure-algorithm" },
+	{ GNUTLS_CERT_NOT_ACTIVATED, "not-activated" },
+	{ GNUTLS_CERT_EXPIRED, "expired" },
+	{ GNUTLS_CERT_SIGNATURE_FAILURE, "signature-failure" },
+	{ GNUTLS_CERT_REVOCATION_DATA_SUPERSEDED,
+	  "revocation-data-superseded" },
+	{ GNUTLS_CERT_UNEXPECTED_OWNER, "name-mismatch" },
+	{ GNUTLS_CERT_REVOCATION_DATA_ISSUED_IN_FUTURE,
+	  "revocation-data-issued-in-future" },
+	{ GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE,
+	  "signer-constraints-failure" },
+	{ GNUTLS_CERT_MISMATCH, "mismatch" },
+	{ GNUTLS_CERT_PURPOSE_MISMATCH, "purpose-mismatch" },
+	{ GNUTLS_CERT_MISSING_OCSP_STATUS, "missing-ocsp-status" },
+	{ GNUTLS_CERT_INVALID_OCSP_STATUS, "invalid-ocsp-status" },
+	{ GNUTLS_CERT_UNKNOWN_CRIT_EXTENSIONS, "unknown-critical-extension" },
+	{ EC_CERT_CRL_INVALID, "revocation-data-invalid" },
+};
+
+size_t ec_verify_reasons(unsigned status, const char **out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(reason_names) / sizeof(reason_names[0]);
+	     i++)
+		if ((status & reason_names[i].bit) && n < max)
+			out[n++] = reason_names[i].name;
+	if (n == 0 && status && max)
+		out[n++] = "invalid";	/* GNUTLS_CERT_INVALID alone */
+	return n;
+}
+
+enum ec_code ec_verify_code(unsigned status)
+{
+	if (status == 0)
+		return EC_OK;
+	if (status & GNUTLS_CERT_REVOKED)
+		return EC_REVOKED;
+	if (status & GNUTLS_CERT_EXPIRED)
+		return EC_EXPIRED;
+	if (status & GNUTLS_CERT_NOT_ACTIVATED)
+		return EC_NOT_YET_VALID;
+	if (status & GNUTLS_CERT_UNEXPECTED_OWNER)
+		return EC_NAME_MISMATCH;
+	if (status & GNUTLS_CERT_PURPOSE_MISMATCH)
+		return EC_PURPOSE_MISMATCH;
+	return EC_UNTRUSTED;
+}
+
+int ec_purpose_parse(const char *s, const char **oid, struct ec_err *e)
+{
+	int dots = 0;
+
+	if (strcmp(s, "server") == 0)
+		*oid = GNUTLS_KP_TLS_WWW_SERVER;
+	else if (strcmp(s, "client") == 0)
+		*oid = GNUTLS_KP_TLS_WWW_CLIENT;
+	else if (strcmp(s, "any") == 0)
+		*oid = NULL;
+	else {
+		for (const char *p = s; *p; p++) {
+			if (*p == '.' && p != s && p[1] && p[1] != '.')
+				dots++;
+			else if (*p < '0' || *p > '9')
+				goto bad;
+		}
+		if (dots == 0)
+			goto bad;
+		*oid = s;
+	}
+	return 0;
+bad:
+	return ec_fail(e, EC_USAGE, "--purpose wants server, client, any or "
+		       "a dotted OID, not '%s'", s);
+}
+
+int ec_profile_parse(const char *s,
+		     gnutls_certificate_verification_profiles_t *out,
+		     struct ec_err *e)
+{
+	if (strcmp(s, "low") == 0)
+		*out = GNUTLS_PROFILE_LOW;
+	else if (strcmp(s, "medium") == 0)
+		*out = GNUTLS_PROFILE_MEDIUM;
+	else if (strcmp(s, "high") == 0)
+		*out = GNUTLS_PROFILE_HIGH;
+	else
+		return ec_fail(e, EC_USAGE, "--verify-profile wants low, "
+			       "medium or high, not '%s'", s);
+	return 0;
+}
+
+static void warn(struct ec_verify_result *r, const char *fmt, const char *a,
+		 const char *b)
+{
+	if (r->nwarn < EC_VERIFY_MAXWARN)
+		snprintf(r->warn[r->nwarn++], sizeof(r->warn[0]), fmt, a, b);
+}
+
+/* The path to report and validate: the built chain up to the first
+ * certificate of the store's roots, else up to a trust anchor the trust
+ * list holds for its top (the system's roots). */
+static void pick_path(struct ec_store *s, gnutls_x509_crt_t crt,
+		      gnutls_x509_trust_list_t tl, struct ec_verify_result *r)
+{
+	struct ec_chain *c = &r->built;
+	gnutls_x509_crt_t top, iss = NULL;
+	char sha1[EC_SHA1_HEX];
+	struct ec_err e;
+
+	r->n = c->n;
+	memcpy(r->chain, c->v, c->n * sizeof(c->v[0]));
+	if (ec_cert_ids(crt, sha1, NULL, &e) == 0 &&
+	    ec_cs_where(s, sha1) == EC_SEC_ROOT) {
+		r->n = 1;
+		r->anchor = crt;
+		return;
+	}
+	for (size_t i = 1; i < c->n; i++)
+		if (c->sec[i] == EC_SEC_ROOT) {
+			r->n = i + 1;
+			r->anchor = c->v[i];
+			return;
+		}
+	top = c->v[c->n - 1];
+	if (gnutls_x509_trust_list_get_issuer(tl, top, &iss,
+					      GNUTLS_TL_GET_COPY) < 0)
+		return;
+	if (!ec_crt_issued_by(top, iss)) {
+		gnutls_x509_crt_deinit(iss);
+	} else if (gnutls_x509_crt_equals(top, iss)) {
+		r->anchor = top;
+		gnutls_x509_crt_deinit(iss);
+	} else {
+		r->anchor = r->anchor_copy = r->chain[r->n++] = iss;
+	}
+}
+
+static int crl_dup(gnutls_x509_crl_t in, gnutls_x509_crl_t *out)
+{
+	gnutls_datum_t der = { NULL, 0 };
+	int r;
+
+	*out = NULL;
+	if ((r = gnutls_x509_crl_export2(in, GNUTLS_X509_FMT_DER, &der)) < 0)
+		return r;
+	if ((r = gnutls_x509_crl_init(out)) == 0 &&
+	    (r = gnutls_x509_crl_import(*out, &der, GNUTLS_X509_FMT_DER)) < 0) {
+		gnutls_x509_crl_deinit(*out);
+		*out = NULL;
+	}
+	gnutls_free(der.data);
+	return r;
+}
+
+/* Of the CRLs issued by iss, the newest that verifies under vflags;
+ * the others named for the record. */
+static gnutls_x509_crl_t best_crl(gnutls_x509_crl_t *v, size_t n,
+				  gnutls_x509_crt_t iss, unsigned vflags,
+				  struct ec_verify_result *r)
+{
+	gnutls_x509_crl_t best = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned st = 0;
+		const char *why[4];
+		char *dn;
+
+		if (!gnutls_x509_crl_check_issuer(v[i], iss))
+			continue;
+		if (gnutls_x509_crl_verify(v[i], &iss, 1, vflags, &st) < 0 ||
+		    st) {
+			size_t k = ec_verify_reasons(st ? st :
+				GNUTLS_CERT_INVALID, why, 4);
+
+			dn = ec_cert_dn(iss, 0);
+			warn(r, "a CRL of '%s' does not verify (%s): ignored",
+			     dn ? dn : "?", k ? why[0] : "invalid");
+			free(dn);
+			r->crl_invalid = 1;
+			continue;
+		}
+		if (!best || gnutls_x509_crl_get_this_update(v[i]) >
+			     gnutls_x509_crl_get_this_update(best))
+			best = v[i];
+	}
+	return best;
+}
+
+/* Put the CRLs of the path's issuers into the trust list; time checks on
+ * them at r->at go to *status. */
+static int add_crls(struct ec_store *s, const struct ec_verify_opts *o,
+		    gnutls_x509_trust_list_t tl, unsigned vflags,
+		    struct ec_verify_result *r, unsigned *status,
+		    struct ec_err *e)
+{
+	gnutls_x509_crl_t *v = NULL, *all = NULL, best, copy;
+	size_t n = 0, nall;
+	int ret = -1;
+
+	if (ec_cs_load_crls(s, &v, &n, e) < 0)
+		return -1;
+	nall = n + o->ncrl;
+	if (!(all = malloc((nall ? nall : 1) * sizeof(*all)))) {
+		ec_fail(e, EC_INTERNAL, "out of memory");
+		goto out;
+	}
+	memcpy(all, v, n * sizeof(*v));
+	if (o->ncrl)
+		memcpy(all + n, o->crl, o->ncrl * sizeof(*all));
+	for (size_t i = 1; i < r->n; i++) {
+		if (!(best = best_crl(all, nall, r->chain[i], vflags, r)))
+			continue;
+		time_t nu = gnutls_x509_crl_get_next_update(best);
+
+		if (nu != (time_t)-1 && nu < r->at)
+			*status |= GNUTLS_CERT_REVOCATION_DATA_SUPERSEDED;
+		if (gnutls_x509_crl_get_this_update(best) > r->at)
+			*status |= GNUTLS_CERT_REVOCATION_DATA_ISSUED_IN_FUTURE;
+		if (crl_dup(best, &copy) < 0 ||
+		    gnutls_x509_trust_list_add_crls(tl, &copy, 1, 0, 0) < 0) {
+			if (copy)
+				gnutls_x509_crl_deinit(copy);
+			ec_fail(e, EC_INTERNAL, "cannot use a CRL");
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	free(all);
+	ec_cs_free_crls(v, n);
+	return ret;
+}
+
+static unsigned time_status(const struct ec_verify_result *r)
+{
+	unsigned st = 0;
+
+	for (size_t i = 0; i < r->n; i++) {
+		if (gnutls_x509_crt_get_activation_time(r->chain[i]) > r->at)
+			st |= GNUTLS_CERT_NOT_ACTIVATED;
+		if (gnutls_x509_crt_get_expiration_time(r->chain[i]) < r->at)
+			st |= GNUTLS_CERT_EXPIRED;
+	}
+	return st;
+}
+
+static int load_anchors(struct ec_store *s, const struct ec_verify_opts *o,
+			gnutls_x509_trust_list_t tl, struct ec_err *e)
+{
+	gnutls_x509_crt_t *roots = NULL;
+	size_t n = 0;
+	int r;
+
+	if (ec_cs_load_all(s, EC_SEC_ROOT, &roots, &n, e) < 0)
+		return -1;
+	r = gnutls_x509_trust_list_add_cas(tl, roots, (unsigned)n, 0);
+	free(roots);		/* the certificates are the list's now */
+	if (r < 0)
+		return ec_fail(e, EC_INTERNAL, "cannot make a trust list: %s",
+			       gnutls_strerror(r));
+	if (o->system_trust &&
+	    (r = gnutls_x509_trust_list_add_system_trust(tl, 0, 0)) < 0)
+		return ec_fail(e, EC_IO, "cannot load the system's trust "
+			       "store: %s", gnutls_strerror(r));
+	return 0;
+}
+
+/* What to check besides the path: purpose and host name or address. */
+static unsigned vdata(const struct ec_verify_opts *o,
+		      gnutls_typed_vdata_st *d, unsigned char ip[16])
+{
+	unsigned n = 0;
+
+	if (o->purpose) {
+		d[n].type = GNUTLS_DT_KEY_PURPOSE_OID;
+		d[n].data = (unsigned char *)o->purpose;
+		d[n++].size = 0;
+	}
+	if (o->hostname) {
+		if (inet_pton(AF_INET, o->hostname, ip) == 1) {
+			d[n].type = GNUTLS_DT_IP_ADDRESS;
+			d[n].data = ip;
+			d[n++].size = 4;
+		} else if (inet_pton(AF_INET6, o->hostname, ip) == 1) {
+			d[n].type = GNUTLS_DT_IP_ADDRESS;
+			d[n].data = ip;
+			d[n++].size = 16;
+		} else {
+			d[n].type = GNUTLS_DT_DNS_HOSTNAME;
+			d[n].data = (unsigned char *)o->hostname;
+			d[n++].size = 0;
+		}
+	}
+	return n;
+}
+
+int ec_verify(struct ec_store *s, gnutls_x509_crt_t crt,
+	      const struct ec_verify_opts *o, struct ec_verify_result *r,
+	      struct ec_err *e)
+{
+	gnutls_x509_trust_list_t tl = NULL;
+	gnutls_certificate_verification_profiles_t prof =
+		o->profile ? o->profile : GNUTLS_PROFILE_MEDIUM;
+	unsigned vflags = GNUTLS_PROFILE_TO_VFLAGS(prof) |
+			  GNUTLS_VERIFY_DISABLE_TIME_CHECKS |
+			  GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS;
+	unsigned status = 0, extra = 0, nd;
+	gnutls_typed_vdata_st d[2];
+	unsigned char ip[16];
+	int ret = -1, x;
+
+	memset(r, 0, sizeof(*r));
+	r->at = o->at ? o->at : time(NULL);
+	if ((x = gnutls_x509_trust_list_init(&tl, 0)) < 0)
+		return ec_fail(e, EC_INTERNAL, "%s", gnutls_strerror(x));
+	if (load_anchors(s, o, tl, e) < 0 ||
+	    ec_chain_build(s, crt, o->extra, o->nextra, &r->built, e) < 0)
+		goto out;
+	pick_path(s, crt, tl, r);
+	if (add_crls(s, o, tl, vflags, r, &extra, e) < 0)
+		goto out;
+	extra |= time_status(r);
+	if (r->crl_invalid)
+		extra |= EC_CERT_CRL_INVALID;
+	nd = vdata(o, d, ip);
+	x = gnutls_x509_trust_list_verify_crt2(tl, r->chain,
+					       (unsigned)r->n, nd ? d : NULL,
+					       nd, vflags, &status, NULL);
+	if (x < 0) {
+		ec_fail(e, EC_INTERNAL, "cannot verify: %s",
+			gnutls_strerror(x));
+		goto out;
+	}
+	if (status & GNUTLS_CERT_SIGNER_NOT_FOUND)
+		r->anchor = NULL;
+	r->status = status | extra;
+	if (r->status)
+		r->status |= GNUTLS_CERT_INVALID;
+	r->trusted = r->status == 0;
+	r->code = ec_verify_code(r->status);
+	r->nreasons = ec_verify_reasons(r->status, r->reasons,
+					EC_VERIFY_MAXREASONS);
+	ret = 0;
+out:
+	gnutls_x509_trust_list_deinit(tl, 1);
+	if (ret < 0)
+		ec_verify_free(r);
+	return ret;
+}
+
+void ec_verify_free(struct ec_verify_result *r)
+{
+	if (r->anchor_copy)
+		gnutls_x509_crt_deinit(r->anchor_copy);
+	ec_chain_free(&r->built);
+	memset(r, 0, sizeof(*r));
+}
+
+static void crt_obj(struct ec_status *st, const char *key,
+		   struct ec_store *s, gnutls_x509_crt_t crt)
+{
+	struct ec_cert_extra x = { 0 };
+	struct ec_meta m = { 0 };
+	char sha1[EC_SHA1_HEX];
+	struct ec_err e;
+	int sec = -1;
+
+	if (ec_cert_ids(crt, sha1, NULL, &e) == 0 &&
+	    (sec = ec_cs_where(s, sha1)) >= 0 &&
+	    ec_cs_load_meta(s, (enum ec_section)sec, sha1, &m, &e) == 0)
+		ec_cs_extra(s, (enum ec_section)sec, sha1, &m, &x);
+	ec_cert_status(st, key, crt, &x);
+	ec_meta_free(&m);
+}
+
+void ec_verify_report(struct ec_status *st, struct ec_store *s,
+		      const struct ec_verify_result *r)
+{
+	char t[32], *dn;
+
+	ec_time_rfc3339(r->at, t, sizeof(t));
+	ec_st_bool(st, "trusted", r->trusted);
+	ec_st_str(st, "verified_at", t);
+	ec_st_text(st, "trusted: %s (at %s)", r->trusted ? "yes" : "no", t);
+	ec_st_arr(st, "chain");
+	for (size_t i = 0; i < r->n; i++) {
+		crt_obj(st, NULL, s, r->chain[i]);
+		dn = ec_cert_dn(r->chain[i], 0);
+		ec_st_text(st, "  %zu. %s", i + 1, dn ? dn : "");
+		free(dn);
+	}
+	ec_st_end(st);
+	if (r->anchor) {
+		crt_obj(st, "anchor", s, r->anchor);
+		dn = ec_cert_dn(r->anchor, 0);
+		ec_st_text(st, "anchor: %s", dn ? dn : "");
+		free(dn);
+	} else {
+		ec_st_str(st, "anchor", NULL);
+		ec_st_text(st, "anchor: none");
+	}
+	ec_st_arr(st, "reasons");
+	for (size_t i = 0; i < r->nreasons; i++)
+		ec_st_str(st, NULL, r->reasons[i]);
+	ec_st_end(st);
+	if (r->nreasons)
+		ec_st_text(st, "reasons: %s%s%s%s", r->reasons[0],
+			   r->nreasons > 1 ? ", " : "",
+			   r->nreasons > 1 ? r->reasons[1] : "",
+			   r->nreasons > 2 ? ", ..." : "");
+}
