@@ -99,8 +99,9 @@ static void content_type(const unsigned char *der, size_t len, char *oid,
 	if (asn1_get_tag_der(der, (int)len, &cls, &tl, &tag) != ASN1_SUCCESS ||
 	    cls != ASN1_CLASS_STRUCTURED || tag != ASN1_TAG_SEQUENCE)
 		return;
-	l = asn1_get_length_der(der + tl, (int)len - tl, &ll);
-	if (l < 0)
+	/* BER's indefinite length too: the Windows CA writes it */
+	l = asn1_get_length_ber(der + tl, (int)len - tl, &ll);
+	if (l < 0 || tl + ll >= (int)len)
 		return;
 	der += tl + ll;
 	len -= (size_t)(tl + ll);
@@ -129,6 +130,19 @@ static const char *p7_type_name(const char *oid)
 	return NULL;
 }
 
+/* Empty content: none, or what GnuTLS returns for an empty BER
+ * constructed OCTET STRING of indefinite length (its end-of-contents
+ * octets, 00 00), as amazon-roots.p7b and Windows bundles have. */
+static int eoc_only(const gnutls_datum_t *d)
+{
+	if (d->size > 4 || d->size % 2)
+		return 0;
+	for (unsigned i = 0; i < d->size; i++)
+		if (d->data[i])
+			return 0;
+	return 1;
+}
+
 /* A certs-only PKCS#7: its certificates and CRLs. */
 static int take_p7(struct ec_bundle *b, const gnutls_datum_t *der,
 		   const char *what, struct ec_err *e)
@@ -151,7 +165,8 @@ static int take_p7(struct ec_bundle *b, const gnutls_datum_t *der,
 			n == 1 ? "" : "s");
 		goto out;
 	}
-	if (gnutls_pkcs7_get_embedded_data(p7, 0, &raw) == 0 && raw.size) {
+	if (gnutls_pkcs7_get_embedded_data(p7, 0, &raw) == 0 &&
+	    !eoc_only(&raw)) {
 		ec_fail(e, EC_BAD_INPUT, "%s is PKCS#7 signed data with "
 			"content (%u bytes), not a certs-only bundle", what,
 			raw.size);

@@ -142,15 +142,24 @@ static int lock_store(struct ec_store *s, int wait_seconds, struct ec_err *e)
 	return 0;
 }
 
+/* Every section's directory, made where it is missing (a writer mends a
+ * store whose empty section someone removed). */
+static int make_sections(struct ec_store *s, struct ec_err *e)
+{
+	for (int i = 0; i < EC_SEC_COUNT; i++)
+		if (mkdirat(s->dfd, sections[i], 0700) < 0 && errno != EEXIST)
+			return ec_fail_errno(e, EC_IO, errno, "cannot create "
+					     "'%s/%s'", s->dir, sections[i]);
+	return 0;
+}
+
 static int init_store(struct ec_store *s, struct ec_err *e)
 {
 	char v[8];
 	int n = snprintf(v, sizeof(v), "%d\n", STORE_VERSION);
 
-	for (int i = 0; i < EC_SEC_COUNT; i++)
-		if (mkdirat(s->dfd, sections[i], 0700) < 0 && errno != EEXIST)
-			return ec_fail_errno(e, EC_IO, errno, "cannot create "
-					     "'%s/%s'", s->dir, sections[i]);
+	if (make_sections(s, e) < 0)
+		return -1;
 	unlinkat(s->dfd, "VERSION.tmp", 0);
 	if (ec_create_at(s->dfd, "VERSION.tmp", v, (size_t)n, 0644, e) < 0)
 		return -1;
@@ -374,7 +383,7 @@ int ec_store_open(struct ec_store **out, const char *dir, int flags,
 		goto fail;
 	if (check_version(s, writer, e) < 0)
 		goto fail;
-	if (writer && recover(s, e) < 0)
+	if (writer && (recover(s, e) < 0 || make_sections(s, e) < 0))
 		goto fail;
 	*out = s;
 	return 0;
