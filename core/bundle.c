@@ -232,6 +232,7 @@ static int take_der(struct ec_bundle *b, const unsigned char *p, size_t len,
 	if (take_crt(b, &der, what, e) == 0)
 		return 0;
 	/* not a certificate: a CRL then? */
+	e->code = EC_OK;
 	if (gnutls_x509_crl_init(&crl) == 0) {
 		int ok = gnutls_x509_crl_import(crl, &der,
 						GNUTLS_X509_FMT_DER) == 0;
