@@ -171,7 +171,7 @@ setup() {
 		# the usage's first paragraph, without "usage: ", as words
 		want=$(edgecert "$a" --help | sed -n '1,/^$/p' | sed 's/^usage: //' | tr -s ' \n' ' ' | sed 's/ $//')
 		got=$(sed -n '/^\.SH SYNOPSIS/,/^\.SH /p' "$page" | sed '1d;$d' |
-			grep -v '^\.\(nf\|fi\|PP\|br\)' | sed 's/\\-/-/g; s/\\fB//g; s/\\fR//g; s/\\fI//g' |
+			grep -v '^\.\(nf\|fi\|PP\|br\)' | sed 's/^\.B //; s/\\-/-/g; s/\\fB//g; s/\\fR//g; s/\\fI//g' |
 			tr -s ' \n' ' ' | sed 's/^ //; s/ $//')
 		assert_equal "$got" "$want"
 	done
