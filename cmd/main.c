@@ -14,6 +14,7 @@ static const struct applet {
 	int (*fn)(int argc, char **argv, struct ec_ctx *ctx);
 	const char *summary;
 } applets[] = {
+	{ "accept", cmd_accept, "install the CA's answer to a pending request" },
 	{ "import-chain", cmd_import_chain, "import a CA's certification path "
 	  "(.p7b, PEM bundle) and CRLs" },
 	{ "list", cmd_list, "show the store's certificates, CRLs, pending "

@@ -47,6 +47,13 @@ static int plan_crt(struct ec_store *s, struct ec_place_crt *pc,
 		return 0;
 	}
 	pc->sec = f->trust_all ? EC_SEC_ROOT : ca;
+	if (f->held_roots && pc->sec == EC_SEC_ROOT &&
+	    pc->was != EC_SEC_ROOT) {
+		pc->sec = -1;
+		pc->action = EC_PLACE_SKIP;
+		pc->why = "a root not yet trusted (--trust-root trusts it)";
+		return 0;
+	}
 	if (pc->was == pc->sec) {
 		pc->action = EC_PLACE_PRESENT;
 	} else if (pc->was < 0) {

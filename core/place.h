@@ -33,6 +33,9 @@ struct ec_place_flags {
 	int no_trust;	/* self-signed ones go to the intermediates too */
 	int force;	/* move a certificate the store holds in the other
 			 * of ca and root; without it that is "exists" */
+	int held_roots;	/* a self-signed certificate is placed only when
+			 * it is a trusted root already (accept without
+			 * --trust-root: an answer never widens the trust) */
 };
 
 enum ec_place_action {

@@ -12,6 +12,8 @@ ec_setup() {
 	unset EDGECERT_FORMAT XDG_DATA_HOME
 }
 
+# Beware: bats' own run (1.8) sets a global $i; loop with another name.
+#
 # ecj ARGS...: run edgecert with --format json; stdout (the record) is
 # $output, stderr is $stderr.  The record must be one schema-valid line.
 ecj() {
