@@ -55,6 +55,12 @@ check:
 	$(MAKE) all
 	scripts/run-tests
 
+# Longer fault, kill and concurrency runs than make check's (t/faults.bats).
+stress:
+	scripts/deps all
+	$(MAKE) all
+	EDGECERT_STRESS=1 scripts/run-tests t/faults.bats
+
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(COMPDIR)
@@ -68,5 +74,5 @@ install: all
 clean:
 	rm -rf build bin
 
-.PHONY: all deps check install clean FORCE
+.PHONY: all deps check stress install clean FORCE
 FORCE:

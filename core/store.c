@@ -23,7 +23,10 @@ struct ec_store {
 	char *dir;
 	int dfd;			/* -1: the store does not exist yet */
 	int secfd[EC_SEC_COUNT];	/* opened on first use; -1 */
-	int lockfd;
+	int lockfd;			/* writers: .lock, held throughout */
+	int commitfd;			/* .commit: writers lock it exclusively
+					 * while files move, readers shared for
+					 * their run; -1 */
 };
 
 struct txn_op {
@@ -140,6 +143,38 @@ static int lock_store(struct ec_store *s, int wait_seconds, struct ec_err *e)
 		nanosleep(&nap, NULL);
 	}
 	return 0;
+}
+
+/* flock that waits, through signals. */
+static int flock_wait(int fd, int op)
+{
+	int r;
+
+	while ((r = flock(fd, op)) < 0 && errno == EINTR)
+		;
+	return r;
+}
+
+/* The commit lock: a writer moves files into place only under an
+ * exclusive lock of .commit, and a reader holds a shared one for its
+ * run, so that it never sees a change half made (a certificate without
+ * its key).  Commits are short: a reader waits milliseconds at most. */
+static int open_commit_lock(struct ec_store *s, int writer, struct ec_err *e)
+{
+	s->commitfd = openat(s->dfd, ".commit", (writer ? O_RDWR | O_CREAT :
+			     O_RDONLY) | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (s->commitfd < 0) {
+		if (!writer && errno == ENOENT)
+			return 0;	/* never written to */
+		return ec_fail_errno(e, EC_IO, errno, "cannot open the commit "
+				     "lock of store '%s'", s->dir);
+	}
+	return 0;
+}
+
+static int commit_lock(struct ec_store *s, int op)
+{
+	return s->commitfd < 0 ? 0 : flock_wait(s->commitfd, op);
 }
 
 /* Every section's directory, made where it is missing (a writer mends a
@@ -318,11 +353,51 @@ static int recover(struct ec_store *s, struct ec_err *e)
 		return ec_fail_errno(e, EC_STORE_CORRUPT, errno, "cannot open "
 				     "'%s/%s'", s->dir, TXN);
 	}
+	if (commit_lock(s, LOCK_EX) < 0) {
+		close(tfd);
+		return ec_fail_errno(e, EC_IO, errno, "cannot lock store '%s'",
+				     s->dir);
+	}
 	r = roll_forward(s, tfd, e);
 	if (r == 0)
 		r = txn_clean(tfd, e);
+	commit_lock(s, LOCK_UN);
 	close(tfd);
 	return r;
+}
+
+/* A reader's shared commit lock.  Holding it, a journal in .txn can only
+ * be a writer's that died after its commit point: when no writer holds
+ * the store, and this process may write it, the change is completed now
+ * (as the next writer would), so that the reader sees the new state. */
+static int reader_lock(struct ec_store *s, struct ec_err *e)
+{
+	int lk;
+
+	if (s->commitfd < 0)
+		return 0;
+	if (commit_lock(s, LOCK_SH) < 0)
+		return ec_fail_errno(e, EC_IO, errno, "cannot lock store '%s'",
+				     s->dir);
+	if (faccessat(s->dfd, TXN "/journal", F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	lk = openat(s->dfd, ".lock", O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	if (lk < 0)
+		return 0;	/* read-only: the next writer completes it */
+	if (flock(lk, LOCK_EX | LOCK_NB) == 0) {
+		commit_lock(s, LOCK_UN);
+		if (recover(s, e) < 0) {
+			close(lk);
+			return -1;
+		}
+		if (commit_lock(s, LOCK_SH) < 0) {
+			close(lk);
+			return ec_fail_errno(e, EC_IO, errno, "cannot lock "
+					     "store '%s'", s->dir);
+		}
+	}
+	close(lk);
+	return 0;
 }
 
 int ec_store_open(struct ec_store **out, const char *dir, int flags,
@@ -338,7 +413,7 @@ int ec_store_open(struct ec_store **out, const char *dir, int flags,
 		free(s);
 		return ec_fail(e, EC_INTERNAL, "out of memory");
 	}
-	s->dfd = s->lockfd = -1;
+	s->dfd = s->lockfd = s->commitfd = -1;
 	for (int i = 0; i < EC_SEC_COUNT; i++)
 		s->secfd[i] = -1;
 	if (lstat(dir, &sb) < 0) {
@@ -383,7 +458,11 @@ int ec_store_open(struct ec_store **out, const char *dir, int flags,
 		goto fail;
 	if (check_version(s, writer, e) < 0)
 		goto fail;
+	if (open_commit_lock(s, writer, e) < 0)
+		goto fail;
 	if (writer && (recover(s, e) < 0 || make_sections(s, e) < 0))
+		goto fail;
+	if (!writer && reader_lock(s, e) < 0)
 		goto fail;
 	*out = s;
 	return 0;
@@ -401,6 +480,8 @@ void ec_store_close(struct ec_store *s)
 			close(s->secfd[i]);
 	if (s->lockfd >= 0)
 		close(s->lockfd);	/* releases the flock */
+	if (s->commitfd >= 0)
+		close(s->commitfd);
 	if (s->dfd >= 0)
 		close(s->dfd);
 	free(s->dir);
@@ -651,7 +732,7 @@ static int roll_back(struct ec_txn *t)
 
 int ec_txn_commit(struct ec_txn *t, struct ec_err *e)
 {
-	int synced[EC_SEC_COUNT] = { 0 }, fd, err;
+	int synced[EC_SEC_COUNT] = { 0 }, fd, err, r;
 	char nw[32], old[32];
 	size_t i;
 
@@ -674,8 +755,15 @@ int ec_txn_commit(struct ec_txn *t, struct ec_err *e)
 			goto abort;
 		}
 	}
-	if (write_journal(t, e) < 0)
+	if (commit_lock(t->s, LOCK_EX) < 0) {
+		ec_fail_errno(e, EC_IO, errno, "cannot lock store '%s'",
+			      t->s->dir);
 		goto abort;
+	}
+	if (write_journal(t, e) < 0) {
+		commit_lock(t->s, LOCK_UN);
+		goto abort;
+	}
 	/* The commit point is passed: from here the change completes, now
 	 * or, if this process dies, at the next writer's open. */
 	for (i = 0; i < t->n; i++) {
@@ -694,13 +782,16 @@ int ec_txn_commit(struct ec_txn *t, struct ec_err *e)
 			goto undo;
 	if (unlinkat(t->tfd, "journal", 0) < 0)
 		goto undo;
+	commit_lock(t->s, LOCK_UN);
 	txn_clean(t->tfd, e);
 	e->code = EC_OK;
 	txn_free(t);
 	return 0;
 undo:
 	err = errno;
-	if (roll_back(t) == 0) {
+	r = roll_back(t);
+	commit_lock(t->s, LOCK_UN);
+	if (r == 0) {
 		ec_fail_errno(e, EC_IO, err, "cannot write to store '%s'; "
 			      "nothing was changed", t->s->dir);
 		goto abort_quiet;

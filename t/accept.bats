@@ -18,12 +18,6 @@ sign() {
 	"$EC_ROOT/scripts/test-ca" sign "$CA" "$@" >/dev/null
 }
 
-# the store's files and their content, for "nothing changed"
-snapshot() {
-	(cd "$EDGECERT_STORE" && find . -path ./.txn -prune -o -type f ! -name .lock -print0 |
-		sort -z | xargs -0 sha256sum)
-}
-
 # request NAME [ARGS]: a pending request for NAME.example.test in NAME.csr
 request() {
 	local n=$1
@@ -90,23 +84,23 @@ request() {
 	sign vip.csr vip.p7b p7b
 	ecj accept --in vip.p7b --trust-root
 	assert_success
-	before=$(snapshot)
+	before=$(store_snapshot)
 	ecj accept --in vip.p7b --trust-root
 	assert_success
 	assert_equal "$(jf .changed)" false
 	assert_equal "$(jf .certificate.has_private_key)" true
-	assert_equal "$(snapshot)" "$before"
+	assert_equal "$(store_snapshot)" "$before"
 }
 
 @test "accept: --check says what would happen and writes nothing" {
 	request vip
 	sign vip.csr vip.pem pem
-	before=$(snapshot)
+	before=$(store_snapshot)
 	ecj accept --in vip.pem --check
 	assert_success
 	assert_equal "$(jf .changed)" true
 	[[ "$(jf .message)" == "would accept"* ]]
-	assert_equal "$(snapshot)" "$before"
+	assert_equal "$(store_snapshot)" "$before"
 }
 
 @test "accept: the certificate in the middle of a base64 .p7b labelled CERTIFICATE" {
@@ -151,11 +145,11 @@ request() {
 	sign gone.csr gone.cer der
 	ecj request --cancel "$gone" --force
 	assert_success
-	before=$(snapshot)
+	before=$(store_snapshot)
 	ecj accept --in gone.cer
 	assert_code 4 no-pending-request
 	[[ "$(jf .message)" == *"pending: 'CN=stays.example.test'"* ]]
-	assert_equal "$(snapshot)" "$before"
+	assert_equal "$(store_snapshot)" "$before"
 }
 
 @test "accept: with nothing pending the message says so" {
@@ -167,7 +161,7 @@ request() {
 
 @test "accept: garbage, an empty file, a request and a CRL alone are bad input" {
 	request vip
-	before=$(snapshot)
+	before=$(store_snapshot)
 	head -c 700 /dev/urandom > garbage
 	: > empty
 	for f in garbage empty vip.csr; do
@@ -184,7 +178,7 @@ request() {
 	assert_code 3 bad-input
 	ecj accept --in "$BATS_TEST_TMPDIR"
 	assert_code 3 bad-input
-	assert_equal "$(snapshot)" "$before"
+	assert_equal "$(store_snapshot)" "$before"
 	ecj accept
 	assert_code 2 usage
 }

@@ -61,3 +61,103 @@ store_put() {
 	fi
 	echo "$t"
 }
+
+# store_snapshot: every file of the store (not its staging area or lock)
+# with its SHA-256, modes included, for "nothing changed".
+store_snapshot() {
+	(cd "$EDGECERT_STORE" && find . -path ./.txn -prune -o -type f ! -name .lock ! -name .commit -print0 |
+		sort -z | xargs -0 -r stat -c '%a %n' && find . -path ./.txn -prune -o -type f \
+		! -name .lock ! -name .commit -print0 | sort -z | xargs -0 -r sha256sum)
+}
+
+# store_consistent: the store's invariants, checked with openssl: every
+# certificate parses and is named by its SHA-1, every key is 0600 and
+# belongs to its certificate (personal) or request (pending), every
+# metadata file has its object, no staged file sits under a final name,
+# every assignment names a certificate of the store.
+store_consistent() {
+	local s=$EDGECERT_STORE f base t
+	for f in "$s"/personal/* "$s"/ca/* "$s"/root/* "$s"/crl/* "$s"/pending/* "$s"/assigned/*; do
+		[ -e "$f" ] || continue
+		base=${f%.*}
+		case $f in
+		*.pem)
+			case $f in
+			*/crl/*) openssl crl -in "$f" -noout || fail "$f: not a CRL" ;;
+			*) t=$(sha1 "$f") || fail "$f: not a certificate"
+			   [ "$t" = "$(basename "$base")" ] || fail "$f: named $t" ;;
+			esac ;;
+		*.key)
+			[ "$(stat -c %a "$f")" = 600 ] || fail "$f: mode $(stat -c %a "$f")"
+			if [ -e "$base.pem" ]; then
+				[ "$(openssl pkey -in "$f" -pubout)" = \
+				  "$(openssl x509 -in "$base.pem" -noout -pubkey)" ] ||
+					fail "$f: key of another certificate"
+			elif [ -e "$base.csr" ]; then
+				[ "$(openssl pkey -in "$f" -pubout)" = \
+				  "$(openssl req -in "$base.csr" -noout -pubkey)" ] ||
+					fail "$f: key of another request"
+			else
+				fail "$f: a key without its certificate or request"
+			fi ;;
+		*.csr) openssl req -in "$f" -noout -verify 2>/dev/null || fail "$f: bad request"
+		       [ -e "$base.key" ] || fail "$f: request without its key" ;;
+		*.meta)
+			case $f in
+			*/assigned/*)
+				t=$(sed -n 's/^thumbprint=//p' "$f")
+				[ -e "$s/personal/$t.pem" ] || fail "$f: names missing $t" ;;
+			*/pending/*) [ -e "$base.csr" ] || fail "$f: no request" ;;
+			*) [ -e "$base.pem" ] || fail "$f: no certificate" ;;
+			esac ;;
+		*) fail "$f: a file the store does not make" ;;
+		esac
+	done
+}
+
+# fault_sweep ERRNO CMD...: run CMD (an edgecert command line) under
+# strace, failing the Nth call of each write-path system call with ERRNO,
+# N = 1, 2, ... until a run goes through untouched (strace injected
+# nothing).  Each run starts from the same store.  After a failed run:
+# exit 6 with code io (or, when the failed write was the record's own, no
+# record and a message), the store consistent and exactly as before.  A
+# run that got through a fault must leave a consistent store.  Ends with
+# the untouched run in $output and the store it made; $faults counts the
+# failed runs.
+fault_sweep() {
+	local err=$1 before n log=$BATS_TEST_TMPDIR/strace.log
+	local pristine=$BATS_TEST_TMPDIR/pristine-store
+	shift
+	store_consistent
+	before=$(store_snapshot)
+	rm -rf "$pristine"
+	cp -a "$EDGECERT_STORE" "$pristine"
+	faults=0
+	for n in $(seq 1 400); do
+		rm -rf "$EDGECERT_STORE"
+		cp -a "$pristine" "$EDGECERT_STORE"
+		ASAN_OPTIONS=detect_leaks=0 run --separate-stderr strace -f -o "$log" \
+			-e inject=write,openat,rename,renameat,renameat2,linkat,symlinkat,fsync,fdatasync,mkdir,mkdirat:error=$err:when=$n \
+			"$@" --format json
+		if [ "$status" -eq 0 ]; then
+			store_consistent
+			grep -q INJECTED "$log" || break
+			continue
+		fi
+		faults=$((faults + 1))
+		[ "$status" -eq 6 ] || fail "fault $n ($err): exit $status: $output $stderr"
+		if [ -z "$output" ]; then
+			[[ "$stderr" == *"cannot write the status record"* ]] ||
+				fail "fault $n ($err): no record: $stderr"
+		else
+			[ "$(jf .code)" = io ] || fail "fault $n ($err): code $(jf .code): $output"
+		fi
+		# exactly as before, so as consistent as before
+		[ "$(store_snapshot)" = "$before" ] || fail "fault $n ($err) changed the store: $output"
+		[ ! -e "$EDGECERT_STORE/.txn/journal" ] || fail "fault $n ($err) left a journal"
+	done
+	[ "$status" -eq 0 ] || fail "never succeeded: $output $stderr"
+	grep -q INJECTED "$log" && fail "still injecting after $n runs"
+	[ "$faults" -gt 3 ] || fail "succeeded at once: no fault was injected"
+	rm -rf "$pristine"
+}

@@ -1,0 +1,135 @@
+#!/usr/bin/env bats
+# Faults: every write-path system call of every writing applet fails in
+# turn (strace fault injection), writers are killed at random moments, and
+# writers and readers run at once.  The store is never left half-written
+# and nothing in it is lost.
+
+load helper
+
+# make check: short bounded runs; make stress (EDGECERT_STRESS=1): every
+# errno, and many more kills and writers.
+if [ -n "${EDGECERT_STRESS:-}" ]; then
+	ERRNOS="ENOSPC EIO" KILLS=200 WRITERS=48
+else
+	ERRNOS="ENOSPC" KILLS=12 WRITERS=16
+fi
+
+setup_file() {
+	export CA="$BATS_FILE_TMPDIR/ca"
+	"$BATS_TEST_DIRNAME/../scripts/test-ca" init "$CA" >/dev/null
+}
+
+setup() {
+	ec_setup
+	cd "$BATS_TEST_TMPDIR"
+	command -v strace >/dev/null || fail "strace missing (scripts/deps)"
+}
+
+# a pending request for NAME.example.test and the CA's answer NAME.p7b
+answered() {
+	ecj request --cn "$1.example.test" --key-type ecdsa --out "$1.csr"
+	assert_success
+	"$EC_ROOT/scripts/test-ca" sign "$CA" "$1.csr" "$1.p7b" p7b >/dev/null
+}
+
+@test "faults: request, on a full disk and on a failing one" {
+	ecj request --cn first.example.test --key-type ecdsa
+	for err in $ERRNOS; do
+		fault_sweep "$err" edgecert request --cn "b-$err.example.test" --key-type ecdsa
+		assert_equal "$(jf .pending)" true
+		echo "# request $err: $faults failed runs" >&3
+	done
+	ecj list --section pending
+	assert_equal "$(jf .count)" $((1 + $(wc -w <<<"$ERRNOS")))
+}
+
+@test "faults: accept, on a full disk and on a failing one" {
+	for err in $ERRNOS; do
+		answered "a-$err"
+		fault_sweep "$err" edgecert accept --in "a-$err.p7b" --trust-root
+		assert_equal "$(jf .changed)" true
+		assert_equal "$(jf .trusted)" true
+		echo "# accept $err: $faults failed runs" >&3
+	done
+	ecj list --section personal
+	assert_equal "$(jf .count)" "$(wc -w <<<"$ERRNOS")"
+	ecj list --section pending
+	assert_equal "$(jf .count)" 0
+}
+
+@test "faults: import-chain, on a full disk and on a failing one" {
+	ecj import-chain --in "$CA/root.pem"
+	fault_sweep ENOSPC edgecert import-chain --in "$CA/chain.p7b"
+	assert_equal "$(jf .imported)" 1
+	ecj list --section root
+	assert_equal "$(jf .count)" 1
+	# a CRL of the issuing CA, into the store that has it
+	answered r
+	"$EC_ROOT/scripts/test-ca" sign "$CA" r.csr r.pem pem >/dev/null
+	"$EC_ROOT/scripts/test-ca" revoke "$CA" r.pem r.crl >/dev/null
+	fault_sweep "${ERRNOS##* }" edgecert import-chain --in r.crl
+	assert_equal "$(jf .imported)" 1
+	ecj list --section crl
+	assert_equal "$(jf .count)" 1
+}
+
+@test "faults: a writer killed at any moment leaves the old state or the new" {
+	answered k
+	pending=$(store_snapshot)
+	for c in $(seq 1 "$KILLS"); do
+		rm -rf "store.$c"
+		cp -a "$EDGECERT_STORE" "store.$c"
+		delay=$(printf '0.%03d' $((RANDOM % 60)))
+		EDGECERT_STORE="$BATS_TEST_TMPDIR/store.$c" \
+			timeout -s KILL "$delay" edgecert accept --in k.p7b --trust-root \
+			>/dev/null 2>&1 || true
+		# the next run of any applet sees a whole state: completed or not begun
+		EDGECERT_STORE="$BATS_TEST_TMPDIR/store.$c" run edgecert list --format json
+		assert_success
+		EDGECERT_STORE="$BATS_TEST_TMPDIR/store.$c" store_consistent
+		n=$(EDGECERT_STORE="$BATS_TEST_TMPDIR/store.$c" edgecert list --section personal --format json | jq .count)
+		p=$(EDGECERT_STORE="$BATS_TEST_TMPDIR/store.$c" edgecert list --section pending --format json | jq .count)
+		# either accepted (no request left) or not (the request whole)
+		[ "$n$p" = 10 ] || [ "$n$p" = 01 ] || fail "run $c (after $delay s): personal $n, pending $p"
+		if [ "$p" = 1 ]; then
+			now=$(EDGECERT_STORE="$BATS_TEST_TMPDIR/store.$c" store_snapshot)
+			assert_equal "$now" "$pending"
+		fi
+	done
+}
+
+@test "faults: many writers and readers at once on one store" {
+	ecj import-chain --in "$CA/chain.p7b"
+	for c in $(seq 1 "$WRITERS"); do
+		ecj request --cn "w$c.example.test" --key-type ecdsa --out "w$c.csr"
+		"$EC_ROOT/scripts/test-ca" sign "$CA" "w$c.csr" "w$c.cer" der >/dev/null
+	done
+	pids=()
+	for c in $(seq 1 "$WRITERS"); do
+		edgecert accept --in "w$c.cer" --wait 60 --format json > "w$c.json" 2>/dev/null &
+		pids+=($!)
+		edgecert request --cn "n$c.example.test" --key-type ecdsa --wait 60 --format json \
+			> "n$c.json" 2>/dev/null &
+		pids+=($!)
+	done
+	# readers alongside: never fail because of a writer, never see a
+	# certificate without its key
+	bad=0
+	for c in $(seq 1 30); do
+		edgecert list --format json > "r$c.json" || bad=$((bad + 1))
+		jq -e '[.items[] | select(.section == "personal" and .has_private_key == false)] | length == 0' \
+			"r$c.json" >/dev/null || bad=$((bad + 1))
+	done
+	for p in "${pids[@]}"; do wait "$p" || true; done
+	assert_equal "$bad" 0
+	for c in $(seq 1 "$WRITERS"); do
+		assert_equal "$(jq -r .code "w$c.json")" ok
+		assert_equal "$(jq -r .code "n$c.json")" ok
+	done
+	store_consistent
+	ecj list --section personal
+	assert_equal "$(jf .count)" "$WRITERS"
+	ecj list --section pending
+	assert_equal "$(jf .count)" "$WRITERS"
+	assert_not_exist "$EDGECERT_STORE/.txn/journal"
+}
