@@ -55,11 +55,11 @@ check:
 	$(MAKE) all
 	scripts/run-tests
 
-# Longer fault, kill and concurrency runs than make check's (t/faults.bats).
+# Longer fault, kill, concurrency and hostile-input runs than make check's.
 stress:
 	scripts/deps all
 	$(MAKE) all
-	EDGECERT_STRESS=1 scripts/run-tests t/faults.bats
+	EDGECERT_STRESS=1 scripts/run-tests t/faults.bats t/hostile.bats
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \

@@ -1,0 +1,166 @@
+#!/usr/bin/env bats
+# Hostile input: scripts/bad-corpus (truncations at every length, bit
+# flips, the wrong kind of file, huge files, FIFOs, devices, odd paths) and
+# hostile names, given to every applet that reads outside bytes.  Each
+# case ends in a clear error with the right code and exit status, within
+# a bounded time, and the store is left as it was.
+
+load helper
+
+# make check samples the larger sets; make stress takes every case
+if [ -n "${EDGECERT_STRESS:-}" ]; then STEP=1; else STEP=5; fi
+
+setup_file() {
+	export BAD="$BATS_FILE_TMPDIR/bad"
+	"$BATS_TEST_DIRNAME/../scripts/bad-corpus" "$BAD" >/dev/null 2>&1
+}
+
+setup() {
+	ec_setup
+	cd "$BATS_TEST_TMPDIR"
+	# a store with something in it, to be left alone
+	ecj request --cn keep.example.test --key-type ecdsa
+	assert_success
+	before=$(store_snapshot)
+}
+
+# expect EXIT CODE APPLET ARGS...: one run, bounded, its kv record checked
+expect() {
+	local want_exit=$1 want_code=$2 rec st
+	shift 2
+	rec=$(timeout 20 edgecert "$@" --format kv 2>/dev/null) && st=0 || st=$?
+	[ "$st" = "$want_exit" ] || fail "$*: exit $st, not $want_exit: $rec"
+	grep -qx "code='$want_code'" <<<"$rec" || fail "$*: $rec"
+	grep -q "^message='.\+'" <<<"$rec" || fail "$*: no message: $rec"
+}
+
+@test "hostile: a certificate cut at every length is bad input to every reader" {
+	n=$(wc -c < "$BAD/cert.der")
+	for ((k = 0; k < n; k++)); do
+		expect 3 bad-input import-chain --in "$BAD/trunc/$k.der"
+	done
+	# the same parser: every STEP-th length (all of them in make stress)
+	for ((k = 0; k < n; k += STEP)); do
+		expect 3 bad-input accept --in "$BAD/trunc/$k.der"
+		expect 3 bad-input verify-root --cert "$BAD/trunc/$k.der"
+	done
+	# and the whole one is fine
+	expect 0 ok import-chain --in "$BAD/cert.der"
+	ecj import-chain --in "$BAD/cert.der" --check
+	assert_equal "$(jf .changed)" false
+}
+
+@test "hostile: a .p7b cut anywhere is bad input, nothing imported" {
+	for f in "$BAD"/p7b-trunc/*.p7b; do
+		expect 3 bad-input import-chain --in "$f"
+		expect 3 bad-input accept --in "$f"
+	done
+	assert_equal "$(store_snapshot)" "$before"
+}
+
+@test "hostile: bit flips end in a verdict or bad input, never worse" {
+	for f in "$BAD"/flip/*.der; do
+		[ $(( $(basename "$f" .der) % (3 * STEP) )) -eq 0 ] || continue
+		rec=$(timeout 20 edgecert import-chain --in "$f" --check --format kv 2>/dev/null) &&
+			st=0 || st=$?
+		case $st in
+		0) grep -qx "code='ok'" <<<"$rec" || fail "$f: $rec" ;;
+		3) grep -qx "code='bad-input'" <<<"$rec" || fail "$f: $rec" ;;
+		*) fail "$f: exit $st: $rec" ;;
+		esac
+		rec=$(timeout 20 edgecert verify-root --cert "$f" --format kv 2>/dev/null) &&
+			st=0 || st=$?
+		case $st in
+		1|3) grep -q "^code='[a-z-]*'$" <<<"$rec" || fail "$f: $rec" ;;
+		*) fail "$f: verify-root exit $st: $rec" ;;
+		esac
+	done
+	assert_equal "$(store_snapshot)" "$before"
+}
+
+@test "hostile: the wrong kind of file is bad input that says what it is" {
+	for a in import-chain accept; do
+		expect 3 bad-input $a --in "$BAD/wrong/cert.pfx"
+		expect 3 bad-input $a --in "$BAD/wrong/req.csr"
+		expect 3 bad-input $a --in "$BAD/wrong/key.pem"
+		expect 3 bad-input $a --in "$BAD/wrong/signed-content.p7m"
+		expect 3 bad-input $a --in "$BAD/wrong/enveloped.p7m"
+	done
+	ecj import-chain --in "$BAD/wrong/signed-content.p7m"
+	[[ "$(jf .message)" == *"signed data"* ]]
+	ecj import-chain --in "$BAD/wrong/enveloped.p7m"
+	[[ "$(jf .message)" == *"enveloped"* ]]
+	ecj accept --in "$BAD/wrong/req.csr"
+	[[ "$(jf .message)" == *"CERTIFICATE REQUEST"* ]]
+	assert_equal "$(store_snapshot)" "$before"
+}
+
+@test "hostile: huge files, FIFOs, devices and directories are refused at once" {
+	for a in import-chain accept; do
+		start=$SECONDS
+		expect 3 bad-input $a --in "$BAD/big"
+		expect 3 bad-input $a --in "$BAD/fifo"
+		expect 3 bad-input $a --in "$BAD/zero"
+		expect 3 bad-input $a --in "$BAD/dir"
+		[ $((SECONDS - start)) -lt 10 ] || fail "$a took $((SECONDS - start)) s"
+	done
+	expect 3 bad-input verify-root --cert "$BAD/zero"
+	expect 3 bad-input verify-root --cert "$BAD/fifo"
+	ecj import-chain --in "$BAD/big"
+	[[ "$(jf .message)" == *"too large"* ]]
+	assert_equal "$(store_snapshot)" "$before"
+}
+
+@test "hostile: a path with a line break is read, and reported escaped" {
+	ecj import-chain --in "$BAD/new
+line.pem" --check
+	assert_success
+	run --separate-stderr edgecert import-chain --in "$BAD/nothere
+x.pem" --format kv
+	assert_equal "$status" 3
+	# kv keeps the line break inside the quotes: eval gives it back whole
+	eval "$output"
+	assert_equal "$code" bad-input
+	[[ "$message" == *"nothere
+x.pem'"* ]]
+	# json escapes it
+	ecj import-chain --in "$BAD/nothere
+x.pem"
+	[[ "$output" == *'nothere\nx.pem'* ]]
+}
+
+@test "hostile: friendly names with ../, / and line breaks never become paths" {
+	for n in "../../../etc/passwd" "a/b" "x
+y" 'back\slash' '$(touch pwned)' "'; touch pwned; '"; do
+		ecj request --cn "n$RANDOM.example.test" --key-type ecdsa --name "$n"
+		assert_success
+		assert_equal "$(jf .friendly_name)" "$n"
+	done
+	# the store holds only objects named by their hashes
+	run find "$EDGECERT_STORE" -mindepth 2 -path "$EDGECERT_STORE/.txn" -prune -o -type f -print
+	assert_success
+	[ "$(grep -c . <<<"$output")" -eq 21 ]
+	refute_output --regexp '/[^/]*[^0-9a-f/][^/]*\.(pem|key|meta|csr)$'
+	assert_not_exist "$BATS_TEST_TMPDIR/etc"
+	store_consistent
+	# list's kv form is safe to eval with all of them in it
+	eval "$(edgecert list --section pending --format kv)"
+	assert_equal "$code" ok
+	assert_not_exist pwned
+	assert_not_exist "$EDGECERT_STORE/pending/pwned"
+}
+
+@test "hostile: certificate content that looks like shell is inert in every kv record" {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout k.pem \
+		-subj "/CN=\$(touch pwned1)/O=\`touch pwned2\`/OU='; touch pwned3; '" \
+		-addext basicConstraints=critical,CA:TRUE -days 5 -out evil.pem 2>/dev/null
+	for cmd in "import-chain --in evil.pem" "verify-root --cert evil.pem" "list"; do
+		# shellcheck disable=SC2086
+		rec=$(edgecert $cmd --format kv 2>/dev/null) || true
+		eval "$rec"
+		[ -n "$code" ] || fail "$cmd: no code"
+	done
+	assert_not_exist pwned1
+	assert_not_exist pwned2
+	assert_not_exist pwned3
+}
