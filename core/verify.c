@@ -173,6 +173,52 @@ static int crl_dup(gnutls_x509_crl_t in, gnutls_x509_crl_t *out)
 	return r;
 }
 
+#define OID_IDP "2.5.29.28"		/* issuingDistributionPoint */
+#define OID_DELTA "2.5.29.27"		/* deltaCRLIndicator */
+
+/* The critical extension of a CRL that we cannot process, or NULL.  A
+ * delta CRL is "delta"; an issuing distribution point is passed (GnuTLS
+ * does not scope CRLs by it; see edgecert-verify-root(1), BUGS). */
+static const char *crl_unknown_critical(gnutls_x509_crl_t crl, char *oid,
+					size_t oidlen)
+{
+	for (unsigned i = 0;; i++) {
+		size_t len = oidlen;
+		unsigned crit = 0;
+
+		if (gnutls_x509_crl_get_extension_info(crl, i, oid, &len,
+						       &crit) < 0)
+			return NULL;
+		if (!crit || strcmp(oid, OID_IDP) == 0)
+			continue;
+		return strcmp(oid, OID_DELTA) == 0 ? "delta" : oid;
+	}
+}
+
+/* Does one of the path's certificates named like iss (iss itself, or
+ * the same CA under a key it rolled over to) sign the CRL?  0 when one
+ * does, else the status bits of the try against iss. */
+static unsigned crl_status(gnutls_x509_crl_t crl, gnutls_x509_crt_t iss,
+			   const struct ec_verify_result *r, unsigned vflags)
+{
+	unsigned first = 0, st;
+
+	if (gnutls_x509_crl_verify(crl, &iss, 1, vflags, &first) < 0)
+		first = GNUTLS_CERT_INVALID;
+	if (first == 0)
+		return 0;
+	for (size_t j = 1; j < r->n; j++) {
+		gnutls_x509_crt_t c = r->chain[j];
+
+		if (c == iss || !gnutls_x509_crl_check_issuer(crl, c))
+			continue;
+		if (gnutls_x509_crl_verify(crl, &c, 1, vflags, &st) == 0 &&
+		    st == 0)
+			return 0;
+	}
+	return first;
+}
+
 /* Of the CRLs issued by iss, the newest that verifies under vflags;
  * the others named for the record. */
 static gnutls_x509_crl_t best_crl(gnutls_x509_crl_t *v, size_t n,
@@ -180,31 +226,58 @@ static gnutls_x509_crl_t best_crl(gnutls_x509_crl_t *v, size_t n,
 				  struct ec_verify_result *r)
 {
 	gnutls_x509_crl_t best = NULL;
+	char oid[128];
 
 	for (size_t i = 0; i < n; i++) {
-		unsigned st = 0;
-		const char *why[4];
+		unsigned st;
+		const char *why[4], *ext;
 		char *dn;
 
 		if (!gnutls_x509_crl_check_issuer(v[i], iss))
 			continue;
-		if (gnutls_x509_crl_verify(v[i], &iss, 1, vflags, &st) < 0 ||
-		    st) {
-			size_t k = ec_verify_reasons(st ? st :
-				GNUTLS_CERT_INVALID, why, 4);
+		dn = ec_cert_dn(iss, 0);
+		if ((ext = crl_unknown_critical(v[i], oid, sizeof(oid)))) {
+			if (strcmp(ext, "delta") == 0) {
+				warn(r, "a delta CRL of '%s' is not used%s",
+				     dn ? dn : "?", "");
+			} else {
+				warn(r, "a CRL of '%s' has a critical "
+				     "extension we cannot process (%s): "
+				     "ignored", dn ? dn : "?", ext);
+				r->crl_invalid = 1;
+			}
+		} else if ((st = crl_status(v[i], iss, r, vflags))) {
+			size_t k = ec_verify_reasons(st, why, 4);
 
-			dn = ec_cert_dn(iss, 0);
 			warn(r, "a CRL of '%s' does not verify (%s): ignored",
 			     dn ? dn : "?", k ? why[0] : "invalid");
-			free(dn);
 			r->crl_invalid = 1;
-			continue;
-		}
-		if (!best || gnutls_x509_crl_get_this_update(v[i]) >
-			     gnutls_x509_crl_get_this_update(best))
+		} else if (!best || gnutls_x509_crl_get_this_update(v[i]) >
+				    gnutls_x509_crl_get_this_update(best)) {
 			best = v[i];
+		}
+		free(dn);
 	}
 	return best;
+}
+
+/* Is chain[i] named like an earlier CA of the path (a self-issued
+ * certificate)?  Its CRLs were looked at then. */
+static int seen_name(const struct ec_verify_result *r, size_t i)
+{
+	gnutls_datum_t a = { NULL, 0 }, b = { NULL, 0 };
+	int same = 0;
+
+	if (gnutls_x509_crt_get_raw_dn(r->chain[i], &a) < 0)
+		return 0;
+	for (size_t j = 1; j < i && !same; j++) {
+		if (gnutls_x509_crt_get_raw_dn(r->chain[j], &b) < 0)
+			continue;
+		same = a.size == b.size && memcmp(a.data, b.data, a.size) == 0;
+		gnutls_free(b.data);
+	}
+	gnutls_free(a.data);
+	return same;
 }
 
 /* Put the CRLs of the path's issuers into the trust list; time checks on
@@ -230,6 +303,8 @@ static int add_crls(struct ec_store *s, const struct ec_verify_opts *o,
 	if (o->ncrl)
 		memcpy(all + n, o->crl, o->ncrl * sizeof(*all));
 	for (size_t i = 1; i < r->n; i++) {
+		if (seen_name(r, i))
+			continue;
 		if (!(best = best_crl(all, nall, r->chain[i], vflags, r)))
 			continue;
 		time_t nu = gnutls_x509_crl_get_next_update(best);
@@ -323,7 +398,11 @@ int ec_verify(struct ec_store *s, gnutls_x509_crt_t crt,
 	gnutls_x509_trust_list_t tl = NULL;
 	gnutls_certificate_verification_profiles_t prof =
 		o->profile ? o->profile : GNUTLS_PROFILE_MEDIUM;
+	/* low takes SHA-1 signatures too, which GnuTLS refuses on
+	 * certificates at every profile unless told; never MD5 */
 	unsigned vflags = GNUTLS_PROFILE_TO_VFLAGS(prof) |
+			  (prof == GNUTLS_PROFILE_LOW ?
+			   GNUTLS_VERIFY_ALLOW_SIGN_WITH_SHA1 : 0) |
 			  GNUTLS_VERIFY_DISABLE_TIME_CHECKS |
 			  GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS;
 	unsigned status = 0, extra = 0, nd;

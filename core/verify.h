@@ -8,11 +8,14 @@
  * the caller.
  *
  * Revocation is checked against the CRLs there are: a CA without a CRL
- * is no failure.  A CRL whose issuer is on the path and that does not
- * verify (signature, algorithm, no cRLSign) is the reason
- * "revocation-data-invalid"; of several CRLs of one issuer the newest
- * counts, and one whose next update is before the time of validation is
- * "revocation-data-superseded".
+ * is no failure.  A CRL whose issuer is on the path and that verifies
+ * under no path certificate of that name (signature, algorithm, no
+ * cRLSign), or that has a critical extension we cannot process, is the
+ * reason "revocation-data-invalid"; a delta CRL is left out with a
+ * warning; of several CRLs of one issuer the newest counts, and one whose
+ * next update is before the time of validation is
+ * "revocation-data-superseded".  The profile low also allows SHA-1
+ * signatures.
  *
  *	struct ec_verify_opts o = { .purpose = GNUTLS_KP_TLS_WWW_SERVER };
  *	struct ec_verify_result r;
