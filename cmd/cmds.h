@@ -7,6 +7,8 @@
 
 #include "../core/ctx.h"
 
+int cmd_export(int argc, char **argv, struct ec_ctx *ctx);
+int cmd_import_pfx(int argc, char **argv, struct ec_ctx *ctx);
 int cmd_list(int argc, char **argv, struct ec_ctx *ctx);
 int cmd_request(int argc, char **argv, struct ec_ctx *ctx);
 

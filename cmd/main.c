@@ -14,6 +14,10 @@ static const struct applet {
 	int (*fn)(int argc, char **argv, struct ec_ctx *ctx);
 	const char *summary;
 } applets[] = {
+	{ "export", cmd_export, "write a certificate, its key and chain to "
+	  "a PKCS#12 file" },
+	{ "import-pfx", cmd_import_pfx, "import certificates with their keys "
+	  "from a PKCS#12 file" },
 	{ "list", cmd_list, "show the store's certificates, CRLs, pending "
 	  "requests and assignments" },
 	{ "request", cmd_request, "make a key and a certificate request for a "
