@@ -123,7 +123,8 @@ static int check_mac(gnutls_pkcs12_t p12, const char *pass, struct ec_pfx *out,
 			       "wrong password%s", pass ? "" :
 			       " (tried none and the empty one)");
 	if (r < 0)
-		return ec_fail(e, EC_BAD_INPUT, "cannot verify the MAC: %s",
+		return ec_fail(e, EC_BAD_INPUT, "cannot verify the %s MAC%s: %s",
+			       out->mac, unsupported(r) ? " (unsupported)" : "",
 			       gnutls_strerror(r));
 	return 0;
 }
@@ -194,7 +195,11 @@ static int take_key(const gnutls_datum_t *d, int encrypted, const char *pw,
 	if (encrypted) {
 		r = gnutls_pkcs8_info(d, GNUTLS_X509_FMT_DER, &schema, &cipher,
 				      salt, &salt_size, &iter, &oid);
-		if (r < 0) {
+		/* certtool --pkcs-cipher none puts a plain key in a
+		 * shrouded bag: read it as what it is */
+		if (r == GNUTLS_E_INVALID_REQUEST)
+			encrypted = 0;
+		else if (r < 0) {
 			ec_fail(e, EC_BAD_INPUT, "the private key's encryption "
 				"%s is not supported: %s", oid ? oid : "",
 				gnutls_strerror(r));
@@ -202,7 +207,9 @@ static int take_key(const gnutls_datum_t *d, int encrypted, const char *pw,
 			return -1;
 		}
 		gnutls_free(oid);
-		if (too_many(iter, "private key's encryption", e) < 0)
+		oid = NULL;
+		if (encrypted && too_many(iter, "private key's encryption",
+					  e) < 0)
 			return -1;
 	}
 	if ((r = gnutls_x509_privkey_init(&key)) < 0)
