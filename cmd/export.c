@@ -30,8 +30,8 @@ static const char usage[] =
 	"                     the certificate (it needs an exportable key)\n"
 	"  --out FILE         the PKCS#12 file to write (mode 0600)\n"
 	"  --password-file FILE, --password-env VAR, --password-fd N\n"
-	"                     the file's password; --no-password writes the\n"
-	"                     key unencrypted and no MAC\n"
+	"                     the file's password; --no-password uses the\n"
+	"                     empty one, which readers take for none\n"
 	"  --chain WHICH      full (default: the certificate, its issuers and\n"
 	"                     root), no-root, or end-entity\n"
 	"  --profile P        modern (default: AES-256, SHA-256 MAC) or compat\n"
@@ -246,8 +246,9 @@ static void report(struct export_run *xr, int protected)
 	ec_st_end(st);
 	ec_st_str(st, "chain_mode", chain_names[xr->o.chain]);
 	ec_st_str(st, "profile", profile_names[xr->o.profile]);
-	ec_st_str(st, "mac", !protected ? NULL :
-		  xr->o.profile == EC_PFX_COMPAT ? "SHA1" : "SHA256");
+	ec_st_str(st, "mac", xr->o.profile == EC_PFX_COMPAT ? "SHA1" :
+		  "SHA256");
+	ec_st_str(st, "password_used", protected ? "given" : "empty");
 	ec_st_str(st, "output", xr->o.out);
 	ec_st_changed(st, 1);
 	ec_st_message(st, "%s %s with %zu certificate%s to '%s'",

@@ -193,12 +193,10 @@ static int plan(struct import_run *ir)
 				choose_name(ir, p, i, k);
 				npersonal++;
 			}
-		if (!p->key && (p->sec = ec_ca_section(p->crt,
-						       ir->o.trust_root)) >= 0)
+		if (!p->key) {
 			p->name = x->crt_name[i];
-		if (p->sec == EC_SEC_CA && ec_crt_self_signed(p->crt))
-			ec_st_warn(ctx->st, "root %s placed in ca, not trusted "
-				   "(give --trust-root to trust it)", p->sha1);
+			p->sec = ec_ca_section(p->crt, ir->o.trust_root);
+		}
 		if (p->sec < 0)
 			ec_st_warn(ctx->st, "certificate %s has no private key "
 				   "and is no CA: not imported", p->sha1);
@@ -247,17 +245,21 @@ static int key_needed(struct import_run *ir, struct placed *p)
 	return 1;
 }
 
+/* The metadata of a certificate.  Where it came from is recorded when it
+ * is new or gets a new key, so that the same certificate and key from
+ * another file (each export salts anew) change nothing. */
 static int set_meta(struct import_run *ir, struct ec_meta *m,
-		    const char *name, int personal)
+		    const char *name, int personal, int new_key)
 {
-	const char *added = ec_meta_get(m, "added");
+	int fresh = !ec_meta_get(m, "added");
 
 	if ((name && ec_meta_set(m, "friendly_name", name) < 0) ||
 	    (personal && ec_meta_set(m, "exportable", ir->o.exportable ?
 				     "true" : "false") < 0) ||
-	    (!added && ec_meta_set(m, "added", ir->now) < 0) ||
-	    ec_meta_set(m, "source", "pfx") < 0 ||
-	    ec_meta_set(m, "source_sha256", ir->source_sha256) < 0)
+	    (fresh && ec_meta_set(m, "added", ir->now) < 0) ||
+	    ((fresh || new_key) &&
+	     (ec_meta_set(m, "source", "pfx") < 0 ||
+	      ec_meta_set(m, "source_sha256", ir->source_sha256) < 0)))
 		return ec_fail(&ir->ctx->err, EC_INTERNAL, "out of memory");
 	return 0;
 }
@@ -272,7 +274,7 @@ static int stage_personal(struct import_run *ir, struct placed *p)
 		return -1;
 	if (ec_cs_load_meta(ir->store, EC_SEC_PERSONAL, p->sha1, &m, e) < 0)
 		return -1;
-	r = set_meta(ir, &m, p->name, 1);
+	r = set_meta(ir, &m, p->name, 1, want_key);
 	if (r == 0)
 		r = ec_cs_stage_cert(ir->store, ir->txn, EC_SEC_PERSONAL,
 				     p->crt, &m, e);
@@ -306,7 +308,7 @@ static int stage_ca(struct import_run *ir, struct placed *p)
 		from = EC_SEC_CA;
 	if (ec_cs_load_meta(ir->store, EC_SEC_CA, p->sha1, &m, e) < 0)
 		return -1;
-	r = set_meta(ir, &m, from < 0 ? p->name : NULL, 0);
+	r = set_meta(ir, &m, from < 0 ? p->name : NULL, 0, 0);
 	if (r == 0)
 		r = ec_cs_stage_cert(ir->store, ir->txn, (enum ec_section)p->sec,
 				     p->crt, &m, e);
@@ -347,6 +349,10 @@ static int apply(struct import_run *ir)
 		if ((p->sec == EC_SEC_CA || p->sec == EC_SEC_ROOT) &&
 		    stage_ca(ir, p) < 0)
 			return -1;
+		/* where the store has it now, or will */
+		if (p->sec == EC_SEC_CA && ec_crt_self_signed(p->crt))
+			ec_st_warn(ctx->st, "root %s placed in ca, not trusted "
+				   "(give --trust-root to trust it)", p->sha1);
 	}
 	if (!ir->txn)
 		return 0;

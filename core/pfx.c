@@ -429,7 +429,7 @@ static int crt_bag(gnutls_pkcs12_t p12, gnutls_x509_crt_t *crt, size_t n,
 		if (i == 0 && (r = label(bag, idx, name, id)) < 0)
 			goto out;
 	}
-	if (pass && (r = gnutls_pkcs12_bag_encrypt(bag, pass, flags)) < 0)
+	if ((r = gnutls_pkcs12_bag_encrypt(bag, pass, flags)) < 0)
 		goto out;
 	r = gnutls_pkcs12_set_bag(p12, bag);
 out:
@@ -446,12 +446,33 @@ static int key_bag(gnutls_pkcs12_t p12, gnutls_x509_privkey_t key,
 
 	if ((r = gnutls_pkcs12_bag_init(&bag)) < 0)
 		return r;
-	idx = r = gnutls_pkcs12_bag_set_privkey(bag, key, pass,
-						pass ? flags : GNUTLS_PKCS_PLAIN);
+	idx = r = gnutls_pkcs12_bag_set_privkey(bag, key, pass, flags);
 	if (r >= 0 && (r = label(bag, idx, name, id)) >= 0)
 		r = gnutls_pkcs12_set_bag(p12, bag);
 	gnutls_pkcs12_bag_deinit(bag);
 	return r;
+}
+
+/* Sign with the MAC the profile wants, and check that GnuTLS's iteration
+ * count is one Windows takes. */
+static int add_mac(gnutls_pkcs12_t p12, gnutls_mac_algorithm_t mac,
+		   const char *pass, struct ec_err *e)
+{
+	unsigned algo, iter = 0;
+	unsigned char salt[64];
+	unsigned salt_size = sizeof(salt);
+	int r;
+
+	if ((r = gnutls_pkcs12_generate_mac2(p12, mac, pass)) < 0 ||
+	    (r = gnutls_pkcs12_mac_info(p12, &algo, salt, &salt_size, &iter,
+					NULL)) < 0)
+		return ec_fail(e, EC_INTERNAL, "cannot make the PKCS#12 "
+			       "file's MAC: %s", gnutls_strerror(r));
+	if (iter > EC_PFX_MAC_ITER_MAX)
+		return ec_fail(e, EC_INTERNAL, "GnuTLS made a MAC with %u "
+			       "iterations, more than Windows accepts (%u)",
+			       iter, EC_PFX_MAC_ITER_MAX);
+	return 0;
 }
 
 int ec_pfx_write(gnutls_x509_privkey_t key, gnutls_x509_crt_t *crt,
@@ -471,6 +492,10 @@ int ec_pfx_write(gnutls_x509_privkey_t key, gnutls_x509_crt_t *crt,
 
 	out->data = NULL;
 	out->size = 0;
+	/* NSS and Java read no file without a MAC or with a plain key bag:
+	 * no password is the empty one, as openssl -passout pass: has it */
+	if (!pass)
+		pass = "";
 	if ((r = gnutls_x509_crt_get_fingerprint(crt[0], GNUTLS_DIG_SHA1, sha1,
 						 &idlen)) < 0)
 		goto fail;
@@ -479,8 +504,10 @@ int ec_pfx_write(gnutls_x509_privkey_t key, gnutls_x509_crt_t *crt,
 	    (r = crt_bag(p12, crt, n, name, &id, pass, flags)) < 0 ||
 	    (r = key_bag(p12, key, name, &id, pass, flags)) < 0)
 		goto fail;
-	if (pass && (r = gnutls_pkcs12_generate_mac2(p12, mac, pass)) < 0)
-		goto fail;
+	if (add_mac(p12, mac, pass, e) < 0) {
+		gnutls_pkcs12_deinit(p12);
+		return -1;
+	}
 	if ((r = gnutls_pkcs12_export2(p12, GNUTLS_X509_FMT_DER, out)) < 0)
 		goto fail;
 	gnutls_pkcs12_deinit(p12);

@@ -18,8 +18,9 @@
 
 /* The most PBKDF/MAC iterations a file may ask for: more is bad-input. */
 #define EC_PFX_ITER_MAX 10000000u
-/* The MAC iterations written (Windows refuses more than 600000). */
-#define EC_PFX_MAC_ITER 2048u
+/* The most MAC iterations a written file may have: Windows refuses more.
+ * GnuTLS picks the count (600000 in 3.7); ec_pfx_write checks it. */
+#define EC_PFX_MAC_ITER_MAX 600000u
 
 /* Which password opened the file. */
 enum ec_pfx_pass { EC_PFX_PASS_GIVEN, EC_PFX_PASS_ABSENT, EC_PFX_PASS_EMPTY };
@@ -54,7 +55,10 @@ enum ec_pfx_profile {
 /* Encode key and crt[0..n) (crt[0] is key's certificate, the others its
  * chain) as DER PKCS#12 in out (gnutls_free it, after wiping).  The key
  * bag and crt[0]'s bag get friendlyName name (when not NULL) and
- * localKeyID, the SHA-1 of crt[0].  pass NULL: no encryption, no MAC. */
+ * localKeyID, the SHA-1 of crt[0].  pass NULL: the empty password (the
+ * bags encrypted and the MAC made with it), which Windows, OpenSSL, Java and
+ * NSS take for "no password"; a file without MAC or with a plain key bag
+ * is one NSS and Java do not read. */
 int ec_pfx_write(gnutls_x509_privkey_t key, gnutls_x509_crt_t *crt,
 		 size_t n, const char *name, const char *pass,
 		 enum ec_pfx_profile profile, gnutls_datum_t *out,
