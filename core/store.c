@@ -142,15 +142,29 @@ static int lock_store(struct ec_store *s, int wait_seconds, struct ec_err *e)
 	return 0;
 }
 
+/* A writer makes the sections that are missing (a new store, or one a
+ * person made or tidied by hand), so that a commit finds them all. */
+static int make_sections(struct ec_store *s, struct ec_err *e)
+{
+	int made = 0;
+
+	for (int i = 0; i < EC_SEC_COUNT; i++) {
+		if (mkdirat(s->dfd, sections[i], 0700) == 0)
+			made = 1;
+		else if (errno != EEXIST)
+			return ec_fail_errno(e, EC_IO, errno, "cannot create "
+					     "'%s/%s'", s->dir, sections[i]);
+	}
+	return made ? ec_fsync_fd_dir(s->dfd, e) : 0;
+}
+
 static int init_store(struct ec_store *s, struct ec_err *e)
 {
 	char v[8];
 	int n = snprintf(v, sizeof(v), "%d\n", STORE_VERSION);
 
-	for (int i = 0; i < EC_SEC_COUNT; i++)
-		if (mkdirat(s->dfd, sections[i], 0700) < 0 && errno != EEXIST)
-			return ec_fail_errno(e, EC_IO, errno, "cannot create "
-					     "'%s/%s'", s->dir, sections[i]);
+	if (make_sections(s, e) < 0)
+		return -1;
 	unlinkat(s->dfd, "VERSION.tmp", 0);
 	if (ec_create_at(s->dfd, "VERSION.tmp", v, (size_t)n, 0644, e) < 0)
 		return -1;
@@ -187,7 +201,7 @@ static int check_version(struct ec_store *s, int writer, struct ec_err *e)
 		return ec_fail(e, EC_STORE_CORRUPT, "store '%s' has format "
 			       "version %ld; this edgecert reads version %d",
 			       s->dir, v, STORE_VERSION);
-	return 0;
+	return writer ? make_sections(s, e) : 0;
 }
 
 static int sec_fd(struct ec_store *s, enum ec_section sec, struct ec_err *e)
