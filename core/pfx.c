@@ -75,8 +75,12 @@ static int decrypt_failed(int r, int have_mac, const char *what,
 	if (!have_mac)
 		return ec_fail(e, EC_BAD_PASSWORD, "cannot decrypt the %s: "
 			       "wrong password", what);
-	return ec_fail(e, EC_BAD_INPUT, "cannot decrypt the %s although the "
-		       "MAC verified: %s", what, gnutls_strerror(r));
+	/* GnuTLS says "decryption failed" for a key it cannot decode, too */
+	return ec_fail(e, EC_BAD_INPUT, "cannot decrypt or decode the %s "
+		       "although the MAC verified%s: %s", what,
+		       strcmp(what, "private key") ? "" : " (GnuTLS " GNUTLS_VERSION
+		       " cannot read an EC key without its public key, as Java "
+		       "writes it)", gnutls_strerror(r));
 }
 
 /* Read the MAC's parameters and try the candidate passwords.  *pw is set
