@@ -231,18 +231,31 @@ static int write_out(struct export_run *xr, const char *pass)
 	return r;
 }
 
+/* A certificate of the file as the store knows it. */
+static void chain_entry(struct export_run *xr, size_t i)
+{
+	struct ec_cert_extra x = { 0 };
+	struct ec_meta m = { 0 };
+	char sha1[EC_SHA1_HEX];
+	struct ec_err e;
+	int sec = i ? xr->chain.sec[i] : (int)xr->found.sec;
+
+	if (sec >= 0 && ec_cert_ids(xr->list[i], sha1, NULL, &e) == 0 &&
+	    ec_cs_load_meta(xr->store, (enum ec_section)sec, sha1, &m, &e) == 0)
+		ec_cs_extra(xr->store, (enum ec_section)sec, sha1, &m, &x);
+	ec_cert_status(xr->ctx->st, NULL, xr->list[i], &x);
+	ec_meta_free(&m);
+}
+
 static void report(struct export_run *xr, int protected)
 {
 	struct ec_status *st = xr->ctx->st;
-	char sha1[EC_SHA1_HEX];
-	struct ec_err e;
 
 	ec_st_str(st, "store", ec_store_dir(xr->store));
 	ec_cert_status(st, "certificate", xr->crt, &xr->extra);
 	ec_st_arr(st, "chain");
 	for (size_t i = 0; i < xr->nlist; i++)
-		if (ec_cert_ids(xr->list[i], sha1, NULL, &e) == 0)
-			ec_st_str(st, NULL, sha1);
+		chain_entry(xr, i);
 	ec_st_end(st);
 	ec_st_str(st, "chain_mode", chain_names[xr->o.chain]);
 	ec_st_str(st, "profile", profile_names[xr->o.profile]);

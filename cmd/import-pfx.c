@@ -55,6 +55,12 @@ struct import_opts {
 	struct ec_secret_src pw;
 };
 
+/* What was done with a certificate (the record's action). */
+enum action { ACT_ADDED, ACT_PRESENT, ACT_MOVED, ACT_UPDATED, ACT_SKIPPED };
+
+static const char *const action_names[] = { "added", "present", "moved",
+	"updated", "skipped" };
+
 /* What becomes of one certificate of the file. */
 struct placed {
 	gnutls_x509_crt_t crt;		/* the file's */
@@ -62,6 +68,8 @@ struct placed {
 	int sec;			/* where it is or goes; -1: skipped */
 	const char *name;		/* friendly name, or NULL */
 	char *cn;			/* owned when name is the CN */
+	enum action action;
+	const char *why;		/* the record's reason, or NULL */
 	char sha1[EC_SHA1_HEX];
 };
 
@@ -197,9 +205,13 @@ static int plan(struct import_run *ir)
 			p->name = x->crt_name[i];
 			p->sec = ec_ca_section(p->crt, ir->o.trust_root);
 		}
-		if (p->sec < 0)
+		if (p->sec < 0) {
+			p->action = ACT_SKIPPED;
+			p->why = "no private key in the file and not a CA "
+				 "certificate (no basicConstraints CA:TRUE)";
 			ec_st_warn(ctx->st, "certificate %s has no private key "
 				   "and is no CA: not imported", p->sha1);
+		}
 	}
 	for (size_t k = 0; k < x->nkey; k++) {
 		int used = 0;
@@ -267,9 +279,12 @@ static int set_meta(struct import_run *ir, struct ec_meta *m,
 static int stage_personal(struct import_run *ir, struct placed *p)
 {
 	struct ec_err *e = &ir->ctx->err;
+	char name[EC_SHA1_HEX + 4];
 	struct ec_meta m;
-	int r, want_key;
+	int r, want_key, had, changed;
 
+	snprintf(name, sizeof(name), "%s.pem", p->sha1);
+	had = ec_store_has(ir->store, EC_SEC_PERSONAL, name);
 	if ((want_key = key_needed(ir, p)) < 0)
 		return -1;
 	if (ec_cs_load_meta(ir->store, EC_SEC_PERSONAL, p->sha1, &m, e) < 0)
@@ -281,13 +296,15 @@ static int stage_personal(struct import_run *ir, struct placed *p)
 	ec_meta_free(&m);
 	if (r < 0)
 		return -1;
-	ir->changed |= r;
+	changed = r;
 	if (want_key) {
 		if ((r = ec_cs_stage_key(ir->store, ir->txn, EC_SEC_PERSONAL,
 					 p->sha1, p->key, e)) < 0)
 			return -1;
-		ir->changed |= r;
+		changed |= r;
 	}
+	p->action = !changed ? ACT_PRESENT : had ? ACT_UPDATED : ACT_ADDED;
+	ir->changed |= changed;
 	return 0;
 }
 
@@ -302,10 +319,12 @@ static int stage_ca(struct import_run *ir, struct placed *p)
 
 	if (where >= 0 && !(where == EC_SEC_CA && p->sec == EC_SEC_ROOT)) {
 		p->sec = where;
+		p->action = ACT_PRESENT;
 		return 0;
 	}
 	if (where == EC_SEC_CA)
 		from = EC_SEC_CA;
+	p->action = from >= 0 ? ACT_MOVED : ACT_ADDED;
 	if (ec_cs_load_meta(ir->store, EC_SEC_CA, p->sha1, &m, e) < 0)
 		return -1;
 	r = set_meta(ir, &m, from < 0 ? p->name : NULL, 0, 0);
@@ -350,9 +369,12 @@ static int apply(struct import_run *ir)
 		    stage_ca(ir, p) < 0)
 			return -1;
 		/* where the store has it now, or will */
-		if (p->sec == EC_SEC_CA && ec_crt_self_signed(p->crt))
+		if (p->sec == EC_SEC_CA && ec_crt_self_signed(p->crt)) {
+			p->why = "a root not yet trusted (--trust-root trusts "
+				 "it)";
 			ec_st_warn(ctx->st, "root %s placed in ca, not trusted "
 				   "(give --trust-root to trust it)", p->sha1);
+		}
 	}
 	if (!ir->txn)
 		return 0;
@@ -366,6 +388,8 @@ static int apply(struct import_run *ir)
 	return ec_txn_commit(t, &ctx->err);
 }
 
+/* One record for every distinct certificate of the file: those with
+ * their keys first, then the CA certificates, then those skipped. */
 static void report(struct import_run *ir)
 {
 	static const char *const pass[] = { "given", "none", "empty" };
@@ -378,15 +402,12 @@ static void report(struct import_run *ir)
 	ec_st_str(st, "source_sha256", ir->source_sha256);
 	ec_st_str(st, "mac", ir->pfx.mac);
 	ec_st_str(st, "password_used", pass[ir->pfx.pass]);
-	for (int pass_no = 0; pass_no < 3; pass_no++) {
-		static const char *const arr[] = { "certificates",
-			"chain_certificates", "skipped" };
-
-		ec_st_arr(st, arr[pass_no]);
+	ec_st_text_custom(st);
+	ec_st_arr(st, "certificates");
+	for (int kind = 0; kind < 3; kind++) {
 		for (size_t i = 0; i < ir->npl; i++) {
 			struct placed *p = &ir->pl[i];
-			int kind = p->sec == EC_SEC_PERSONAL ? 0 :
-				   p->sec < 0 ? 2 : 1;
+			char *dn;
 			struct ec_cert_extra x = {
 				.section = p->sec >= 0 ?
 					ec_section_name((enum ec_section)p->sec)
@@ -396,14 +417,25 @@ static void report(struct import_run *ir)
 				.exportable = p->key && ir->o.exportable,
 			};
 
-			if (kind != pass_no)
+			if (kind != (p->sec == EC_SEC_PERSONAL ? 0 :
+				     p->sec < 0 ? 2 : 1))
 				continue;
-			ec_cert_status(st, NULL, p->crt, &x);
+			ec_st_obj(st, NULL);
+			ec_cert_fields(st, p->crt, &x);
+			ec_st_str(st, "action", action_names[p->action]);
+			ec_st_str(st, "reason", p->why);
+			ec_st_end(st);
+			dn = p->name ? NULL : ec_cert_dn(p->crt, 0);
+			ec_st_text(st, "%-8s %s %-8s %s%s%s", action_names[p->action],
+				   p->sha1, x.section ? x.section : "-",
+				   p->name ? p->name : dn ? dn : "",
+				   p->why ? ": " : "", p->why ? p->why : "");
+			free(dn);
 			if (kind == 0 && !n++)
 				first = p->sha1;
 		}
-		ec_st_end(st);
 	}
+	ec_st_end(st);
 	ec_st_changed(st, ir->changed);
 	ec_st_message(st, "%s %zu certificate%s with key%s from '%s'%s%s",
 		      ir->ctx->check ? "would import" : ir->changed ?

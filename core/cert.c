@@ -153,6 +153,14 @@ static void sans(struct ec_status *st, const char *key,
 void ec_cert_status(struct ec_status *st, const char *key,
 		    gnutls_x509_crt_t crt, const struct ec_cert_extra *x)
 {
+	ec_st_obj(st, key);
+	ec_cert_fields(st, crt, x);
+	ec_st_end(st);
+}
+
+void ec_cert_fields(struct ec_status *st, gnutls_x509_crt_t crt,
+		    const struct ec_cert_extra *x)
+{
 	char sha1[EC_SHA1_HEX] = "", sha256[EC_SHA256_HEX] = "", t[32];
 	unsigned char serial[64];
 	char serhex[2 * sizeof(serial) + 1] = "";
@@ -161,7 +169,6 @@ void ec_cert_status(struct ec_status *st, const char *key,
 	char *s;
 
 	ec_cert_ids(crt, sha1, sha256, &e);
-	ec_st_obj(st, key);
 	if (x && x->section)
 		ec_st_str(st, "section", x->section);
 	ec_st_str(st, "thumbprint", sha1);
@@ -184,5 +191,4 @@ void ec_cert_status(struct ec_status *st, const char *key,
 	ec_st_str(st, "friendly_name", x ? x->friendly_name : NULL);
 	ec_st_bool(st, "has_private_key", x && x->has_private_key);
 	ec_st_bool(st, "exportable", x && x->exportable);
-	ec_st_end(st);
 }

@@ -46,5 +46,9 @@ struct ec_cert_extra {
  * key NULL inside an array. */
 void ec_cert_status(struct ec_status *st, const char *key,
 		    gnutls_x509_crt_t crt, const struct ec_cert_extra *x);
+/* The same fields inside an object the caller has opened (and will close
+ * after adding its own). */
+void ec_cert_fields(struct ec_status *st, gnutls_x509_crt_t crt,
+		    const struct ec_cert_extra *x);
 
 #endif

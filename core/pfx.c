@@ -54,6 +54,19 @@ static int too_many(unsigned iter, const char *what, struct ec_err *e)
 		       "(more than %u): refused", what, iter, EC_PFX_ITER_MAX);
 }
 
+/* The encryption parameters of a bag or key that GnuTLS will not use. */
+static int enc_unusable(const char *what, const char *oid, int r,
+			struct ec_err *e)
+{
+	if (r == GNUTLS_E_ILLEGAL_PARAMETER)
+		return ec_fail(e, EC_BAD_INPUT, "the %s has parameters GnuTLS "
+			       "refuses (such as 10485760 iterations or more): "
+			       "refused", what);
+	return ec_fail(e, EC_BAD_INPUT, "the %s%s%s is not supported: %s",
+		       what, oid ? " " : "", oid ? oid : "",
+		       gnutls_strerror(r));
+}
+
 static int unsupported(int r)
 {
 	return r == GNUTLS_E_UNKNOWN_CIPHER_TYPE ||
@@ -204,9 +217,7 @@ static int take_key(const gnutls_datum_t *d, int encrypted, const char *pw,
 		if (r == GNUTLS_E_INVALID_REQUEST)
 			encrypted = 0;
 		else if (r < 0) {
-			ec_fail(e, EC_BAD_INPUT, "the private key's encryption "
-				"%s is not supported: %s", oid ? oid : "",
-				gnutls_strerror(r));
+			enc_unusable("private key's encryption", oid, r, e);
 			gnutls_free(oid);
 			return -1;
 		}
@@ -279,8 +290,7 @@ static int open_bag(gnutls_pkcs12_bag_t bag, const char *pw, int have_mac,
 	r = gnutls_pkcs12_bag_enc_info(bag, &schema, &cipher, salt, &salt_size,
 				       &iter, &oid);
 	if (r < 0) {
-		ec_fail(e, EC_BAD_INPUT, "the certificates' encryption %s is "
-			"not supported: %s", oid ? oid : "", gnutls_strerror(r));
+		enc_unusable("certificates' encryption", oid, r, e);
 		gnutls_free(oid);
 		return -1;
 	}

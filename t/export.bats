@@ -53,7 +53,7 @@ subjects() {
 	exp --name "edge srv" --out srv.pfx
 	assert_success
 	assert_equal "$(jf .changed)" true
-	assert_equal "$(jf -c .chain)" "[\"$SRV\",\"$SUB\",\"$ROOT\"]"
+	assert_equal "$(jf -c '[.chain[].thumbprint]')" "[\"$SRV\",\"$SUB\",\"$ROOT\"]"
 	assert_equal "$(jf .chain_mode)/$(jf .profile)/$(jf .mac)/$(jf .password_used)" full/modern/SHA256/given
 	assert_equal "$(jf .output)" srv.pfx
 	assert_equal "$(jf .certificate.thumbprint)/$(jf .certificate.exportable)" "$SRV/true"
@@ -160,12 +160,12 @@ subjects() {
 @test "export: --chain no-root and end-entity" {
 	exp --name "edge srv" --out nr.pfx --chain no-root
 	assert_success
-	assert_equal "$(jf -c .chain)/$(jf .chain_mode)" "[\"$SRV\",\"$SUB\"]/no-root"
+	assert_equal "$(jf -c '[.chain[].thumbprint]')/$(jf .chain_mode)" "[\"$SRV\",\"$SUB\"]/no-root"
 	assert_equal "$(subjects nr.pfx)" \
 		"O = edgecert tests, CN = edge.example.test|O = edgecert tests, CN = Edge Test Issuing CA"
 	exp --name "edge srv" --out ee.pfx --chain end-entity
 	assert_success
-	assert_equal "$(jf -c .chain)" "[\"$SRV\"]"
+	assert_equal "$(jf -c '[.chain[].thumbprint]')" "[\"$SRV\"]"
 	assert_equal "$(jf .message)" "exported $SRV with 1 certificate to 'ee.pfx'"
 	assert_equal "$(subjects ee.pfx)" "O = edgecert tests, CN = edge.example.test"
 }
@@ -185,13 +185,12 @@ subjects() {
 		rm -rf "$B"
 		exp --store "$A" --thumbprint "$T" --out "$prof.pfx" --profile "$prof"
 		assert_success
-		assert_equal "$(jf -c .chain)" "[\"$T\",\"$(sha1 "$CA/sub.pem")\",\"$(sha1 "$CA/root.pem")\"]"
+		assert_equal "$(jf -c '[.chain[].thumbprint]')" "[\"$T\",\"$(sha1 "$CA/sub.pem")\",\"$(sha1 "$CA/root.pem")\"]"
 		ecj import-pfx --store "$B" --in "$prof.pfx" --password-file "$PW" --trust-root --exportable
 		assert_success
-		assert_equal "$(jf '[.certificates[] | .section + ":" + .thumbprint + ":" + .friendly_name] | join(",")')" \
-			"personal:$T:Edge internal"
-		assert_equal "$(jf '[.chain_certificates[] | .section + ":" + .thumbprint] | join(",")')" \
-			"ca:$(sha1 "$CA/sub.pem"),root:$(sha1 "$CA/root.pem")"
+		assert_equal "$(jf '[.certificates[] | .section + ":" + .thumbprint + ":" + .action] | join(",")')" \
+			"personal:$T:added,ca:$(sha1 "$CA/sub.pem"):added,root:$(sha1 "$CA/root.pem"):added"
+		assert_equal "$(jf '.certificates[0].friendly_name')" "Edge internal"
 		for s in personal ca root; do
 			assert_equal "$s: $(cd "$B/$s" && ls *.pem | paste -sd,)" "$s: $(cd "$A/$s" && ls *.pem | paste -sd,)"
 		done
@@ -310,7 +309,7 @@ subjects() {
 	rm "$EDGECERT_STORE/root/$ROOT.pem"
 	exp --name "edge srv" --out srv.pfx
 	assert_success
-	assert_equal "$(jf -c .chain)" "[\"$SRV\",\"$SUB\"]"
+	assert_equal "$(jf -c '[.chain[].thumbprint]')" "[\"$SRV\",\"$SUB\"]"
 	assert_equal "$(jf -c .warnings)" "[\"the chain of $SRV is incomplete: the issuer of its last certificate is not in the store\"]"
 	assert_equal "$(subjects srv.pfx | tr '|' '\n' | wc -l)" 2
 }
