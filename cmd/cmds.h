@@ -8,7 +8,9 @@
 #include "../core/ctx.h"
 
 int cmd_accept(int argc, char **argv, struct ec_ctx *ctx);
+int cmd_export(int argc, char **argv, struct ec_ctx *ctx);
 int cmd_import_chain(int argc, char **argv, struct ec_ctx *ctx);
+int cmd_import_pfx(int argc, char **argv, struct ec_ctx *ctx);
 int cmd_list(int argc, char **argv, struct ec_ctx *ctx);
 int cmd_request(int argc, char **argv, struct ec_ctx *ctx);
 int cmd_verify_root(int argc, char **argv, struct ec_ctx *ctx);

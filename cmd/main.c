@@ -15,8 +15,12 @@ static const struct applet {
 	const char *summary;
 } applets[] = {
 	{ "accept", cmd_accept, "install the CA's answer to a pending request" },
+	{ "export", cmd_export, "write a certificate, its key and chain to "
+	  "a PKCS#12 file" },
 	{ "import-chain", cmd_import_chain, "import a CA's certification path "
 	  "(.p7b, PEM bundle) and CRLs" },
+	{ "import-pfx", cmd_import_pfx, "import certificates with their keys "
+	  "from a PKCS#12 file" },
 	{ "list", cmd_list, "show the store's certificates, CRLs, pending "
 	  "requests and assignments" },
 	{ "request", cmd_request, "make a key and a certificate request for a "

@@ -18,7 +18,15 @@ _edgecert() {
 	--store) COMPREPLY=($(compgen -d -- "$cur")); return ;;
 	--format) COMPREPLY=($(compgen -W "text json kv" -- "$cur")); return ;;
 	--section) COMPREPLY=($(compgen -W "personal ca root crl pending assigned all" -- "$cur")); return ;;
-	--in|--out|--cert|--chain|--crl|--password-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--profile) COMPREPLY=($(compgen -W "modern compat" -- "$cur")); return ;;
+	--chain)
+		if [ "$applet" = export ]; then
+			COMPREPLY=($(compgen -W "full no-root end-entity" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -f -- "$cur"))
+		fi
+		return ;;
+	--in|--out|--cert|--crl|--password-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	esac
 	if [ -z "$applet" ] && [[ $cur != -* ]]; then
 		words=$(edgecert --help 2>/dev/null | sed -n '/^applets:/,/^$/s/^  \([a-z-]*\) .*/\1/p')

@@ -181,11 +181,16 @@ static int commit_lock(struct ec_store *s, int op)
  * store whose empty section someone removed). */
 static int make_sections(struct ec_store *s, struct ec_err *e)
 {
-	for (int i = 0; i < EC_SEC_COUNT; i++)
-		if (mkdirat(s->dfd, sections[i], 0700) < 0 && errno != EEXIST)
+	int made = 0;
+
+	for (int i = 0; i < EC_SEC_COUNT; i++) {
+		if (mkdirat(s->dfd, sections[i], 0700) == 0)
+			made = 1;
+		else if (errno != EEXIST)
 			return ec_fail_errno(e, EC_IO, errno, "cannot create "
 					     "'%s/%s'", s->dir, sections[i]);
-	return 0;
+	}
+	return made ? ec_fsync_fd_dir(s->dfd, e) : 0;
 }
 
 static int init_store(struct ec_store *s, struct ec_err *e)

@@ -160,4 +160,27 @@ fault_sweep() {
 	grep -q INJECTED "$log" && fail "still injecting after $n runs"
 	[ "$faults" -gt 3 ] || fail "succeeded at once: no fault was injected"
 	rm -rf "$pristine"
+# PKCS#12 fixtures: pki_setup's PKI, its chain (sub, root) and a password
+# file $PW (a space in the password, a line break after it).
+pfx_setup() {
+	pki_setup
+	export PW="$BATS_FILE_TMPDIR/pw" PASS="S3cret pw"
+	[ -e "$PW" ] || printf '%s\n' "$PASS" > "$PW"
+	[ -e "$PKI/chain.pem" ] || cat "$PKI/sub.pem" "$PKI/root.pem" > "$PKI/chain.pem"
+}
+
+# ossl_pfx OUT [ARGS...]: server.pem and its key by openssl pkcs12 -export
+# under $PW (ARGS: -certfile "$PKI/chain.pem", -legacy, ...).
+ossl_pfx() {
+	local out=$1
+	shift
+	openssl pkcs12 -export -in "$PKI/server.pem" -inkey "$PKI/server.key" \
+		-passout "file:$PW" -out "$out" "$@"
+}
+
+# assert_key_of KEY CERT: the private key (any PEM form openssl reads)
+# belongs to the certificate.
+assert_key_of() {
+	assert_equal "$(openssl pkey -in "$1" -pubout)" \
+		"$(openssl x509 -in "$2" -noout -pubkey)"
 }

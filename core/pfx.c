@@ -1,0 +1,534 @@
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gnutls/crypto.h>
+#include <gnutls/pkcs12.h>
+
+#include "pfx.h"
+
+/* The DER inside: as is, from PEM, or from bare base64.  *der points into
+ * data or at *owned (gnutls_free). */
+static int outer_der(const unsigned char *data, size_t len,
+		     gnutls_datum_t *der, gnutls_datum_t *owned,
+		     struct ec_err *e)
+{
+	gnutls_datum_t in = { (unsigned char *)data, (unsigned)len };
+	unsigned char *b64;
+	size_t n = 0;
+	int r;
+
+	owned->data = NULL;
+	owned->size = 0;
+	if (len > 0 && data[0] == 0x30) {
+		*der = in;
+		return 0;
+	}
+	if (len > 10 && memmem(data, len, "-----BEGIN", 10)) {
+		r = gnutls_pem_base64_decode2(NULL, &in, owned);
+	} else {
+		/* bare base64, as some tools print it: whitespace ignored */
+		if (!(b64 = malloc(len + 1)))
+			return ec_fail(e, EC_INTERNAL, "out of memory");
+		for (size_t i = 0; i < len; i++)
+			if (!isspace(data[i]))
+				b64[n++] = data[i];
+		in.data = b64;
+		in.size = (unsigned)n;
+		r = n ? gnutls_base64_decode2(&in, owned) :
+			GNUTLS_E_BASE64_DECODING_ERROR;
+		free(b64);
+	}
+	if (r < 0)
+		return ec_fail(e, EC_BAD_INPUT, "not a PKCS#12 file (neither "
+			       "DER nor base64): %s", gnutls_strerror(r));
+	*der = *owned;
+	return 0;
+}
+
+static int too_many(unsigned iter, const char *what, struct ec_err *e)
+{
+	if (iter <= EC_PFX_ITER_MAX)
+		return 0;
+	return ec_fail(e, EC_BAD_INPUT, "the %s asks for %u iterations "
+		       "(more than %u): refused", what, iter, EC_PFX_ITER_MAX);
+}
+
+/* The encryption parameters of a bag or key that GnuTLS will not use. */
+static int enc_unusable(const char *what, const char *oid, int r,
+			struct ec_err *e)
+{
+	if (r == GNUTLS_E_ILLEGAL_PARAMETER)
+		return ec_fail(e, EC_BAD_INPUT, "the %s has parameters GnuTLS "
+			       "refuses (such as 10485760 iterations or more): "
+			       "refused", what);
+	return ec_fail(e, EC_BAD_INPUT, "the %s%s%s is not supported: %s",
+		       what, oid ? " " : "", oid ? oid : "",
+		       gnutls_strerror(r));
+}
+
+static int unsupported(int r)
+{
+	return r == GNUTLS_E_UNKNOWN_CIPHER_TYPE ||
+	       r == GNUTLS_E_UNKNOWN_HASH_ALGORITHM ||
+	       r == GNUTLS_E_UNKNOWN_ALGORITHM ||
+	       r == GNUTLS_E_UNKNOWN_PK_ALGORITHM ||
+	       r == GNUTLS_E_UNIMPLEMENTED_FEATURE;
+}
+
+/* A decryption failure: with a verified MAC the password is right and
+ * the file is at fault; without one, the password is the suspect. */
+static int decrypt_failed(int r, int have_mac, const char *what,
+			  struct ec_err *e)
+{
+	if (unsupported(r))
+		return ec_fail(e, EC_BAD_INPUT, "cannot decrypt the %s: "
+			       "unsupported scheme: %s", what,
+			       gnutls_strerror(r));
+	if (!have_mac)
+		return ec_fail(e, EC_BAD_PASSWORD, "cannot decrypt the %s: "
+			       "wrong password", what);
+	/* GnuTLS says "decryption failed" for a key it cannot decode, too */
+	return ec_fail(e, EC_BAD_INPUT, "cannot decrypt or decode the %s "
+		       "although the MAC verified%s: %s", what,
+		       strcmp(what, "private key") ? "" : " (GnuTLS " GNUTLS_VERSION
+		       " cannot read an EC key without its public key, as Java "
+		       "writes it)", gnutls_strerror(r));
+}
+
+/* Read the MAC's parameters and try the candidate passwords.  *pw is set
+ * to the one that verified; out->mac stays NULL for a file without MAC. */
+static int check_mac(gnutls_pkcs12_t p12, const char *pass, struct ec_pfx *out,
+		     const char **pw, struct ec_err *e)
+{
+	unsigned mac = 0, iter = 0;
+	unsigned char salt[256];
+	unsigned salt_size = sizeof(salt);
+	char *oid = NULL;
+	int r;
+
+	r = gnutls_pkcs12_mac_info(p12, &mac, salt, &salt_size, &iter, &oid);
+	if (r == GNUTLS_E_INVALID_REQUEST || r == GNUTLS_E_ASN1_ELEMENT_NOT_FOUND)
+		return 0;	/* no MAC */
+	if (r < 0) {
+		ec_fail(e, EC_BAD_INPUT, "unsupported MAC %s: %s",
+			oid ? oid : "", gnutls_strerror(r));
+		gnutls_free(oid);
+		return -1;
+	}
+	gnutls_free(oid);
+	if (too_many(iter, "MAC", e) < 0)
+		return -1;
+	out->mac = gnutls_mac_get_name((gnutls_mac_algorithm_t)mac);
+	out->mac_iter = iter ? iter : 1;
+	if (!out->mac)
+		out->mac = "unknown";
+	if (pass) {
+		r = gnutls_pkcs12_verify_mac(p12, pass);
+		out->pass = EC_PFX_PASS_GIVEN;
+		*pw = pass;
+	} else if ((r = gnutls_pkcs12_verify_mac(p12, NULL)) == 0) {
+		out->pass = EC_PFX_PASS_ABSENT;
+		*pw = NULL;
+	} else if (r == GNUTLS_E_MAC_VERIFY_FAILED &&
+		   (r = gnutls_pkcs12_verify_mac(p12, "")) == 0) {
+		out->pass = EC_PFX_PASS_EMPTY;
+		*pw = "";
+	}
+	if (r == GNUTLS_E_MAC_VERIFY_FAILED)
+		return ec_fail(e, EC_BAD_PASSWORD, "the MAC does not verify: "
+			       "wrong password%s", pass ? "" :
+			       " (tried none and the empty one)");
+	if (r < 0)
+		return ec_fail(e, EC_BAD_INPUT, "cannot verify the %s MAC%s: %s",
+			       out->mac, unsupported(r) ? " (unsupported)" : "",
+			       gnutls_strerror(r));
+	return 0;
+}
+
+static int push_crt(struct ec_pfx *p, gnutls_x509_crt_t crt, char *name)
+{
+	gnutls_x509_crt_t *v = realloc(p->crt, (p->ncrt + 1) * sizeof(*v));
+	char **nv;
+
+	if (v)
+		p->crt = v;
+	nv = v ? realloc(p->crt_name, (p->ncrt + 1) * sizeof(*nv)) : NULL;
+	if (!nv)
+		return -1;
+	p->crt_name = nv;
+	p->crt[p->ncrt] = crt;
+	p->crt_name[p->ncrt++] = name;
+	return 0;
+}
+
+static int push_key(struct ec_pfx *p, gnutls_x509_privkey_t key, char *name)
+{
+	gnutls_x509_privkey_t *v = realloc(p->key, (p->nkey + 1) * sizeof(*v));
+	char **nv;
+
+	if (v)
+		p->key = v;
+	nv = v ? realloc(p->key_name, (p->nkey + 1) * sizeof(*nv)) : NULL;
+	if (!nv)
+		return -1;
+	p->key_name = nv;
+	p->key[p->nkey] = key;
+	p->key_name[p->nkey++] = name;
+	return 0;
+}
+
+static int take_crt(const gnutls_datum_t *d, char *name, struct ec_pfx *out,
+		    struct ec_err *e)
+{
+	gnutls_x509_crt_t crt;
+	int r;
+
+	if ((r = gnutls_x509_crt_init(&crt)) < 0)
+		return ec_fail(e, EC_INTERNAL, "%s", gnutls_strerror(r));
+	if ((r = gnutls_x509_crt_import(crt, d, GNUTLS_X509_FMT_DER)) < 0) {
+		gnutls_x509_crt_deinit(crt);
+		return ec_fail(e, EC_BAD_INPUT, "a certificate in the file is "
+			       "damaged: %s", gnutls_strerror(r));
+	}
+	if (push_crt(out, crt, name) < 0) {
+		gnutls_x509_crt_deinit(crt);
+		return ec_fail(e, EC_INTERNAL, "out of memory");
+	}
+	return 0;
+}
+
+static int take_key(const gnutls_datum_t *d, int encrypted, const char *pw,
+		    int have_mac, char *name, struct ec_pfx *out,
+		    struct ec_err *e)
+{
+	gnutls_x509_privkey_t key;
+	unsigned schema, cipher, iter = 0, flags;
+	unsigned char salt[256];
+	unsigned salt_size = sizeof(salt);
+	char *oid = NULL;
+	int r;
+
+	if (encrypted) {
+		r = gnutls_pkcs8_info(d, GNUTLS_X509_FMT_DER, &schema, &cipher,
+				      salt, &salt_size, &iter, &oid);
+		/* certtool --pkcs-cipher none puts a plain key in a
+		 * shrouded bag: read it as what it is */
+		if (r == GNUTLS_E_INVALID_REQUEST)
+			encrypted = 0;
+		else if (r < 0) {
+			enc_unusable("private key's encryption", oid, r, e);
+			gnutls_free(oid);
+			return -1;
+		}
+		gnutls_free(oid);
+		oid = NULL;
+		if (encrypted && too_many(iter, "private key's encryption",
+					  e) < 0)
+			return -1;
+	}
+	if ((r = gnutls_x509_privkey_init(&key)) < 0)
+		return ec_fail(e, EC_INTERNAL, "%s", gnutls_strerror(r));
+	flags = !encrypted ? GNUTLS_PKCS_PLAIN :
+		pw ? 0 : GNUTLS_PKCS_NULL_PASSWORD;
+	r = gnutls_x509_privkey_import_pkcs8(key, d, GNUTLS_X509_FMT_DER,
+					     encrypted ? pw : NULL, flags);
+	if (r < 0) {
+		gnutls_x509_privkey_deinit(key);
+		if (encrypted)
+			return decrypt_failed(r, have_mac, "private key", e);
+		return ec_fail(e, EC_BAD_INPUT, "a private key in the file is "
+			       "damaged: %s", gnutls_strerror(r));
+	}
+	if (push_key(out, key, name) < 0) {
+		gnutls_x509_privkey_deinit(key);
+		return ec_fail(e, EC_INTERNAL, "out of memory");
+	}
+	return 0;
+}
+
+static int take_element(gnutls_pkcs12_bag_t bag, unsigned j, const char *pw,
+			int have_mac, struct ec_pfx *out, struct ec_err *e)
+{
+	int type = gnutls_pkcs12_bag_get_type(bag, j);
+	gnutls_datum_t d;
+	char *fn = NULL, *name = NULL;
+	int r;
+
+	if (type != GNUTLS_BAG_CERTIFICATE && type != GNUTLS_BAG_PKCS8_KEY &&
+	    type != GNUTLS_BAG_PKCS8_ENCRYPTED_KEY) {
+		out->nother++;	/* CRLs, secrets, unknown bags */
+		return 0;
+	}
+	if ((r = gnutls_pkcs12_bag_get_data(bag, j, &d)) < 0)
+		return ec_fail(e, EC_BAD_INPUT, "a bag in the file is damaged: "
+			       "%s", gnutls_strerror(r));
+	if (gnutls_pkcs12_bag_get_friendly_name(bag, j, &fn) == 0 && fn &&
+	    !(name = strdup(fn)))
+		return ec_fail(e, EC_INTERNAL, "out of memory");
+	if (type == GNUTLS_BAG_CERTIFICATE)
+		r = take_crt(&d, name, out, e);
+	else
+		r = take_key(&d, type == GNUTLS_BAG_PKCS8_ENCRYPTED_KEY, pw,
+			     have_mac, name, out, e);
+	if (r < 0)
+		free(name);
+	return r;
+}
+
+static int open_bag(gnutls_pkcs12_bag_t bag, const char *pw, int have_mac,
+		    struct ec_err *e)
+{
+	unsigned schema, cipher, iter = 0;
+	unsigned char salt[256];
+	unsigned salt_size = sizeof(salt);
+	char *oid = NULL;
+	int r;
+
+	if (gnutls_pkcs12_bag_get_type(bag, 0) != GNUTLS_BAG_ENCRYPTED)
+		return 0;
+	r = gnutls_pkcs12_bag_enc_info(bag, &schema, &cipher, salt, &salt_size,
+				       &iter, &oid);
+	if (r < 0) {
+		enc_unusable("certificates' encryption", oid, r, e);
+		gnutls_free(oid);
+		return -1;
+	}
+	gnutls_free(oid);
+	if (too_many(iter, "certificates' encryption", e) < 0)
+		return -1;
+	if ((r = gnutls_pkcs12_bag_decrypt(bag, pw)) < 0)
+		return decrypt_failed(r, have_mac, "certificates", e);
+	return 0;
+}
+
+static int read_bags(gnutls_pkcs12_t p12, const char *pw, int have_mac,
+		     struct ec_pfx *out, struct ec_err *e)
+{
+	gnutls_pkcs12_bag_t bag = NULL;
+	int r = -1, n;
+
+	for (int i = 0;; i++) {
+		if (gnutls_pkcs12_bag_init(&bag) < 0)
+			return ec_fail(e, EC_INTERNAL, "out of memory");
+		r = gnutls_pkcs12_get_bag(p12, i, bag);
+		if (r == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+			break;
+		if (r < 0) {
+			ec_fail(e, EC_BAD_INPUT, "the file is damaged: %s",
+				gnutls_strerror(r));
+			goto out;
+		}
+		if ((r = open_bag(bag, pw, have_mac, e)) < 0)
+			goto out;
+		n = gnutls_pkcs12_bag_get_count(bag);
+		for (int j = 0; j < n; j++)
+			if ((r = take_element(bag, (unsigned)j, pw, have_mac,
+					      out, e)) < 0)
+				goto out;
+		gnutls_pkcs12_bag_deinit(bag);
+		bag = NULL;
+	}
+	r = 0;
+out:
+	if (bag)
+		gnutls_pkcs12_bag_deinit(bag);
+	return r;
+}
+
+/* Without a MAC the password can only be tested by decrypting. */
+static int read_unmacked(gnutls_pkcs12_t p12, const char *pass,
+			 struct ec_pfx *out, struct ec_err *e)
+{
+	const char *cand[2] = { pass, "" };
+	int ncand = pass ? 1 : 2, r = -1;
+
+	for (int i = 0; i < ncand; i++) {
+		r = read_bags(p12, cand[i], 0, out, e);
+		if (r == 0) {
+			out->pass = pass ? EC_PFX_PASS_GIVEN : i ?
+				    EC_PFX_PASS_EMPTY : EC_PFX_PASS_ABSENT;
+			break;
+		}
+		if (e->code != EC_BAD_PASSWORD)
+			break;
+		ec_pfx_free(out);
+	}
+	return r;
+}
+
+int ec_pfx_read(const unsigned char *data, size_t len, const char *pass,
+		struct ec_pfx *out, struct ec_err *e)
+{
+	gnutls_datum_t der, owned;
+	gnutls_pkcs12_t p12 = NULL;
+	const char *pw = pass;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (outer_der(data, len, &der, &owned, e) < 0)
+		return -1;
+	if ((r = gnutls_pkcs12_init(&p12)) < 0) {
+		r = ec_fail(e, EC_INTERNAL, "%s", gnutls_strerror(r));
+		goto out;
+	}
+	if ((r = gnutls_pkcs12_import(p12, &der, GNUTLS_X509_FMT_DER, 0)) < 0) {
+		r = ec_fail(e, EC_BAD_INPUT, "not a PKCS#12 file, or a damaged "
+			    "one: %s", gnutls_strerror(r));
+		goto out;
+	}
+	if ((r = check_mac(p12, pass, out, &pw, e)) < 0)
+		goto out;
+	if (out->mac)
+		r = read_bags(p12, pw, 1, out, e);
+	else
+		r = read_unmacked(p12, pass, out, e);
+out:
+	if (r < 0)
+		ec_pfx_free(out);
+	if (p12)
+		gnutls_pkcs12_deinit(p12);
+	if (owned.data) {
+		gnutls_memset(owned.data, 0, owned.size);
+		gnutls_free(owned.data);
+	}
+	return r;
+}
+
+void ec_pfx_free(struct ec_pfx *p)
+{
+	for (size_t i = 0; i < p->ncrt; i++) {
+		gnutls_x509_crt_deinit(p->crt[i]);
+		free(p->crt_name[i]);
+	}
+	for (size_t i = 0; i < p->nkey; i++) {
+		gnutls_x509_privkey_deinit(p->key[i]);
+		free(p->key_name[i]);
+	}
+	free(p->crt);
+	free(p->crt_name);
+	free(p->key);
+	free(p->key_name);
+	p->crt = NULL;
+	p->crt_name = NULL;
+	p->key = NULL;
+	p->key_name = NULL;
+	p->ncrt = p->nkey = p->nother = 0;
+}
+
+/* Name and localKeyID on element idx of bag. */
+static int label(gnutls_pkcs12_bag_t bag, int idx, const char *name,
+		 const gnutls_datum_t *id)
+{
+	int r = gnutls_pkcs12_bag_set_key_id(bag, (unsigned)idx, id);
+
+	if (r >= 0 && name)
+		r = gnutls_pkcs12_bag_set_friendly_name(bag, (unsigned)idx,
+							name);
+	return r;
+}
+
+static int crt_bag(gnutls_pkcs12_t p12, gnutls_x509_crt_t *crt, size_t n,
+		   const char *name, const gnutls_datum_t *id,
+		   const char *pass, unsigned flags)
+{
+	gnutls_pkcs12_bag_t bag;
+	int r, idx;
+
+	if ((r = gnutls_pkcs12_bag_init(&bag)) < 0)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		if ((idx = r = gnutls_pkcs12_bag_set_crt(bag, crt[i])) < 0)
+			goto out;
+		if (i == 0 && (r = label(bag, idx, name, id)) < 0)
+			goto out;
+	}
+	if ((r = gnutls_pkcs12_bag_encrypt(bag, pass, flags)) < 0)
+		goto out;
+	r = gnutls_pkcs12_set_bag(p12, bag);
+out:
+	gnutls_pkcs12_bag_deinit(bag);
+	return r;
+}
+
+static int key_bag(gnutls_pkcs12_t p12, gnutls_x509_privkey_t key,
+		   const char *name, const gnutls_datum_t *id,
+		   const char *pass, unsigned flags)
+{
+	gnutls_pkcs12_bag_t bag;
+	int r, idx;
+
+	if ((r = gnutls_pkcs12_bag_init(&bag)) < 0)
+		return r;
+	idx = r = gnutls_pkcs12_bag_set_privkey(bag, key, pass, flags);
+	if (r >= 0 && (r = label(bag, idx, name, id)) >= 0)
+		r = gnutls_pkcs12_set_bag(p12, bag);
+	gnutls_pkcs12_bag_deinit(bag);
+	return r;
+}
+
+/* Sign with the MAC the profile wants, and check that GnuTLS's iteration
+ * count is one Windows takes. */
+static int add_mac(gnutls_pkcs12_t p12, gnutls_mac_algorithm_t mac,
+		   const char *pass, struct ec_err *e)
+{
+	unsigned algo, iter = 0;
+	unsigned char salt[64];
+	unsigned salt_size = sizeof(salt);
+	int r;
+
+	if ((r = gnutls_pkcs12_generate_mac2(p12, mac, pass)) < 0 ||
+	    (r = gnutls_pkcs12_mac_info(p12, &algo, salt, &salt_size, &iter,
+					NULL)) < 0)
+		return ec_fail(e, EC_INTERNAL, "cannot make the PKCS#12 "
+			       "file's MAC: %s", gnutls_strerror(r));
+	if (iter > EC_PFX_MAC_ITER_MAX)
+		return ec_fail(e, EC_INTERNAL, "GnuTLS made a MAC with %u "
+			       "iterations, more than Windows accepts (%u)",
+			       iter, EC_PFX_MAC_ITER_MAX);
+	return 0;
+}
+
+int ec_pfx_write(gnutls_x509_privkey_t key, gnutls_x509_crt_t *crt,
+		 size_t n, const char *name, const char *pass,
+		 enum ec_pfx_profile profile, gnutls_datum_t *out,
+		 struct ec_err *e)
+{
+	unsigned flags = profile == EC_PFX_COMPAT ? GNUTLS_PKCS_PKCS12_3DES :
+			 GNUTLS_PKCS_PBES2_AES_256;
+	gnutls_mac_algorithm_t mac = profile == EC_PFX_COMPAT ?
+				     GNUTLS_MAC_SHA1 : GNUTLS_MAC_SHA256;
+	unsigned char sha1[20];
+	size_t idlen = sizeof(sha1);
+	gnutls_datum_t id = { sha1, 0 };
+	gnutls_pkcs12_t p12 = NULL;
+	int r;
+
+	out->data = NULL;
+	out->size = 0;
+	/* NSS and Java read no file without a MAC or with a plain key bag:
+	 * no password is the empty one, as openssl -passout pass: has it */
+	if (!pass)
+		pass = "";
+	if ((r = gnutls_x509_crt_get_fingerprint(crt[0], GNUTLS_DIG_SHA1, sha1,
+						 &idlen)) < 0)
+		goto fail;
+	id.size = (unsigned)idlen;
+	if ((r = gnutls_pkcs12_init(&p12)) < 0 ||
+	    (r = crt_bag(p12, crt, n, name, &id, pass, flags)) < 0 ||
+	    (r = key_bag(p12, key, name, &id, pass, flags)) < 0)
+		goto fail;
+	if (add_mac(p12, mac, pass, e) < 0) {
+		gnutls_pkcs12_deinit(p12);
+		return -1;
+	}
+	if ((r = gnutls_pkcs12_export2(p12, GNUTLS_X509_FMT_DER, out)) < 0)
+		goto fail;
+	gnutls_pkcs12_deinit(p12);
+	return 0;
+fail:
+	if (p12)
+		gnutls_pkcs12_deinit(p12);
+	return ec_fail(e, EC_INTERNAL, "cannot make the PKCS#12 file: %s",
+		       gnutls_strerror(r));
+}
