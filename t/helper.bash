@@ -160,6 +160,8 @@ fault_sweep() {
 	grep -q INJECTED "$log" && fail "still injecting after $n runs"
 	[ "$faults" -gt 3 ] || fail "succeeded at once: no fault was injected"
 	rm -rf "$pristine"
+}
+
 # PKCS#12 fixtures: pki_setup's PKI, its chain (sub, root) and a password
 # file $PW (a space in the password, a line break after it).
 pfx_setup() {
