@@ -55,6 +55,12 @@ check:
 	$(MAKE) all
 	scripts/run-tests
 
+# The seed's procedure 4.2 on throwaway stores under demo/ (scripts/demo).
+demo:
+	scripts/deps all
+	$(MAKE) all
+	scripts/demo demo
+
 # Longer fault, kill, concurrency and hostile-input runs than make check's.
 stress:
 	scripts/deps all
@@ -74,5 +80,5 @@ install: all
 clean:
 	rm -rf build bin
 
-.PHONY: all deps check stress install clean FORCE
+.PHONY: all deps check demo stress install clean FORCE
 FORCE:

@@ -20,7 +20,8 @@ static const char usage[] =
 	"  --require-complete  import nothing unless every path ends in a\n"
 	"                      root (in the file or the store): else untrusted\n"
 	"  --force             move certificates the store holds in the other\n"
-	"                      of the roots and the intermediates\n";
+	"                      of the roots and the intermediates (a\n"
+	"                      self-signed root moves to the roots without)\n";
 
 enum { OPT_IN = 1, OPT_TRUST_ALL, OPT_NO_TRUST, OPT_REQUIRE_COMPLETE,
        OPT_FORCE };

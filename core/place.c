@@ -58,7 +58,11 @@ static int plan_crt(struct ec_store *s, struct ec_place_crt *pc,
 		pc->action = EC_PLACE_PRESENT;
 	} else if (pc->was < 0) {
 		pc->action = EC_PLACE_ADD;
-	} else if (f->force) {
+	} else if (f->force || (pc->sec == EC_SEC_ROOT &&
+				ec_crt_self_signed(pc->crt))) {
+		/* a self-signed root that waited among the intermediates
+		 * (import-pfx without --trust-root) is trusted when a chain
+		 * import says so; other moves need --force */
 		pc->action = EC_PLACE_MOVE;
 	} else {
 		subj = ec_cert_dn(pc->crt, 0);

@@ -1,0 +1,154 @@
+#!/usr/bin/env bats
+# The seed's two procedures on an array of three edge servers, each its
+# own store, the CA run by openssl (scripts/test-ca).  Every step runs
+# with --format json and the next step is decided from the records, as a
+# configuration run decides; a second run of each procedure changes
+# nothing; TLS clients that trust only the root shake hands with each
+# server's live files.
+
+load helper
+
+setup_file() {
+	export CA="$BATS_FILE_TMPDIR/ca"
+	"$BATS_TEST_DIRNAME/../scripts/test-ca" init "$CA" >/dev/null
+}
+
+setup() {
+	ec_setup
+	cd "$BATS_TEST_TMPDIR"
+	printf 'array pfx password\n' > pw
+	CHANGES=0
+}
+
+# on EDGE APPLET ARGS...: one step on an edge server; its record is
+# $output; every step must end ok; $CHANGES counts the steps that changed
+on() {
+	local e=$1
+	shift
+	ecj --store "$BATS_TEST_TMPDIR/$e" "$@"
+	[ "$status" -eq 0 ] || fail "$e $1: exit $status: $output"
+	[ "$(jf .code)" = ok ] || fail "$e $1: $output"
+	[ "$(jf .changed)" = false ] || CHANGES=$((CHANGES + 1))
+}
+
+# handshake EDGE FQDN: gnutls-serv on the live files of EDGE's internal
+# interface; openssl s_client trusting only the root checks the chain and
+# the name
+handshake() {
+	local live="$BATS_TEST_TMPDIR/$1/live/internal" port pid ok=
+	for try in 1 2 3 4 5; do
+		port=$((20000 + RANDOM % 20000))
+		gnutls-serv --port "$port" --x509certfile "$live/fullchain.pem" \
+			--x509keyfile "$live/privkey.pem" >/dev/null 2>&1 &
+		pid=$!
+		for w in $(seq 1 50); do
+			(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && { ok=1; break; }
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		[ -n "$ok" ] && break
+		kill "$pid" 2>/dev/null || true
+	done
+	[ -n "$ok" ] || fail "gnutls-serv did not start"
+	run openssl s_client -connect "127.0.0.1:$port" -CAfile "$CA/root.pem" \
+		-verify_return_error -verify_hostname "$2" -servername "$2" </dev/null
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	assert_success
+	assert_output --partial "Verify return code: 0 (ok)"
+}
+
+# procedure 4.1, scripted: echoes nothing, fails on any unexpected record
+procedure_41() {
+	local fqdn=$1 t e
+	on edge1 import-pfx --in old-proxy.pfx --password-file pw
+	t=$(jf '.certificates[] | select(.section == "personal") | .thumbprint')
+	assert_equal "$(jf '.certificates[] | select(.section == "personal") | .exportable')" false
+	# import-chain the root until verify-root says the CA is trusted
+	for round in 1 2; do
+		ecj --store "$BATS_TEST_TMPDIR/edge1" verify-root --thumbprint "$t" --hostname "$fqdn"
+		[ "$(jf .trusted)" = true ] && break
+		assert_equal "$(jf .code)" untrusted
+		on edge1 import-chain --in "$CA/root.pem"
+	done
+	assert_equal "$(jf .trusted)" true
+	for e in edge2 edge3; do
+		on "$e" import-pfx --in old-proxy.pfx --password-file pw
+		on "$e" import-chain --in "$CA/root.pem"
+		on "$e" verify-root --thumbprint "$t" --hostname "$fqdn"
+	done
+	for e in edge1 edge2 edge3; do
+		on "$e" assign --interface internal --thumbprint "$t" --fqdn "$fqdn"
+	done
+}
+
+@test "workflow 4.1: the old access proxy's certificate, from a Windows Server 2003 style PFX" {
+	fqdn=edge-int.corp.example.test
+	openssl req -new -newkey rsa:2048 -nodes -keyout old.key -subj "/CN=$fqdn/O=Example Ltd" \
+		-addext "subjectAltName=DNS:$fqdn" -addext "extendedKeyUsage=serverAuth,clientAuth" \
+		-out old.csr 2>/dev/null
+	"$EC_ROOT/scripts/test-ca" sign "$CA" old.csr old.pem pem >/dev/null
+	cat "$CA/sub.pem" "$CA/root.pem" > chain.pem
+	openssl pkcs12 -export -legacy -in old.pem -inkey old.key -certfile chain.pem \
+		-name "Access proxy internal" -passout file:pw -out old-proxy.pfx
+	procedure_41 "$fqdn"
+	for e in edge1 edge2 edge3; do
+		handshake "$e" "$fqdn"
+	done
+	# the whole procedure again: nothing changes
+	CHANGES=0
+	procedure_41 "$fqdn"
+	assert_equal "$CHANGES" 0
+}
+
+# procedure 4.2, scripted
+procedure_42() {
+	local vip=$1 e id t
+	for e in edge1 edge2 edge3; do
+		on "$e" import-chain --in "$CA/chain.p7b"
+		on "$e" verify-root --cert "$CA/sub.pem" --purpose any
+		assert_equal "$(jf .trusted)" true
+	done
+	on edge1 request --cn "$vip" --name "Edge pool internal" --key-type rsa --bits 2048 \
+		--exportable --org "Example Ltd" --ou "Unified Communications" \
+		--locality Seattle --state WA --country US --template WebServer --out pool.req
+	if [ "$(jf .pending)" = true ]; then
+		# the CA's part, once per request
+		[ -e pool.p7b ] || "$EC_ROOT/scripts/test-ca" sign "$CA" pool.req pool.p7b p7b >/dev/null
+		on edge1 accept --in pool.p7b
+		t=$(jf .certificate.thumbprint)
+	else
+		t=$(jf .issued)
+	fi
+	[ -n "$t" ] && [ "$t" != null ] || fail "no certificate: $output"
+	on edge1 verify-root --thumbprint "$t" --hostname "$vip"
+	[ -e pool.pfx ] || on edge1 export --thumbprint "$t" --out pool.pfx --password-file pw
+	for e in edge2 edge3; do
+		on "$e" import-pfx --in pool.pfx --password-file pw
+	done
+	for e in edge1 edge2 edge3; do
+		on "$e" assign --interface internal --thumbprint "$t" --fqdn "$vip"
+	done
+	THUMB=$t
+}
+
+@test "workflow 4.2: a new internal FQDN, requested from an offline CA, spread by PFX" {
+	vip=edge-pool.corp.example.test
+	procedure_42 "$vip"
+	t=$THUMB
+	for e in edge1 edge2 edge3; do
+		handshake "$e" "$vip"
+	done
+	# only the first server may export: the others imported it not exportable
+	ecj --store "$BATS_TEST_TMPDIR/edge2" export --thumbprint "$t" --out again.pfx --password-file pw
+	assert_code 5 not-exportable
+	assert_not_exist again.pfx
+	# the request asked for this: read back by openssl
+	run openssl x509 -in "edge1/live/internal/cert.pem" -noout -subject -nameopt RFC2253
+	assert_output "subject=CN=$vip,OU=Unified Communications,O=Example Ltd,L=Seattle,ST=WA,C=US"
+	# the whole procedure again: nothing changes
+	CHANGES=0
+	procedure_42 "$vip"
+	assert_equal "$CHANGES" 0
+	assert_equal "$THUMB" "$t"
+}
