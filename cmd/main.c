@@ -15,6 +15,8 @@ static const struct applet {
 	const char *summary;
 } applets[] = {
 	{ "accept", cmd_accept, "install the CA's answer to a pending request" },
+	{ "assign", cmd_assign, "bind a certificate to a server interface and "
+	  "publish its live files" },
 	{ "import-chain", cmd_import_chain, "import a CA's certification path "
 	  "(.p7b, PEM bundle) and CRLs" },
 	{ "list", cmd_list, "show the store's certificates, CRLs, pending "
