@@ -19,6 +19,12 @@ _edgecert() {
 	--format) COMPREPLY=($(compgen -W "text json kv" -- "$cur")); return ;;
 	--section) COMPREPLY=($(compgen -W "personal ca root crl pending assigned all" -- "$cur")); return ;;
 	--in|--out|--cert|--chain|--crl|--password-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--purpose) COMPREPLY=($(compgen -W "server client any server,client" -- "$cur")); return ;;
+	--deploy-hook) COMPREPLY=($(compgen -c -- "$cur")); return ;;
+	--interface)
+		COMPREPLY=($(compgen -W "$(edgecert list --section assigned --format kv 2>/dev/null |
+			sed -n "s/^items_[0-9]*_interface='\([a-z0-9-]*\)'\$/\1/p")" -- "$cur"))
+		return ;;
 	esac
 	if [ -z "$applet" ] && [[ $cur != -* ]]; then
 		words=$(edgecert --help 2>/dev/null | sed -n '/^applets:/,/^$/s/^  \([a-z-]*\) .*/\1/p')
