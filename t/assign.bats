@@ -290,6 +290,9 @@ EOF
 	assert_equal "$(jf '.checks[] | select(.name == "trust") | .outcome')" forced
 	jf '.warnings[]' | grep -q 'trust check forced'
 	assert_equal "$(sha1 "$LIVE/cert.pem")" "$t"
+	# no intermediate in its path: chain.pem is empty, fullchain the cert
+	assert_equal "$(stat -c %s "$LIVE/chain.pem")" 0
+	assert_equal "$(cat "$LIVE/fullchain.pem")" "$(cat "$LIVE/cert.pem")"
 	grep -qx 'forced=trust' "$EDGECERT_STORE/assigned/internal.meta"
 }
 
