@@ -8,6 +8,7 @@
 #include "../core/ctx.h"
 
 int cmd_accept(int argc, char **argv, struct ec_ctx *ctx);
+int cmd_assign(int argc, char **argv, struct ec_ctx *ctx);
 int cmd_export(int argc, char **argv, struct ec_ctx *ctx);
 int cmd_import_chain(int argc, char **argv, struct ec_ctx *ctx);
 int cmd_import_pfx(int argc, char **argv, struct ec_ctx *ctx);

@@ -230,7 +230,7 @@ static void assigned_item(struct list_run *lr, const char *iface)
 	const char *thumb, *fqdn;
 	gnutls_x509_crt_t crt = NULL;
 	struct ec_meta m;
-	char tail[300];
+	char tail[300], date[32];
 	time_t na = 0;
 
 	if (read_meta(lr, EC_SEC_ASSIGNED, iface, &m) < 0)
@@ -254,8 +254,12 @@ static void assigned_item(struct list_run *lr, const char *iface)
 	else
 		ec_st_str(st, "days_to_expiry", NULL);
 	ec_st_end(st);
-	snprintf(tail, sizeof(tail), "%s%s", fqdn ? " " : "", fqdn ? fqdn : "");
-	row(lr, "assigned", iface, "", thumb ? thumb : "-", tail);
+	if (crt)
+		ec_time_rfc3339(na, date, sizeof(date));
+	snprintf(tail, sizeof(tail), "%s%s%s", fqdn ? " " : "",
+		 fqdn ? fqdn : "", crt ? "" : " (certificate missing)");
+	row(lr, "assigned", iface, crt ? date : "-", thumb ? thumb : "-",
+	    tail);
 	lr->count++;
 out:
 	if (crt)

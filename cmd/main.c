@@ -15,6 +15,8 @@ static const struct applet {
 	const char *summary;
 } applets[] = {
 	{ "accept", cmd_accept, "install the CA's answer to a pending request" },
+	{ "assign", cmd_assign, "bind a certificate to a server interface and "
+	  "publish its live files" },
 	{ "export", cmd_export, "write a certificate, its key and chain to "
 	  "a PKCS#12 file" },
 	{ "import-chain", cmd_import_chain, "import a CA's certification path "

@@ -27,6 +27,12 @@ _edgecert() {
 		fi
 		return ;;
 	--in|--out|--cert|--crl|--password-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--purpose) COMPREPLY=($(compgen -W "server client any server,client" -- "$cur")); return ;;
+	--deploy-hook) COMPREPLY=($(compgen -c -- "$cur")); return ;;
+	--interface)
+		COMPREPLY=($(compgen -W "$(edgecert list --section assigned --format kv 2>/dev/null |
+			sed -n "s/^items_[0-9]*_interface='\([a-z0-9-]*\)'\$/\1/p")" -- "$cur"))
+		return ;;
 	esac
 	if [ -z "$applet" ] && [[ $cur != -* ]]; then
 		words=$(edgecert --help 2>/dev/null | sed -n '/^applets:/,/^$/s/^  \([a-z-]*\) .*/\1/p')

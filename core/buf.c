@@ -48,7 +48,8 @@ void ec_buf_add(struct ec_buf *b, const void *data, size_t len)
 {
 	if (grow(b, b->len + len) < 0)
 		return;
-	memcpy(b->p + b->len, data, len);
+	if (len)	/* data may be NULL then (an empty buffer's p) */
+		memcpy(b->p + b->len, data, len);
 	b->len += len;
 	b->p[b->len] = '\0';
 }

@@ -1,0 +1,53 @@
+/* binding.h: an interface's assignment as the store records it,
+ * assigned/NAME.meta:
+ *
+ *   interface, thumbprint, fqdn, assigned (RFC 3339), generation (of
+ *   live/NAME), forced (the checks --force overrode, comma-separated),
+ *   and previous_thumbprint, previous_fqdn, previous_assigned,
+ *   previous_generation: the assignment before it, for a rollback.
+ *
+ * and the live files made from a certificate, its path and its key. */
+#ifndef EC_BINDING_H
+#define EC_BINDING_H
+
+#include <gnutls/x509.h>
+
+#include "chain.h"
+#include "err.h"
+#include "live.h"
+#include "meta.h"
+#include "store.h"
+
+struct ec_binding {
+	int have;			/* the record exists */
+	const char *thumbprint, *fqdn, *assigned, *forced;
+	unsigned long generation;
+	const char *prev_thumbprint, *prev_fqdn, *prev_assigned;
+	unsigned long prev_generation;
+	struct ec_meta m;		/* owns the strings */
+};
+
+int ec_binding_load(struct ec_store *s, const char *iface,
+		    struct ec_binding *b, struct ec_err *e);
+void ec_binding_free(struct ec_binding *b);
+
+/* Stage assigned/NAME.meta for b (its strings, not its m) in t. */
+int ec_binding_stage(struct ec_txn *t, const char *iface,
+		     const struct ec_binding *b, struct ec_err *e);
+
+#define EC_LIVE_NFILES 4
+
+/* cert.pem, chain.pem (the intermediates of path, no root),
+ * fullchain.pem (both) and privkey.pem (PKCS#8, 0600). */
+struct ec_live_set {
+	struct ec_live_file f[EC_LIVE_NFILES];
+	gnutls_datum_t cert, chain, full, key;
+	size_t nchain;
+};
+
+int ec_live_set_make(gnutls_x509_crt_t crt, const struct ec_chain *path,
+		     gnutls_x509_privkey_t key, struct ec_live_set *ls,
+		     struct ec_err *e);
+void ec_live_set_free(struct ec_live_set *ls);
+
+#endif

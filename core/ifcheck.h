@@ -1,0 +1,81 @@
+/* ifcheck.h: can this certificate serve a server interface?  The checks
+ * of edgecert-assign(1), each with an outcome, a code and a message:
+ *
+ *   private-key  the store holds its private key       no-private-key
+ *   key-match    the key belongs to the certificate    key-mismatch
+ *   validity     valid now (warn within 30 days)       expired, not-yet-valid
+ *   trust        its path validates (verify-root)      untrusted, revoked, ...
+ *   name         CN or a dNSName SAN matches --fqdn    name-mismatch
+ *   purpose      the EKU allows each --purpose         purpose-mismatch
+ *   resolve      --fqdn resolves to an address here    name-mismatch
+ *
+ * A failed trust, name, purpose or resolve check is "forced" when the
+ * caller forces it; the key and validity checks never are. */
+#ifndef EC_IFCHECK_H
+#define EC_IFCHECK_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include <gnutls/x509.h>
+
+#include "err.h"
+#include "resolve.h"
+#include "status.h"
+#include "store.h"
+#include "verify.h"
+
+enum ec_check_id {
+	EC_CHK_PRIVATE_KEY, EC_CHK_KEY_MATCH, EC_CHK_VALIDITY, EC_CHK_TRUST,
+	EC_CHK_NAME, EC_CHK_PURPOSE, EC_CHK_RESOLVE,
+	EC_CHK_COUNT
+};
+
+enum ec_outcome { EC_OUT_SKIPPED, EC_OUT_PASS, EC_OUT_WARN, EC_OUT_FAIL,
+		  EC_OUT_FORCED };
+
+#define EC_PURPOSE_MAX 4
+#define EC_EXPIRY_WARN_DAYS 30
+
+struct ec_ifcheck_opts {
+	const char *fqdn;			/* NULL: no name check */
+	const char *purpose[EC_PURPOSE_MAX];	/* EKU OIDs */
+	size_t npurpose;
+	int resolve;
+	int force;
+};
+
+struct ec_check {
+	enum ec_outcome outcome;
+	enum ec_code code;			/* EC_OK unless it failed */
+	char msg[400];
+};
+
+struct ec_ifcheck {
+	struct ec_check c[EC_CHK_COUNT];
+	struct ec_resolved res;			/* with resolve */
+	struct ec_verify_result vr;		/* the trust check's; its
+						 * built path feeds chain.pem */
+	gnutls_x509_privkey_t key;		/* the store's, or NULL */
+};
+
+/* Run every check on personal/<sha1> (crt is the caller's).  Returns 0
+ * with the outcomes in out (a failed check is not an error), or -1 with
+ * e set when the checks could not be made (a damaged store, say). */
+int ec_ifcheck_run(struct ec_store *s, const char *sha1,
+		   gnutls_x509_crt_t crt, const struct ec_ifcheck_opts *o,
+		   struct ec_ifcheck *out, struct ec_err *e);
+void ec_ifcheck_free(struct ec_ifcheck *c);
+
+/* The first check that refuses the assignment, or -1. */
+int ec_ifcheck_refusal(const struct ec_ifcheck *c);
+
+const char *ec_check_name(enum ec_check_id id);
+const char *ec_outcome_name(enum ec_outcome o);
+
+/* Fields checks, forced and resolved (see edgecert-assign(1)) and the text
+ * form's lines; warnings for warned and forced checks. */
+void ec_ifcheck_report(struct ec_status *st, const struct ec_ifcheck *c,
+		       const struct ec_ifcheck_opts *o);
+
+#endif

@@ -1,0 +1,381 @@
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fsx.h"
+#include "live.h"
+
+#define LIVE "live"
+#define GEN ".gen"
+
+/* Open dir in at, without following a symlink; with mk, make it (0700)
+ * first.  A symlink or a non-directory is store-corrupt. */
+static int open_dir(int at, const char *dir, const char *what, int mk,
+		    struct ec_err *e)
+{
+	int fd;
+
+	if (mk && mkdirat(at, dir, 0700) < 0 && errno != EEXIST)
+		return ec_fail_errno(e, EC_IO, errno, "cannot create '%s'",
+				     what);
+	fd = openat(at, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ELOOP || errno == ENOTDIR)
+			return ec_fail(e, EC_STORE_CORRUPT, "'%s' is not a "
+				       "directory", what);
+		if (errno == ENOENT)
+			return ec_fail(e, EC_NOT_FOUND, "'%s' does not exist",
+				       what);
+		return ec_fail_errno(e, EC_IO, errno, "cannot open '%s'",
+				     what);
+	}
+	return fd;
+}
+
+/* Directory fds along STORE/live/.gen/NAME, as far as level asks:
+ * 0 the store, 1 live, 2 .gen, 3 .gen/NAME.  The caller closes them. */
+static int open_path(struct ec_store *s, const char *iface, int level,
+		     int mk, int fds[4], struct ec_err *e)
+{
+	const char *dir = ec_store_dir(s);
+	char what[PATH_MAX];
+
+	fds[0] = fds[1] = fds[2] = fds[3] = -1;
+	if ((fds[0] = open_dir(AT_FDCWD, dir, dir, 0, e)) < 0)
+		return -1;
+	snprintf(what, sizeof(what), "%s/" LIVE, dir);
+	if (level >= 1 && (fds[1] = open_dir(fds[0], LIVE, what, mk, e)) < 0)
+		return -1;
+	snprintf(what, sizeof(what), "%s/" LIVE "/" GEN, dir);
+	if (level >= 2 && (fds[2] = open_dir(fds[1], GEN, what, mk, e)) < 0)
+		return -1;
+	snprintf(what, sizeof(what), "%s/" LIVE "/" GEN "/%s", dir, iface);
+	if (level >= 3 && (fds[3] = open_dir(fds[2], iface, what, mk, e)) < 0)
+		return -1;
+	return 0;
+}
+
+static void close_path(int fds[4])
+{
+	for (int i = 3; i >= 0; i--)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+int ec_live_path(struct ec_store *s, const char *iface, char *buf, size_t n,
+		 struct ec_err *e)
+{
+	const char *dir = ec_store_dir(s);
+	char cwd[PATH_MAX];
+	size_t len;
+
+	if (dir[0] == '/')
+		len = (size_t)snprintf(buf, n, "%s/" LIVE "/%s", dir, iface);
+	else if (getcwd(cwd, sizeof(cwd)))
+		len = (size_t)snprintf(buf, n, "%s/%s/" LIVE "/%s", cwd, dir,
+				       iface);
+	else
+		return ec_fail_errno(e, EC_IO, errno, "cannot tell the "
+				     "current directory");
+	if (len >= n)
+		return ec_fail(e, EC_USAGE, "the store's path is too long");
+	return 0;
+}
+
+/* A generation's number from its name: digits only, no leading zero. */
+static unsigned long gen_number(const char *name)
+{
+	char *end;
+	unsigned long g;
+
+	if (name[0] < '1' || name[0] > '9')
+		return 0;
+	errno = 0;
+	g = strtoul(name, &end, 10);
+	return *end || errno ? 0 : g;
+}
+
+int ec_live_current(struct ec_store *s, const char *iface,
+		    unsigned long *gen, struct ec_err *e)
+{
+	char target[256], want[128];
+	int fds[4], r = -1;
+	ssize_t n;
+
+	*gen = 0;
+	if (open_path(s, iface, 1, 0, fds, e) < 0) {
+		close_path(fds);
+		if (e->code != EC_NOT_FOUND)
+			return -1;
+		e->code = EC_OK;
+		return 0;
+	}
+	n = readlinkat(fds[1], iface, target, sizeof(target) - 1);
+	if (n < 0) {
+		if (errno == ENOENT) {
+			r = 0;
+		} else if (errno == EINVAL) {
+			ec_fail(e, EC_STORE_CORRUPT, "'%s/" LIVE "/%s' is not "
+				"a symlink edgecert made", ec_store_dir(s),
+				iface);
+		} else {
+			ec_fail_errno(e, EC_IO, errno, "cannot read '%s/" LIVE
+				      "/%s'", ec_store_dir(s), iface);
+		}
+		goto out;
+	}
+	target[n] = '\0';
+	snprintf(want, sizeof(want), GEN "/%s/", iface);
+	if (strncmp(target, want, strlen(want)) != 0 ||
+	    !(*gen = gen_number(target + strlen(want)))) {
+		ec_fail(e, EC_STORE_CORRUPT, "'%s/" LIVE "/%s' points to '%s', "
+			"not to a generation", ec_store_dir(s), iface, target);
+		goto out;
+	}
+	r = 0;
+out:
+	close_path(fds);
+	return r;
+}
+
+static int open_gen(struct ec_store *s, const char *iface, unsigned long gen)
+{
+	struct ec_err e;
+	char name[32];
+	int fds[4], fd = -1;
+
+	if (open_path(s, iface, 3, 0, fds, &e) == 0) {
+		snprintf(name, sizeof(name), "%lu", gen);
+		fd = openat(fds[3], name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			    O_CLOEXEC);
+	}
+	close_path(fds);
+	return fd;
+}
+
+int ec_live_has(struct ec_store *s, const char *iface, unsigned long gen)
+{
+	int fd = gen ? open_gen(s, iface, gen) : -1;
+
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
+int ec_live_same(struct ec_store *s, const char *iface, unsigned long gen,
+		 const struct ec_live_file *f, size_t n)
+{
+	int fd = gen ? open_gen(s, iface, gen) : -1, same = fd >= 0;
+	struct ec_data d;
+	struct ec_err e;
+	struct stat sb;
+
+	for (size_t i = 0; same && i < n; i++) {
+		memset(&d, 0, sizeof(d));
+		same = fstatat(fd, f[i].name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+		       (sb.st_mode & 07777) == f[i].mode &&
+		       ec_read_at(fd, f[i].name, f[i].len + 1, &d, &e) == 0 &&
+		       d.size == f[i].len && memcmp(d.data, f[i].data,
+						    d.size) == 0;
+		ec_data_free(&d);
+	}
+	if (fd >= 0)
+		close(fd);
+	return same;
+}
+
+/* Remove a generation directory and the files in it. */
+static int remove_gen(int dfd, const char *name, struct ec_err *e)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			O_CLOEXEC);
+	struct dirent *de;
+	DIR *d;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : ec_fail_errno(e, EC_IO, errno,
+			"cannot open generation '%s'", name);
+	if (!(d = fdopendir(fd))) {
+		close(fd);
+		return ec_fail_errno(e, EC_IO, errno, "cannot read generation "
+				     "'%s'", name);
+	}
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			unlinkat(dirfd(d), de->d_name, 0);
+	closedir(d);
+	if (unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return ec_fail_errno(e, EC_IO, errno, "cannot remove "
+				     "generation '%s'", name);
+	return 0;
+}
+
+/* The highest generation number in dfd. */
+static int max_gen(int dfd, unsigned long *max, struct ec_err *e)
+{
+	int fd = dup(dfd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	unsigned long g;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return ec_fail_errno(e, EC_IO, errno, "cannot read the live "
+				     "generations");
+	}
+	*max = 0;
+	while ((de = readdir(d)))
+		if ((g = gen_number(de->d_name)) > *max)
+			*max = g;
+	closedir(d);
+	return 0;
+}
+
+int ec_live_write(struct ec_store *s, const char *iface,
+		  const struct ec_live_file *f, size_t n, unsigned long *gen,
+		  struct ec_err *e)
+{
+	char tmp[40], name[32];
+	int fds[4], gfd = -1, r = -1;
+
+	if (open_path(s, iface, 3, 1, fds, e) < 0 ||
+	    max_gen(fds[3], gen, e) < 0)
+		goto out;
+	++*gen;
+	snprintf(name, sizeof(name), "%lu", *gen);
+	snprintf(tmp, sizeof(tmp), "%lu.tmp", *gen);
+	if (remove_gen(fds[3], tmp, e) < 0)
+		goto out;
+	if ((gfd = open_dir(fds[3], tmp, tmp, 1, e)) < 0)
+		goto out;
+	if (fchmod(gfd, 0755) < 0) {
+		ec_fail_errno(e, EC_IO, errno, "cannot set the mode of a live "
+			      "generation");
+		goto fail;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (ec_create_at(gfd, f[i].name, f[i].data, f[i].len,
+				 f[i].mode, e) < 0 ||
+		    fchmodat(gfd, f[i].name, f[i].mode, 0) < 0)
+			goto fail;
+	if (ec_fsync_fd_dir(gfd, e) < 0)
+		goto fail;
+	if (renameat(fds[3], tmp, fds[3], name) < 0) {
+		ec_fail_errno(e, EC_IO, errno, "cannot publish live generation "
+			      "%lu of '%s'", *gen, iface);
+		goto fail;
+	}
+	if (ec_fsync_fd_dir(fds[3], e) < 0 || ec_fsync_fd_dir(fds[2], e) < 0 ||
+	    ec_fsync_fd_dir(fds[1], e) < 0)
+		goto out;
+	r = 0;
+	goto out;
+fail:
+	{
+		struct ec_err ignored;
+
+		remove_gen(fds[3], tmp, &ignored);
+	}
+out:
+	if (gfd >= 0)
+		close(gfd);
+	close_path(fds);
+	return r;
+}
+
+int ec_live_switch(struct ec_store *s, const char *iface, unsigned long gen,
+		   struct ec_err *e)
+{
+	char target[128], tmp[96];
+	int fds[4], r = -1;
+
+	if (open_path(s, iface, 1, gen != 0, fds, e) < 0) {
+		close_path(fds);
+		if (gen == 0 && e->code == EC_NOT_FOUND) {
+			e->code = EC_OK;
+			return 0;
+		}
+		return -1;
+	}
+	if (gen == 0) {
+		if (unlinkat(fds[1], iface, 0) < 0 && errno != ENOENT) {
+			ec_fail_errno(e, EC_IO, errno, "cannot remove '%s/"
+				      LIVE "/%s'", ec_store_dir(s), iface);
+			goto out;
+		}
+	} else {
+		snprintf(target, sizeof(target), GEN "/%s/%lu", iface, gen);
+		snprintf(tmp, sizeof(tmp), ".%s.new", iface);
+		unlinkat(fds[1], tmp, 0);
+		if (symlinkat(target, fds[1], tmp) < 0 ||
+		    renameat(fds[1], tmp, fds[1], iface) < 0) {
+			ec_fail_errno(e, EC_IO, errno, "cannot switch '%s/"
+				      LIVE "/%s' to generation %lu",
+				      ec_store_dir(s), iface, gen);
+			unlinkat(fds[1], tmp, 0);
+			goto out;
+		}
+	}
+	r = ec_fsync_fd_dir(fds[1], e);
+out:
+	close_path(fds);
+	return r;
+}
+
+int ec_live_prune(struct ec_store *s, const char *iface, unsigned long keep1,
+		  unsigned long keep2, struct ec_err *e)
+{
+	int fds[4], fd, r = -1, left = 0;
+	struct dirent *de;
+	unsigned long g;
+	DIR *d;
+
+	if (open_path(s, iface, 3, 0, fds, e) < 0) {
+		close_path(fds);
+		if (e->code != EC_NOT_FOUND)
+			return -1;
+		e->code = EC_OK;
+		return 0;
+	}
+	if ((fd = dup(fds[3])) < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		ec_fail_errno(e, EC_IO, errno, "cannot read the live "
+			      "generations of '%s'", iface);
+		goto out;
+	}
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		g = gen_number(de->d_name);
+		if (g && (g == keep1 || g == keep2)) {
+			left = 1;
+			continue;
+		}
+		if (remove_gen(fds[3], de->d_name, e) < 0) {
+			closedir(d);
+			goto out;
+		}
+	}
+	closedir(d);
+	if (ec_fsync_fd_dir(fds[3], e) < 0)
+		goto out;
+	if (!left && unlinkat(fds[2], iface, AT_REMOVEDIR) < 0 &&
+	    errno != ENOENT) {
+		ec_fail_errno(e, EC_IO, errno, "cannot remove the live "
+			      "generations of '%s'", iface);
+		goto out;
+	}
+	r = 0;
+out:
+	close_path(fds);
+	return r;
+}

@@ -1,0 +1,53 @@
+/* live.h: the live directory of an interface, the PEM files a TLS daemon
+ * reads, published as whole generations:
+ *
+ *   STORE/live/NAME              a symlink to .gen/NAME/G
+ *   STORE/live/.gen/NAME/G/      cert.pem, chain.pem, fullchain.pem,
+ *                                privkey.pem (0600)
+ *
+ * A new generation is written in full (as G.tmp, renamed to G once every
+ * file is fsynced) beside the one in use, then switched in by rename(2)
+ * of a new symlink over live/NAME: whoever resolves live/NAME sees one
+ * generation or the other, never a mix.  The caller keeps the one before
+ * for a rollback and prunes the rest. */
+#ifndef EC_LIVE_H
+#define EC_LIVE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "err.h"
+#include "store.h"
+
+struct ec_live_file {
+	const char *name;	/* cert.pem, ... */
+	const void *data;
+	size_t len;
+	mode_t mode;
+};
+
+/* The absolute path of STORE/live/NAME (it may not exist). */
+int ec_live_path(struct ec_store *s, const char *iface, char *buf, size_t n,
+		 struct ec_err *e);
+/* The generation live/NAME points to (0: no link).  A live/NAME that is
+ * not such a link is store-corrupt. */
+int ec_live_current(struct ec_store *s, const char *iface,
+		    unsigned long *gen, struct ec_err *e);
+/* 1 when generation gen exists and holds exactly these files. */
+int ec_live_same(struct ec_store *s, const char *iface, unsigned long gen,
+		 const struct ec_live_file *f, size_t n);
+/* 1 when generation gen exists. */
+int ec_live_has(struct ec_store *s, const char *iface, unsigned long gen);
+/* Write a new generation (the store's lock held); *gen gets its number. */
+int ec_live_write(struct ec_store *s, const char *iface,
+		  const struct ec_live_file *f, size_t n, unsigned long *gen,
+		  struct ec_err *e);
+/* Point live/NAME at generation gen, atomically; gen 0 removes it. */
+int ec_live_switch(struct ec_store *s, const char *iface, unsigned long gen,
+		   struct ec_err *e);
+/* Remove every generation but keep1 and keep2 (0: none), and the
+ * interface's directory when nothing is left. */
+int ec_live_prune(struct ec_store *s, const char *iface, unsigned long keep1,
+		  unsigned long keep2, struct ec_err *e);
+
+#endif
