@@ -298,7 +298,8 @@ static int add_crls(struct ec_store *s, const struct ec_verify_opts *o,
 		ec_fail(e, EC_INTERNAL, "out of memory");
 		goto out;
 	}
-	memcpy(all, v, n * sizeof(*v));
+	if (n)
+		memcpy(all, v, n * sizeof(*v));
 	if (o->ncrl)
 		memcpy(all + n, o->crl, o->ncrl * sizeof(*all));
 	for (size_t i = 1; i < r->n; i++) {
