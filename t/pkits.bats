@@ -96,6 +96,7 @@ setup_file() {
 setup() {
 	export EDGECERT_STORE="$BATS_FILE_TMPDIR/store"
 	unset EDGECERT_FORMAT XDG_DATA_HOME
+	cd "$BATS_TEST_TMPDIR"
 }
 
 # pkits_section SECTION: run the section's rows; print one line per test
