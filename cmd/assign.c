@@ -269,7 +269,21 @@ static int same_str(const char *a, const char *b)
 	return a == b || (a && b && strcmp(a, b) == 0);
 }
 
-/* Write the generation, record it, switch it in, prune. */
+static void undo_publish(struct run *r, int switched)
+{
+	struct ec_err ignored;
+	int k, ok = !switched;
+
+	for (k = 0; !ok && k < 3; k++)
+		ok = ec_live_switch(r->s, r->o->iface, r->link_gen,
+				    &ignored) == 0;
+	for (k = 0; ok && k < 3; k++)
+		if (ec_live_drop(r->s, r->o->iface, r->generation,
+				 &ignored) == 0)
+			break;
+}
+
+/* Write the generation, switch it in, record it, prune. */
 static int publish(struct run *r, const struct ec_live_set *ls,
 		   const char *sha1, const char *forced)
 {
@@ -301,9 +315,18 @@ static int publish(struct run *r, const struct ec_live_set *ls,
 		nb.prev_generation = r->link_gen;
 	}
 	keep = nb.prev_generation;
-	if (commit_record(r, &nb) < 0 ||
-	    ec_live_switch(r->s, r->o->iface, r->generation, e) < 0)
+	/* Switch, then record; a failure of either puts back the link
+	 * and drops the new generation, so a failed run changes nothing.
+	 * The undo tries each step a few times: the error that sent us
+	 * here may be a passing one. */
+	if (ec_live_switch(r->s, r->o->iface, r->generation, e) < 0) {
+		undo_publish(r, 0);
 		return -1;
+	}
+	if (commit_record(r, &nb) < 0) {
+		undo_publish(r, 1);
+		return -1;
+	}
 	if (ec_live_prune(r->s, r->o->iface, r->generation, keep, e) < 0) {
 		ec_st_warn(r->ctx->st, "%s", e->msg);
 		e->code = EC_OK;

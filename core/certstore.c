@@ -197,8 +197,14 @@ static int load_one(void *arg, const char *name)
 		return 0;
 	memcpy(id, name, EC_SHA1_HEX - 1);
 	id[EC_SHA1_HEX - 1] = '\0';
-	if (ec_cs_load_cert(la->s, la->sec, id, &crt, &e) < 0)
-		return 0;	/* list reports broken objects */
+	if (ec_cs_load_cert(la->s, la->sec, id, &crt, &e) < 0) {
+		/* list reports broken objects; a store that cannot be read
+		 * fails the run rather than change its verdict */
+		if (e.code != EC_IO)
+			return 0;
+		*la->e = e;
+		return -1;
+	}
 	if (la->n == la->cap) {
 		size_t cap = la->cap ? la->cap * 2 : 32;
 		gnutls_x509_crt_t *v = realloc(la->v, cap * sizeof(*v));

@@ -330,6 +330,24 @@ out:
 	return r;
 }
 
+int ec_live_drop(struct ec_store *s, const char *iface, unsigned long gen,
+		 struct ec_err *e)
+{
+	char name[32];
+	int fds[4], r;
+
+	snprintf(name, sizeof(name), "%lu", gen);
+	if (open_path(s, iface, 3, 0, fds, e) < 0) {
+		close_path(fds);
+		return -1;
+	}
+	r = remove_gen(fds[3], name, e);
+	if (r == 0)
+		r = ec_fsync_fd_dir(fds[3], e);
+	close_path(fds);
+	return r;
+}
+
 int ec_live_prune(struct ec_store *s, const char *iface, unsigned long keep1,
 		  unsigned long keep2, struct ec_err *e)
 {

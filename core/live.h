@@ -45,6 +45,9 @@ int ec_live_write(struct ec_store *s, const char *iface,
 /* Point live/NAME at generation gen, atomically; gen 0 removes it. */
 int ec_live_switch(struct ec_store *s, const char *iface, unsigned long gen,
 		   struct ec_err *e);
+/* Remove generation gen (a failed run's own, never a live one). */
+int ec_live_drop(struct ec_store *s, const char *iface, unsigned long gen,
+		 struct ec_err *e);
 /* Remove every generation but keep1 and keep2 (0: none), and the
  * interface's directory when nothing is left. */
 int ec_live_prune(struct ec_store *s, const char *iface, unsigned long keep1,

@@ -133,3 +133,44 @@ answered() {
 	assert_equal "$(jf .count)" "$WRITERS"
 	assert_not_exist "$EDGECERT_STORE/.txn/journal"
 }
+
+# an issued certificate with its key and chain, as a PFX (openssl)
+pfx_of() {
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" \
+		-subj "/CN=$1.example.test" -addext "subjectAltName=DNS:$1.example.test" \
+		-addext "extendedKeyUsage=serverAuth,clientAuth" -out "$1.csr" 2>/dev/null
+	"$EC_ROOT/scripts/test-ca" sign "$CA" "$1.csr" "$1.pem" pem >/dev/null
+	openssl pkcs12 -export -in "$1.pem" -inkey "$1.key" -certfile "$CA/sub.pem" \
+		-passout file:pw -out "$1.pfx"
+}
+
+@test "faults: import-pfx, export's output file and assign" {
+	printf 'pw\n' > pw
+	ecj import-chain --in "$CA/chain.p7b"
+	pfx_of f1
+	fault_sweep "${ERRNOS%% *}" edgecert import-pfx --in f1.pfx --password-file pw --exportable
+	assert_equal "$(jf .changed)" true
+	t=$(jf '.certificates[0].thumbprint')
+	# export: a failed run leaves no file, or the old one whole
+	for n in $(seq 1 200); do
+		rm -f out.pfx
+		ASAN_OPTIONS=detect_leaks=0 run --separate-stderr strace -f -o strace.log \
+			-e inject=write,openat,rename,renameat,renameat2,linkat,fsync,fdatasync:error=ENOSPC:when=$n \
+			edgecert export --thumbprint "$t" --out out.pfx --password-file pw --format json
+		if [ "$status" -ne 0 ]; then
+			assert_equal "$status" 6
+			[ ! -e out.pfx ] || fail "export fault $n left out.pfx"
+			[ -z "$(ls -A . | grep -v -e '^f1' -e '^pw$' -e '^strace.log$' -e '^store$' -e separate-stderr)" ] ||
+				fail "export fault $n left $(ls -A .)"
+			continue
+		fi
+		grep -q INJECTED strace.log || break
+	done
+	run openssl pkcs12 -in out.pfx -passin file:pw -noout
+	assert_success
+	fault_sweep "${ERRNOS%% *}" edgecert assign --interface internal --thumbprint "$t" \
+		--fqdn f1.example.test
+	assert_equal "$(jf .changed)" true
+	assert_equal "$(openssl x509 -in "$EDGECERT_STORE/live/internal/cert.pem" -noout -subject)" \
+		"subject=CN = f1.example.test"
+}

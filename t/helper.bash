@@ -74,7 +74,9 @@ store_snapshot() {
 # certificate parses and is named by its SHA-1, every key is 0600 and
 # belongs to its certificate (personal) or request (pending), every
 # metadata file has its object, no staged file sits under a final name,
-# every assignment names a certificate of the store.
+# every assignment names a certificate of the store, every live directory
+# is a whole generation (the key of the certificate, fullchain = cert and
+# chain).
 store_consistent() {
 	local s=$EDGECERT_STORE f base t
 	for f in "$s"/personal/* "$s"/ca/* "$s"/root/* "$s"/crl/* "$s"/pending/* "$s"/assigned/*; do
@@ -112,6 +114,18 @@ store_consistent() {
 			esac ;;
 		*) fail "$f: a file the store does not make" ;;
 		esac
+	done
+	# every live directory is a whole generation of one certificate
+	for f in "$s"/live/*; do
+		[ -e "$f" ] || continue
+		for p in cert.pem chain.pem fullchain.pem privkey.pem; do
+			[ -f "$f/$p" ] || fail "$f: no $p"
+		done
+		[ "$(stat -c %a "$f/privkey.pem")" = 600 ] || fail "$f/privkey.pem: mode"
+		[ "$(openssl pkey -in "$f/privkey.pem" -pubout)" = \
+		  "$(openssl x509 -in "$f/cert.pem" -noout -pubkey)" ] || fail "$f: key of another certificate"
+		[ "$(cat "$f/cert.pem" "$f/chain.pem")" = "$(cat "$f/fullchain.pem")" ] ||
+			fail "$f: fullchain.pem is not cert.pem and chain.pem"
 	done
 }
 
