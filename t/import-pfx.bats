@@ -32,7 +32,7 @@ imp() {
 
 # the store's files, for "nothing was written"
 tree() {
-	find "$EDGECERT_STORE" -type f ! -name .lock 2>/dev/null | sort
+	find "$EDGECERT_STORE" -type f ! -name .lock ! -name .commit 2>/dev/null | sort
 }
 
 @test "import-pfx: openssl's default PFX with chain: key and certificate in personal, chain in ca" {
