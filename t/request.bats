@@ -52,6 +52,15 @@ vip() {
 	run openssl asn1parse -in vip.csr -strparse "$off"
 	assert_success
 	assert_output --regexp "BMPSTRING"
+	# the value: "WebServer" in UCS-2 big endian, tag 1E, nothing else
+	want=$(printf WebServer | iconv -f UTF-8 -t UTF-16BE | od -An -tx1 | tr -d ' \n' | tr a-f A-F)
+	run openssl asn1parse -in vip.csr
+	assert_line --regexp "^ *$off:.*OCTET STRING +\[HEX DUMP\]:1E12$want\$"
+	# not critical: no BOOLEAN between the OID and its value
+	run bash -c 'openssl asn1parse -in vip.csr | grep -A1 ":1.3.6.1.4.1.311.20.2$" | tail -1'
+	assert_output --partial "OCTET STRING"
+	run openssl req -in vip.csr -noout -text
+	assert_line --regexp "^ +1\.3\.6\.1\.4\.1\.311\.20\.2: *\$"
 	# and the v2 template extension, with major and minor versions
 	ecj request --cn t2.example.test --template-oid 1.3.6.1.4.1.311.21.8.1.2:100:3 --out t2.csr
 	assert_success
@@ -109,6 +118,29 @@ vip() {
 	assert_success
 	run jq -r .code <<<"$stderr"
 	assert_output ok
+	# or on --status-fd, and standard output holds the request alone
+	run --separate-stderr bash -c 'edgecert request --cn t.example.test --key-type ecdsa \
+		--out - --format json --status-fd 3 3> rec.json'
+	assert_success
+	printf '%s\n' "$output" > t.csr
+	assert_equal "$(grep -c . t.csr)" "$(openssl req -in t.csr | grep -c .)"
+	run openssl req -in t.csr -noout -verify
+	assert_success
+	assert_equal "$(jq -r .code rec.json)/$(jq -r .out rec.json)" ok/-
+	assert_equal "$(jq -r .request_sha256 rec.json)" \
+		"$(openssl req -in t.csr -outform DER | sha256sum | cut -c1-64)"
+}
+
+@test "request: the CN joins the DNS names once, whatever the case of a --dns for it" {
+	ecj request --cn vip.example.test --dns VIP.example.test --dns edge1.example.test \
+		--key-type ecdsa --out v.csr
+	assert_success
+	assert_equal "$(jf -c .dns_names)" '["VIP.example.test","edge1.example.test"]'
+	run openssl req -in v.csr -noout -text
+	assert_line --regexp "^ +DNS:VIP\.example\.test, DNS:edge1\.example\.test\$"
+	# and from a --subject's CN
+	ecj request --subject "CN=s.example.test,O=Example" --key-type ecdsa --out s.csr
+	assert_equal "$(jf -c .dns_names)" '["s.example.test"]'
 }
 
 @test "request: the same request again changes nothing; --force makes a new one" {
