@@ -203,6 +203,7 @@ static void pending_item(struct list_run *lr, const char *id)
 	const char *subj, *created;
 	struct ec_meta m;
 	struct tm tm = { 0 };
+	char tail[48];
 	long age = 0;
 
 	if (read_meta(lr, EC_SEC_PENDING, id, &m) < 0)
@@ -219,7 +220,9 @@ static void pending_item(struct list_run *lr, const char *id)
 	ec_st_str(st, "created", created ? created : "");
 	ec_st_int(st, "age_days", age);
 	ec_st_end(st);
-	row(lr, "pending", id, created ? created : "", subj ? subj : "", "");
+	snprintf(tail, sizeof(tail), " (%ld day%s old)", age,
+		 age == 1 ? "" : "s");
+	row(lr, "pending", id, created ? created : "", subj ? subj : "", tail);
 	ec_meta_free(&m);
 	lr->count++;
 }

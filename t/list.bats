@@ -174,6 +174,11 @@ fill() {
 	assert_equal "$(jf .items[0].id)" abcdef0123
 	assert_equal "$(jf .items[0].subject)" CN=new.example.test
 	[ "$(jf .items[0].age_days)" -ge 300 ]
+	age=$(jf .items[0].age_days)
+	# the table: id, created, subject and age
+	run edgecert list --section pending
+	assert_success
+	assert_line --regexp "^pending +abcdef0123 +2026-01-01 CN=new\.example\.test \($age days old\)\$"
 }
 
 @test "list: CRLs made by certtool are listed with their dates" {
