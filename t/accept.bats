@@ -254,7 +254,7 @@ request() {
 	assert_equal "$(jf .count)" 6
 }
 
-@test "accept: request -> CA -> accept -> verify-root, as openssl sees it" {
+@test "accept: request -> CA -> accept -> verify-root -> export (only when --exportable), as openssl sees it" {
 	ecj import-chain --in "$CA/chain.p7b"
 	assert_success
 	request edge --exportable --template WebServer
@@ -268,6 +268,24 @@ request() {
 	run openssl verify -CAfile "$CA/root.pem" -untrusted "$CA/sub.pem" \
 		-verify_hostname edge.example.test "$EDGECERT_STORE/personal/$t.pem"
 	assert_success
+	# requested --exportable: export writes it out, and openssl reads it
+	printf 'pfx pw\n' > pw
+	ecj export --thumbprint "$t" --out edge.pfx --password-file pw
+	assert_success
+	run openssl pkcs12 -in edge.pfx -passin file:pw -nodes -nocerts
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | openssl pkey -pubout)" \
+		"$(openssl x509 -inform DER -in edge.cer -noout -pubkey)"
+	# requested without it: export is refused, nothing is written
+	request plain
+	sign plain.csr plain.cer der
+	ecj accept --in plain.cer
+	assert_success
+	assert_equal "$(jf .certificate.exportable)" false
+	p=$(jf .certificate.thumbprint)
+	ecj export --thumbprint "$p" --out plain.pfx --password-file pw
+	assert_code 5 not-exportable
+	assert_not_exist plain.pfx
 	# the request id leads to the issued certificate: a repeated request
 	# says it is issued rather than making a new key
 	ecj request --cn edge.example.test --out edge2.csr --exportable --template WebServer
