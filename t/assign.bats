@@ -333,6 +333,31 @@ EOF
 	assert_code 0 ok
 }
 
+@test "assign: --force takes a name and a purpose mismatch, and the record says what was forced" {
+	trust
+	t=$(put client)
+	ecj assign --interface internal --thumbprint "$t" --fqdn sip.example.test
+	assert_code 1 name-mismatch
+	assert_equal "$(jf '[.checks[] | select(.outcome == "fail") | .name] | join(",")')" name,purpose
+	nothing_assigned
+	ecj assign --interface internal --thumbprint "$t" --fqdn sip.example.test --force
+	assert_code 0 ok
+	assert_equal "$(jf '.forced | join(",")')" name,purpose
+	assert_equal "$(jf '.checks[] | select(.name == "name") | .code')" name-mismatch
+	assert_equal "$(jf '.checks[] | select(.name == "purpose") | .outcome')" forced
+	assert_equal "$(jf '[.warnings[] | select(test("check forced"))] | length')" 2
+	[[ "$stderr" == *"name check forced (--force)"* ]]
+	grep -qx 'forced=name,purpose' "$EDGECERT_STORE/assigned/internal.meta"
+	assert_equal "$(sha1 "$LIVE/cert.pem")" "$t"
+	# a later assignment that needs no force records none
+	t=$(put server)
+	ecj assign --interface internal --thumbprint "$t" --fqdn edge.example.test
+	assert_code 0 ok
+	assert_equal "$(jf '.forced | length')" 0
+	run grep '^forced=.' "$EDGECERT_STORE/assigned/internal.meta"
+	assert_failure
+}
+
 @test "assign: no private key, or the key of another certificate, is refused even with --force" {
 	trust
 	t=$(put server -)
@@ -553,7 +578,30 @@ EOF
 	assert_output --partial "edge.example.test"
 	ecj verify-root --interface internal --hostname edge.example.test
 	assert_code 0 ok
-	put server2 > /dev/null
+	assert_equal "$(jf '.chain[0].thumbprint')" "$t"
+	# export --interface writes out the assigned certificate
+	printf '%s\n' "friendly_name=edge" exportable=true > "$EDGECERT_STORE/personal/$t.meta"
+	printf 'pfx pw\n' > pw
+	ecj export --interface internal --out internal.pfx --password-file pw
+	assert_code 0 ok
+	assert_equal "$(jf .certificate.thumbprint)" "$t"
+	run openssl pkcs12 -in internal.pfx -passin file:pw -nokeys -clcerts
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | openssl x509 -noout -fingerprint -sha1 |
+		sed 's/.*=//; s/://g' | tr A-F a-f)" "$t"
+	# the renewed certificate, imported by import-pfx, does not move it
+	openssl pkcs12 -export -in "$PKI/server2.pem" -inkey "$PKI/server2.key" \
+		-name edge -passout file:pw -out renewed.pfx
+	ecj import-pfx --in renewed.pfx --password-file pw
+	assert_code 0 ok
+	assert_equal "$(jf .changed)" true
+	t2=$(sha1 "$PKI/server2.pem")
 	ecj list --interface internal
 	assert_equal "$(jf '.items[0].thumbprint')" "$t"
+	assert_equal "$(sha1 "$LIVE/cert.pem")" "$t"
+	grep -qx "thumbprint=$t" "$EDGECERT_STORE/assigned/internal.meta"
+	# until it is assigned
+	ecj assign --interface internal --thumbprint "$t2" --fqdn edge.example.test
+	assert_code 0 ok
+	assert_equal "$(sha1 "$LIVE/cert.pem")" "$t2"
 }
