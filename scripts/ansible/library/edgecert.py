@@ -7,7 +7,7 @@
 #       args: [--in, /srv/edge.pfx, --password-file, /root/pfx.pass]
 #       store: /var/lib/edgecert        (optional)
 #       binary: edgecert                (optional)
-#       creates_ok_codes: []            (optional: codes that are not failures)
+#       ok_codes: []                    (optional: codes that are not failures)
 #
 # It runs "edgecert APPLET ARGS --format json" (with --check in Ansible's
 # check mode), and returns changed, failed and msg from the record, and the
