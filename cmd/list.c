@@ -230,10 +230,10 @@ static void pending_item(struct list_run *lr, const char *id)
 static void assigned_item(struct list_run *lr, const char *iface)
 {
 	struct ec_status *st = lr->ctx->st;
-	const char *thumb, *fqdn;
+	const char *thumb, *fqdn, *when;
 	gnutls_x509_crt_t crt = NULL;
 	struct ec_meta m;
-	char tail[300], date[32];
+	char tail[340], date[32], left[40];
 	time_t na = 0;
 
 	if (read_meta(lr, EC_SEC_ASSIGNED, iface, &m) < 0)
@@ -259,8 +259,13 @@ static void assigned_item(struct list_run *lr, const char *iface)
 	ec_st_end(st);
 	if (crt)
 		ec_time_rfc3339(na, date, sizeof(date));
-	snprintf(tail, sizeof(tail), "%s%s%s", fqdn ? " " : "",
-		 fqdn ? fqdn : "", crt ? "" : " (certificate missing)");
+	when = ec_meta_get(&m, "assigned");
+	if (crt)
+		snprintf(left, sizeof(left), "%ld days to expiry",
+			 days_between(lr->now, na));
+	snprintf(tail, sizeof(tail), "%s%s (assigned %.10s, %s)",
+		 fqdn ? " " : "", fqdn ? fqdn : "", when ? when : "-",
+		 crt ? left : "certificate missing");
 	row(lr, "assigned", iface, crt ? date : "-", thumb ? thumb : "-",
 	    tail);
 	lr->count++;

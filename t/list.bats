@@ -170,6 +170,11 @@ fill() {
 	assert_equal "$(jf .items[0].fqdn)" edge.example.test
 	days=$(( ($(date -d "$(openssl x509 -in "$PKI/server.pem" -noout -enddate | sed 's/.*=//')" +%s) - $(date +%s)) / 86400 ))
 	assert_equal "$(jf .items[0].days_to_expiry)" "$days"
+	# the table: interface, expiry, certificate, FQDN, assigned, days left
+	exp=$(date -u -d "$(openssl x509 -in "$PKI/server.pem" -noout -enddate | sed 's/.*=//')" +%F)
+	run edgecert list --section assigned
+	assert_success
+	assert_line --regexp "^assigned +internal +$exp $SRV edge\.example\.test \(assigned 2026-01-01, $days days to expiry\)\$"
 	ecj list --section pending
 	assert_equal "$(jf .items[0].id)" abcdef0123
 	assert_equal "$(jf .items[0].subject)" CN=new.example.test
