@@ -586,7 +586,8 @@ static int run_new(struct ec_ctx *ctx, const struct request_opts *o,
 		}
 	}
 	r = -1;
-	if (o->out && strcmp(o->out, "-") == 0 &&
+	/* not with --check: the key of that request is not kept */
+	if (!ctx->check && o->out && strcmp(o->out, "-") == 0 &&
 	    write_out(ctx, o, &pem, &changed) < 0)
 		goto out;
 	report(ctx, o, id, crq, &m);

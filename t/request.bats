@@ -178,6 +178,12 @@ vip() {
 	assert_equal "$(jf .changed)" true
 	assert_not_exist c.csr
 	assert_not_exist "$EDGECERT_STORE/pending"
+	# nor a request on standard output: its key would be thrown away
+	run --separate-stderr edgecert request --cn c.example.test --out - --check --format json
+	assert_success
+	assert_equal "$output" ""
+	assert_equal "$(jq -r .changed <<<"$stderr")" true
+	assert_not_exist "$EDGECERT_STORE/pending"
 }
 
 @test "request: bad values are usage errors" {
