@@ -152,6 +152,29 @@ request() {
 	assert_equal "$(store_snapshot)" "$before"
 }
 
+@test "accept: the match is by public key: a certificate of the pending subject with another key is no-pending-request" {
+	request vip --name Mine
+	id=$(jf .id)
+	# the same subject and names, another key (made by openssl, not by us)
+	openssl req -new -newkey rsa:2048 -nodes -keyout other.key -subj /CN=vip.example.test \
+		-addext subjectAltName=DNS:vip.example.test -out other.csr 2>/dev/null
+	sign other.csr other.cer der
+	before=$(store_snapshot)
+	ecj accept --in other.cer
+	assert_code 4 no-pending-request
+	[[ "$(jf .message)" == *"pending: 'CN=vip.example.test'"* ]]
+	assert_equal "$(store_snapshot)" "$before"
+	# the answer to the request itself, sitting after that one in a bundle
+	sign vip.csr vip.pem pem
+	openssl x509 -inform DER -in other.cer > both.pem
+	cat vip.pem "$CA/sub.pem" >> both.pem
+	ecj accept --in both.pem
+	assert_success
+	assert_equal "$(jf .id)" "$id"
+	assert_equal "$(jf .certificate.thumbprint)" "$(sha1 vip.pem)"
+	assert_equal "$(jf .certificate.friendly_name)" Mine
+}
+
 @test "accept: with nothing pending the message says so" {
 	"$EC_ROOT/scripts/test-pki" pki >/dev/null
 	ecj accept --in pki/server.pem
