@@ -307,11 +307,13 @@ static int publish(struct run *r, const struct ec_live_set *ls,
 		nb.prev_thumbprint = r->cur.prev_thumbprint;
 		nb.prev_fqdn = r->cur.prev_fqdn;
 		nb.prev_assigned = r->cur.prev_assigned;
+		nb.prev_forced = r->cur.prev_forced;
 		nb.prev_generation = r->cur.prev_generation;
 	} else if (r->cur.have && r->link_gen) {
 		nb.prev_thumbprint = r->cur.thumbprint;
 		nb.prev_fqdn = r->cur.fqdn;
 		nb.prev_assigned = r->cur.assigned;
+		nb.prev_forced = r->cur.forced;
 		nb.prev_generation = r->link_gen;
 	}
 	keep = nb.prev_generation;
@@ -415,9 +417,11 @@ static int do_rollback(struct run *r)
 	nb.fqdn = c->prev_fqdn;
 	nb.assigned = when;
 	nb.generation = c->prev_generation;
+	nb.forced = c->prev_forced;	/* what was forced stays on record */
 	nb.prev_thumbprint = c->thumbprint;
 	nb.prev_fqdn = c->fqdn;
 	nb.prev_assigned = c->assigned;
+	nb.prev_forced = c->forced;
 	nb.prev_generation = r->link_gen ? r->link_gen : c->generation;
 	result(r, c->prev_thumbprint, c->prev_fqdn);
 	r->generation = c->prev_generation;

@@ -55,6 +55,7 @@ int ec_binding_load(struct ec_store *s, const char *iface,
 	b->prev_thumbprint = thumb_of(&b->m, "previous_thumbprint");
 	b->prev_fqdn = ec_meta_get(&b->m, "previous_fqdn");
 	b->prev_assigned = ec_meta_get(&b->m, "previous_assigned");
+	b->prev_forced = ec_meta_get(&b->m, "previous_forced");
 	b->prev_generation = gen_of(&b->m, "previous_generation");
 	return 0;
 }
@@ -96,6 +97,8 @@ int ec_binding_stage(struct ec_txn *t, const char *iface,
 	       ec_meta_set(&m, "previous_fqdn", b->prev_fqdn) < 0) ||
 	      (b->prev_assigned &&
 	       ec_meta_set(&m, "previous_assigned", b->prev_assigned) < 0) ||
+	      (b->prev_forced && *b->prev_forced &&
+	       ec_meta_set(&m, "previous_forced", b->prev_forced) < 0) ||
 	      set_gen(&m, "previous_generation", b->prev_generation) < 0)) ||
 	    !(text = ec_meta_format(&m, &len))) {
 		ec_fail(e, EC_INTERNAL, "out of memory");

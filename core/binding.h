@@ -4,7 +4,8 @@
  *   interface, thumbprint, fqdn, assigned (RFC 3339), generation (of
  *   live/NAME), forced (the checks --force overrode, comma-separated),
  *   and previous_thumbprint, previous_fqdn, previous_assigned,
- *   previous_generation: the assignment before it, for a rollback.
+ *   previous_generation, previous_forced: the assignment before it, for
+ *   a rollback.
  *
  * and the live files made from a certificate, its path and its key. */
 #ifndef EC_BINDING_H
@@ -22,7 +23,7 @@ struct ec_binding {
 	int have;			/* the record exists */
 	const char *thumbprint, *fqdn, *assigned, *forced;
 	unsigned long generation;
-	const char *prev_thumbprint, *prev_fqdn, *prev_assigned;
+	const char *prev_thumbprint, *prev_fqdn, *prev_assigned, *prev_forced;
 	unsigned long prev_generation;
 	struct ec_meta m;		/* owns the strings */
 };

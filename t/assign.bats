@@ -350,12 +350,26 @@ EOF
 	grep -qx 'forced=name,purpose' "$EDGECERT_STORE/assigned/internal.meta"
 	assert_equal "$(sha1 "$LIVE/cert.pem")" "$t"
 	# a later assignment that needs no force records none
-	t=$(put server)
-	ecj assign --interface internal --thumbprint "$t" --fqdn edge.example.test
+	t2=$(put server)
+	ecj assign --interface internal --thumbprint "$t2" --fqdn edge.example.test
 	assert_code 0 ok
 	assert_equal "$(jf '.forced | length')" 0
-	run grep '^forced=.' "$EDGECERT_STORE/assigned/internal.meta"
+	run grep '^forced=' "$EDGECERT_STORE/assigned/internal.meta"
 	assert_failure
+	grep -qx 'previous_forced=name,purpose' "$EDGECERT_STORE/assigned/internal.meta"
+	# a rollback to the forced one brings back what was forced, and back
+	ecj assign --interface internal --rollback
+	assert_code 0 ok
+	assert_equal "$(sha1 "$LIVE/cert.pem")" "$t"
+	grep -qx 'forced=name,purpose' "$EDGECERT_STORE/assigned/internal.meta"
+	run grep '^previous_forced=' "$EDGECERT_STORE/assigned/internal.meta"
+	assert_failure
+	ecj assign --interface internal --rollback
+	assert_code 0 ok
+	assert_equal "$(sha1 "$LIVE/cert.pem")" "$t2"
+	run grep '^forced=' "$EDGECERT_STORE/assigned/internal.meta"
+	assert_failure
+	grep -qx 'previous_forced=name,purpose' "$EDGECERT_STORE/assigned/internal.meta"
 }
 
 @test "assign: no private key, or the key of another certificate, is refused even with --force" {
