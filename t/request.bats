@@ -38,6 +38,8 @@ vip() {
 	assert_equal "$(jf .subject)" "CN=vip.example.test,OU=Edge Team,O=Example Ltd,L=Seattle,ST=WA,C=US"
 	assert_equal "$(jf -c .dns_names)" '["edge1.example.test","edge2.example.test","vip.example.test"]'
 	assert_equal "$(jf .key_type)/$(jf .key_bits)" rsa/2048
+	assert_equal "$(jf .template)/$(jf .out)" WebServer/vip.csr
+	assert_equal "$(jf .friendly_name)/$(jf .exportable)" "Edge VIP/true"
 	assert_equal "$(jf .request_sha256)" \
 		"$(openssl req -in vip.csr -outform DER | sha256sum | cut -c1-64)"
 }
@@ -108,6 +110,12 @@ vip() {
 	a=$(openssl pkey -in "$EDGECERT_STORE/pending/$id.key" -pubout)
 	b=$(openssl req -in "$EDGECERT_STORE/pending/$id.csr" -noout -pubkey)
 	assert_equal "$a" "$b"
+	# keyed by the hash of the public key: SHA-256 of its DER, per openssl
+	assert_equal "$id" "$(openssl pkey -in "$EDGECERT_STORE/pending/$id.key" -pubout -outform DER |
+		sha256sum | cut -c1-64)"
+	# with its creation time, friendly name and exportable flag
+	grep -qx "created=$(jf .created)" "$EDGECERT_STORE/pending/$id.meta"
+	grep -qx 'exportable=false' "$EDGECERT_STORE/pending/$id.meta"
 }
 
 @test "request: --out - writes the request on stdout and the record on stderr" {
