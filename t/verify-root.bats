@@ -155,6 +155,27 @@ import_chain() {
 	assert_code 2 usage
 }
 
+@test "verify-root: --at @0 is 1970, not now; a fraction of a second is taken" {
+	import_chain
+	ecj verify-root --cert "$PKI/server.pem" --at @0
+	assert_code 1 not-yet-valid
+	assert_equal "$(jf .verified_at)" 1970-01-01T00:00:00Z
+	run openssl verify -attime 0 -CAfile "$PKI/root.pem" \
+		-untrusted "$PKI/sub.pem" "$PKI/server.pem"
+	assert_failure
+	assert_output --partial "not yet valid"
+	# as JavaScript's toISOString writes it, and with a comma and a zone
+	t=$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%S)
+	ecj verify-root --cert "$PKI/server.pem" --at "$t.250Z"
+	assert_code 0 ok
+	assert_equal "$(jf .verified_at)" "${t}Z"
+	ecj verify-root --cert "$PKI/server.pem" --at 2020-01-01T02:00:00,5+02:00
+	assert_code 1 not-yet-valid
+	assert_equal "$(jf .verified_at)" 2020-01-01T00:00:00Z
+	ecj verify-root --cert "$PKI/server.pem" --at 2020-01-01T00:00:00.Z
+	assert_code 2 usage
+}
+
 @test "verify-root: a wrong host name is name-mismatch, the IP address in the SAN matches" {
 	import_chain
 	cat "$PKI/server.pem" "$PKI/sub.pem" > s.pem
