@@ -36,10 +36,12 @@ int ec_secret_opt(struct ec_secret_src *src, int c, char *arg,
 static int first_line(struct ec_data *d, struct ec_secret *out,
 		      struct ec_err *e)
 {
-	size_t n = strcspn((char *)d->data, "\r\n");
+	size_t n = 0;
 
-	if (n != d->size && memchr(d->data, '\0', d->size) &&
-	    memchr(d->data, '\0', d->size) < (void *)(d->data + n))
+	while (n < d->size && d->data[n] != '\r' && d->data[n] != '\n')
+		n++;
+	/* a NUL would cut the password short without a word */
+	if (memchr(d->data, '\0', n))
 		return ec_fail(e, EC_BAD_INPUT, "the password holds a NUL "
 			       "byte");
 	out->p = malloc(n + 1);

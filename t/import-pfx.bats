@@ -568,6 +568,25 @@ T
 	assert_equal "$stderr" "edgecert import-pfx: warning: --password is visible to other users of this machine; prefer --password-file, --password-env or --password-fd"
 }
 
+@test "import-pfx: --password-file takes the first line, - is standard input, a NUL is bad-input" {
+	ossl_pfx srv.pfx
+	printf '%s\r\nsecond line\n' "$PASS" > crlf
+	ecj import-pfx --in srv.pfx --password-file crlf --check
+	assert_success
+	run --separate-stderr bash -c 'edgecert import-pfx --in srv.pfx --password-file - --check --format json < "$1"' _ "$PW"
+	assert_success
+	assert_equal "$(jf .password_used)" given
+	# a NUL in the first line would cut the password short: said, not tried
+	printf 'S3cret\0 pw\n' > nul
+	ecj import-pfx --in srv.pfx --password-file nul
+	assert_code 3 bad-input
+	assert_equal "$(jf .message)" "the password holds a NUL byte"
+	# after the first line it does not matter
+	printf '%s\n\0\n' "$PASS" > nul2
+	ecj import-pfx --in srv.pfx --password-file nul2
+	assert_success
+}
+
 @test "import-pfx: usage errors" {
 	ecj import-pfx --password-file "$PW"
 	assert_code 2 usage
