@@ -81,9 +81,10 @@ static int check_regular(int fd, const char *what, struct ec_err *e)
 	return 0;
 }
 
-int ec_read_input(const char *path, size_t max, struct ec_data *out,
-		  struct ec_err *e)
+static int read_input(const char *path, size_t max, int pipe_ok,
+		      struct ec_data *out, struct ec_err *e)
 {
+	struct stat sb;
 	int fd, r;
 
 	if (strcmp(path, "-") == 0)
@@ -97,13 +98,28 @@ int ec_read_input(const char *path, size_t max, struct ec_data *out,
 				     err == EACCES ? EC_BAD_INPUT : EC_IO, err,
 				     "cannot open '%s'", path);
 	}
-	r = check_regular(fd, path, e);
+	if (pipe_ok && fstat(fd, &sb) == 0 && S_ISFIFO(sb.st_mode))
+		r = 0;	/* <(command): a pipe with its writer */
+	else
+		r = check_regular(fd, path, e);
 	if (r == 0) {
 		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 		r = read_fd(fd, path, max, out, e);
 	}
 	close(fd);
 	return r;
+}
+
+int ec_read_input(const char *path, size_t max, struct ec_data *out,
+		  struct ec_err *e)
+{
+	return read_input(path, max, 0, out, e);
+}
+
+int ec_read_secret(const char *path, size_t max, struct ec_data *out,
+		   struct ec_err *e)
+{
+	return read_input(path, max, 1, out, e);
 }
 
 int ec_read_at(int dirfd, const char *name, size_t max, struct ec_data *out,

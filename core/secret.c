@@ -160,7 +160,7 @@ int ec_secret_get(struct ec_secret_src *src, struct ec_status *st,
 		unsetenv(src->ref);	/* not passed on to hooks */
 		return r;
 	case EC_SECRET_FILE:
-		r = ec_read_input(src->ref, SECRET_MAX, &d, e);
+		r = ec_read_secret(src->ref, SECRET_MAX, &d, e);
 		break;
 	case EC_SECRET_FD:
 		r = from_fd(src->ref, &d, e);

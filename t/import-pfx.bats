@@ -568,7 +568,7 @@ T
 	assert_equal "$stderr" "edgecert import-pfx: warning: --password is visible to other users of this machine; prefer --password-file, --password-env or --password-fd"
 }
 
-@test "import-pfx: --password-file takes the first line, - is standard input, a NUL is bad-input" {
+@test "import-pfx: --password-file takes the first line, - is standard input, a pipe; a NUL is bad-input" {
 	ossl_pfx srv.pfx
 	printf '%s\r\nsecond line\n' "$PASS" > crlf
 	ecj import-pfx --in srv.pfx --password-file crlf --check
@@ -576,6 +576,16 @@ T
 	run --separate-stderr bash -c 'edgecert import-pfx --in srv.pfx --password-file - --check --format json < "$1"' _ "$PW"
 	assert_success
 	assert_equal "$(jf .password_used)" given
+	# a pipe, as a secret manager hands it over: <(command)
+	run --separate-stderr bash -c 'edgecert import-pfx --in srv.pfx --password-file <(cat "$1") --check --format json' _ "$PW"
+	assert_success
+	# a FIFO nobody writes to is the empty password, at once
+	mkfifo fifo
+	run --separate-stderr timeout 10 edgecert import-pfx --in srv.pfx --password-file fifo --format json
+	assert_code 3 bad-password
+	# the PFX itself must be a regular file
+	run --separate-stderr bash -c 'edgecert import-pfx --in <(cat srv.pfx) --password-file "$1" --format json' _ "$PW"
+	assert_code 3 bad-input
 	# a NUL in the first line would cut the password short: said, not tried
 	printf 'S3cret\0 pw\n' > nul
 	ecj import-pfx --in srv.pfx --password-file nul
