@@ -291,6 +291,11 @@ subjects() {
 	run --separate-stderr bash -c 'edgecert export --name "edge srv" --out fd.pfx --password-fd 4 --format json 4<"$1"' _ "$PW"
 	assert_success
 	openssl pkcs12 -in fd.pfx -passin "file:$PW" -nokeys -out /dev/null
+	# a password file that cannot be read is bad-input, and nothing is written
+	ecj export --name "edge srv" --out nopw.pfx --password-file missing
+	assert_code 3 bad-input
+	assert_equal "$(jf .message)" "cannot open 'missing': No such file or directory"
+	assert_not_exist nopw.pfx
 }
 
 @test "export: the certificate by thumbprint as Windows shows it, by name; unknown is not-found" {
