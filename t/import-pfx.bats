@@ -568,6 +568,27 @@ T
 	assert_equal "$stderr" "edgecert import-pfx: warning: --password is visible to other users of this machine; prefer --password-file, --password-env or --password-fd"
 }
 
+@test "import-pfx: the password of --password-env is wiped from the process's environment" {
+	ossl_pfx srv.pfx
+	imp srv.pfx
+	# hold the lock, so that the second run waits with its password read
+	flock "$EDGECERT_STORE/.lock" sleep 4 &
+	holder=$!
+	sleep 0.3
+	EC_PW="$PASS" edgecert import-pfx --in srv.pfx --password-env EC_PW \
+		--wait 10 --format json > rec 2>/dev/null &
+	pid=$!
+	sleep 1.5
+	env=$(tr '\0' '\n' < "/proc/$pid/environ")
+	wait "$pid"
+	wait "$holder"
+	assert_equal "$(jq -r .code rec)" ok
+	# ($PASS itself is in every test's environment)
+	[[ "$env" == *"PASS=$PASS"* ]]
+	[[ "$env" != *"EC_PW=$PASS"* ]] || fail "the password is in /proc/$pid/environ"
+	[[ "$env" != *"EC_PW=S"* ]]
+}
+
 @test "import-pfx: --password-file takes the first line, - is standard input, a pipe; a NUL is bad-input" {
 	ossl_pfx srv.pfx
 	printf '%s\r\nsecond line\n' "$PASS" > crlf
