@@ -338,6 +338,45 @@ import_chain() {
 	assert_success
 }
 
+@test "verify-root: an RSA key under 2048 bits is insecure-algorithm unless --verify-profile low" {
+	store_put root "$PKI/md5-root.pem" > /dev/null
+	# a leaf with RSA-1024 under the RSA-2048 root
+	openssl req -new -newkey rsa:1024 -nodes -keyout w.key -out w.csr \
+		-subj "/CN=weak.example.test" 2>/dev/null
+	printf 'subjectAltName=DNS:weak.example.test\n' > w.ext
+	openssl x509 -req -in w.csr -CA "$PKI/md5-root.pem" -CAkey "$PKI/md5-root.key" \
+		-set_serial 41 -days 30 -extfile w.ext -out w.pem 2>/dev/null
+	ecj verify-root --cert w.pem
+	assert_code 1 untrusted
+	assert_equal "$(jf '.reasons | join(",")')" insecure-algorithm
+	ct_verify "$PKI/md5-root.pem" w.pem --verify-profile medium
+	assert_failure
+	assert_output --partial "insecure algorithm"
+	ecj verify-root --cert w.pem --verify-profile low
+	assert_code 0 ok
+	ct_verify "$PKI/md5-root.pem" w.pem --verify-profile low
+	assert_success
+	# and an RSA-1024 root above a P-256 leaf
+	openssl req -x509 -newkey rsa:1024 -nodes -keyout wr.key -out wr.pem -days 30 \
+		-subj "/CN=Weak Root" -addext basicConstraints=critical,CA:TRUE \
+		-addext keyUsage=critical,keyCertSign 2>/dev/null
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout l.key -out l.csr -subj "/CN=weak.example.test" 2>/dev/null
+	openssl x509 -req -in l.csr -CA wr.pem -CAkey wr.key -set_serial 3 -days 30 \
+		-extfile w.ext -out l.pem 2>/dev/null
+	store_put root wr.pem > /dev/null
+	ecj verify-root --cert l.pem
+	assert_code 1 untrusted
+	assert_equal "$(jf '.reasons | join(",")')" insecure-algorithm
+	ct_verify wr.pem l.pem --verify-profile medium
+	assert_failure
+	assert_output --partial "insecure algorithm"
+	ecj verify-root --cert l.pem --verify-profile low
+	assert_code 0 ok
+	ct_verify wr.pem l.pem --verify-profile low
+	assert_success
+}
+
 @test "verify-root: an openssl-made chain is trusted as openssl says" {
 	edgecert import-chain --in "$PKI/ossl-root.pem" -q > /dev/null
 	ecj verify-root --cert "$PKI/ossl-leaf.pem" --chain "$PKI/ossl-sub.pem" \
