@@ -196,6 +196,36 @@ import_chain() {
 	assert_failure
 }
 
+@test "verify-root: wildcards and IPv6 addresses as GnuTLS and openssl match them" {
+	edgecert import-chain --in "$PKI/ossl-root.pem" -q > /dev/null
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout wc.key -out wc.csr -subj "/CN=pool.example.test" 2>/dev/null
+	printf 'subjectAltName=DNS:*.pool.example.test,IP:::1\nextendedKeyUsage=serverAuth\n' > wc.ext
+	openssl x509 -req -in wc.csr -CA "$PKI/ossl-root.pem" -CAkey "$PKI/ossl-root.key" \
+		-set_serial 50 -days 30 -extfile wc.ext -out wc.pem 2>/dev/null
+	# name, edgecert's code, openssl's verdict (the CN is not looked at:
+	# there is a SAN)
+	while read -r h want ossl; do
+		ecj verify-root --cert wc.pem --hostname "$h"
+		assert_equal "$h: $(jf .code)" "$h: $want"
+		case $h in *:*|127.*) o=-verify_ip ;; *) o=-verify_hostname ;; esac
+		if openssl verify -CAfile "$PKI/ossl-root.pem" $o "$h" wc.pem >/dev/null 2>&1; then
+			got=ok
+		else
+			got=fail
+		fi
+		assert_equal "$h: openssl $got" "$h: openssl $ossl"
+	done <<'T'
+a.pool.example.test ok ok
+A.POOL.Example.Test ok ok
+a.b.pool.example.test name-mismatch fail
+pool.example.test name-mismatch fail
+::1 ok ok
+0:0:0:0:0:0:0:1 ok ok
+127.0.0.1 name-mismatch fail
+T
+}
+
 @test "verify-root: a client certificate is purpose-mismatch for server, trusted for client" {
 	import_chain
 	cat "$PKI/client.pem" "$PKI/sub.pem" > c.pem
