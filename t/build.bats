@@ -30,6 +30,7 @@ setup() {
 	[ "$n" -ge 8 ]
 	# the installed links run the installed binary
 	run --separate-stderr "$p/bin/edgecert-list" --version --format json
+	assert_record
 	assert_success
 	assert_equal "$(jf .command)" list
 	# every page reads with man -l, without a warning
@@ -54,6 +55,7 @@ setup() {
 	assert_success
 	assert_output --partial "clang -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror"
 	run --separate-stderr bin/edgecert list --version --format json
+	assert_record
 	assert_success
 	assert_equal "$(jf .gnutls)" "$(pkg-config --modversion gnutls)"
 	assert_equal "$(readlink bin/edgecert-verify-root)" edgecert

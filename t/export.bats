@@ -289,6 +289,7 @@ subjects() {
 	assert_success
 	openssl pkcs12 -in env.pfx -passin "file:$PW" -nokeys -out /dev/null
 	run --separate-stderr bash -c 'edgecert export --name "edge srv" --out fd.pfx --password-fd 4 --format json 4<"$1"' _ "$PW"
+	assert_record
 	assert_success
 	openssl pkcs12 -in fd.pfx -passin "file:$PW" -nokeys -out /dev/null
 	# a password file that cannot be read is bad-input, and nothing is written

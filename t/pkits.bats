@@ -133,6 +133,7 @@ pkits_section() {
 		done
 		[ "$opts" = - ] || args+=($opts)
 		out=$(edgecert verify-root "${args[@]}" 2>/dev/null) && rc=0 || rc=$?
+		printf '%s\n' "$out" >> records
 		case $rc in
 		0) got=valid ;;
 		1) got=invalid ;;
@@ -151,6 +152,8 @@ pkits_section() {
 		fi
 	done < "$EC_ROOT/t/data/pkits.tsv"
 	echo "# section $sec: $n tests, $agree agree"
+	"$EC_ROOT/t/validate-status.py" --each < records ||
+		bad+=("a record is not schema-valid")
 	[ "$n" -gt 0 ] || bad+=("no tests for section $sec")
 	if [ ${#bad[@]} -gt 0 ]; then
 		printf 'unexpected: %s\n' "${bad[@]}"
