@@ -463,6 +463,18 @@ T
 	assert_code 3 bad-input
 }
 
+@test "verify-root: the reasons of the man page, the schema and the binary are one vocabulary" {
+	code=$( { sed -n '/reason_names\[\] = {/,/^};/p' "$EC_ROOT/core/verify.c" |
+		grep -o '"[a-z-]*"' | tr -d '"'; echo invalid; } | sort)
+	page=$(sed -n '/^\.B reasons$/,/^\.RE$/p' "$EC_ROOT/man/edgecert-verify-root.1" |
+		sed -n '/^\.TP$/{n;p}' | sed 's/^\.BR\? //; s/\\-/-/g; s/"//g; s/, / /g' |
+		tr ' ' '\n' | grep -v '^$' | sort)
+	schema=$(jq -r '."$defs".reason.enum[]' "$EC_ROOT/man/edgecert-status.schema.json" | sort)
+	[ "$(printf '%s\n' "$code" | wc -l)" -ge 17 ]
+	assert_equal "$page" "$code"
+	assert_equal "$schema" "$code"
+}
+
 @test "verify-root: the man page SYNOPSIS agrees with --help" {
 	run edgecert verify-root --help
 	assert_success
