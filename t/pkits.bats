@@ -172,6 +172,12 @@ pkits_section() {
 			echo "missing: $f"; missing=1; }
 	done
 	assert_equal "$missing" 0
+	# verify-root(1) CONFORMANCE gives the counts: keep them true
+	local total
+	total=$(grep -vc '^#' "$EC_ROOT/t/data/pkits.tsv")
+	man -l "$EC_ROOT/man/edgecert-verify-root.1" 2>/dev/null | tr -s ' \n' ' ' |
+		grep -q "$total tests, of which $((total - ${#KNOWN[@]})) agree" ||
+		fail "verify-root(1) does not say '$total tests, of which $((total - ${#KNOWN[@]})) agree'"
 	# and the verdict "valid" is possible at all: 4.1.1 is trusted, as
 	# certtool says
 	openssl x509 -inform DER -in "$PKITS/certs/ValidCertificatePathTest1EE.crt" > c.pem
