@@ -243,8 +243,15 @@ int ec_write_atomic(const char *path, const void *data, size_t len,
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	snprintf(tmp, sizeof(tmp), ".edgecert-%ld-%ld.tmp", (long)getpid(),
 		 (long)ts.tv_nsec);
-	if (ec_create_at(dfd, tmp, data, len, mode, e) < 0)
+	if (ec_create_at(dfd, tmp, data, len, mode, e) < 0) {
+		/* name the file asked for, not the temporary one beside it */
+		char why[sizeof(e->msg)];
+		const char *colon = strstr(e->msg, "': ");
+
+		snprintf(why, sizeof(why), "%s", colon ? colon + 3 : e->msg);
+		ec_fail(e, e->code, "cannot write '%s': %s", path, why);
 		goto out;
+	}
 	if (overwrite) {
 		if (renameat(dfd, tmp, dfd, base) < 0) {
 			err = errno;

@@ -254,6 +254,17 @@ subjects() {
 	assert_equal "$(ls -A | grep -v -e '^store$' -e '^separate-stderr-' | paste -sd,)" srv.pfx
 }
 
+@test "export: an --out that cannot be created is named in the message, not its temporary file" {
+	exp --name "edge srv" --out /proc/edgecert-test.pfx
+	assert_code 4 not-found
+	assert_equal "$(jf .message)" "cannot write '/proc/edgecert-test.pfx': No such file or directory"
+	exp --name "edge srv" --out "$BATS_TEST_TMPDIR/no/such/dir/x.pfx"
+	assert_code 4 not-found
+	assert_equal "$(jf .message)" "cannot open the directory of '$BATS_TEST_TMPDIR/no/such/dir/x.pfx': No such file or directory"
+	run ls -A "$BATS_TEST_TMPDIR"
+	refute_output --partial ".edgecert-"
+}
+
 @test "export: the file is 0600 whatever the umask" {
 	umask 000
 	exp --name "edge srv" --out srv.pfx
