@@ -5,6 +5,7 @@ VERSION = 0.1.0
 PREFIX = /usr/local
 BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man
+DATADIR = $(PREFIX)/share/edgecert
 COMPDIR = $(PREFIX)/share/bash-completion/completions
 
 CC = cc
@@ -69,11 +70,12 @@ stress:
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(COMPDIR)
+		$(DESTDIR)$(DATADIR) $(DESTDIR)$(COMPDIR)
 	cp bin/edgecert $(DESTDIR)$(BINDIR)/edgecert
 	chmod 755 $(DESTDIR)$(BINDIR)/edgecert
 	for a in $(APPLETS); do ln -sf edgecert $(DESTDIR)$(BINDIR)/edgecert-$$a; done
 	cp man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	cp man/edgecert-status.schema.json $(DESTDIR)$(DATADIR)/
 	cp completion/edgecert.bash $(DESTDIR)$(COMPDIR)/edgecert
 	for a in $(APPLETS); do ln -sf edgecert $(DESTDIR)$(COMPDIR)/edgecert-$$a; done
 

@@ -1,7 +1,9 @@
 /* import-chain.c: edgecert import-chain: a CA's certification path (a
  * .p7b, a PEM bundle, DER certificates and CRLs) into the trusted roots,
  * the intermediates and the CRLs. */
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cmds.h"
 #include "../core/bundle.h"
@@ -112,27 +114,48 @@ static void summary(struct ec_ctx *ctx, const struct ec_plan *p,
 		      p->all_complete ? "" : " (a path is incomplete)");
 }
 
+/* Open the store (flags of ec_store_open) and plan the bundle in it. */
+static int plan_in(struct ec_ctx *ctx, int flags,
+		   const struct import_chain_opts *o, const struct ec_bundle *b,
+		   struct ec_store **s, struct ec_plan *p)
+{
+	if (ec_store_open(s, ctx->store_dir, flags, ctx->wait_seconds,
+			  &ctx->err) < 0)
+		return -1;
+	return ec_place_plan(*s, b->crt, b->ncrt, b->crl, b->ncrl, &o->flags,
+			     p, &ctx->err);
+}
+
 int cmd_import_chain(int argc, char **argv, struct ec_ctx *ctx)
 {
 	struct import_chain_opts o = { 0 };
 	struct ec_bundle b = { 0 };
 	struct ec_store *s = NULL;
 	struct ec_plan p = { 0 };
-	int r = -1;
+	struct stat sb;
+	int r = -1, absent;
 
 	ctx->usage = usage;
 	if (parse_opts(argc, argv, ctx, &o))
 		return ctx->err.code == EC_OK ? 0 : -1;
 	if (ec_bundle_read(o.in, &b, &ctx->err) < 0)
 		return -1;
-	if (ec_store_open(&s, ctx->store_dir, ctx->check ? 0 :
-			  EC_STORE_WRITE, ctx->wait_seconds, &ctx->err) < 0)
+	/* an absent store is made only when there is something to write in
+	 * it: planned read-only first, then again under the lock */
+	absent = !ctx->check && lstat(ctx->store_dir, &sb) < 0 &&
+		 errno == ENOENT;
+	if (plan_in(ctx, ctx->check || absent ? 0 : EC_STORE_WRITE, &o, &b,
+		    &s, &p) < 0)
 		goto out;
+	if (absent && p.nchanges && (p.all_complete || !o.require_complete)) {
+		ec_place_free(&p);
+		ec_store_close(s);
+		s = NULL;
+		if (plan_in(ctx, EC_STORE_WRITE, &o, &b, &s, &p) < 0)
+			goto out;
+	}
 	ec_st_text_custom(ctx->st);
 	ec_st_str(ctx->st, "store", ec_store_dir(s));
-	if (ec_place_plan(s, b.crt, b.ncrt, b.crl, b.ncrl, &o.flags, &p,
-			  &ctx->err) < 0)
-		goto out;
 	ec_place_report(ctx->st, s, &p);
 	ec_st_bool(ctx->st, "complete", p.all_complete);
 	if (o.require_complete && !p.all_complete) {

@@ -3,6 +3,7 @@
  * one status record. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gnutls/gnutls.h>
@@ -111,6 +112,18 @@ static int leading_options(int argc, char **argv, struct ec_ctx *ctx)
 	return optind;
 }
 
+/* A diagnostic for a person, escaped as the text form is: a certificate's
+ * subject or a file's name never sends control bytes to the terminal. */
+static void diag(const struct applet *a, const char *command,
+		 const char *what, const char *msg)
+{
+	char *esc = ec_text_escape(msg);
+
+	fprintf(stderr, "%s%s: %s%s\n", a ? "edgecert " : "", command, what,
+		esc ? esc : "(out of memory)");
+	free(esc);
+}
+
 int main(int argc, char **argv)
 {
 	char usage[4096];
@@ -153,13 +166,11 @@ int main(int argc, char **argv)
 	code = ctx.st ? (int)ctx.err.code : EC_INTERNAL;
 	if (!ctx.quiet && ctx.st) {
 		for (size_t i = 0; i < ec_st_nwarnings(ctx.st); i++)
-			fprintf(stderr, "%s%s: warning: %s\n",
-				a ? "edgecert " : "", ctx.command,
-				ec_st_warning(ctx.st, i));
+			diag(a, ctx.command, "warning: ",
+			     ec_st_warning(ctx.st, i));
 	}
 	if (!ctx.quiet && code != EC_OK) {
-		fprintf(stderr, "%s%s: %s\n", a ? "edgecert " : "",
-			ctx.command, ctx.err.msg);
+		diag(a, ctx.command, "", ctx.err.msg);
 		if (code == EC_USAGE)
 			fprintf(stderr, "see 'edgecert%s%s --help'\n",
 				a ? " " : "", a ? a->name : "");

@@ -106,7 +106,8 @@ static void take_opt(struct ec_ctx *ctx, struct verify_root_opts *o, int c,
 		ec_purpose_parse(arg, &o->v.purpose, e);
 		break;
 	case OPT_AT:
-		ec_time_parse("--at", arg, &o->v.at, e);
+		if (ec_time_parse("--at", arg, &o->v.at, e) == 0)
+			o->v.at_set = 1;
 		break;
 	case OPT_SYSTEM_TRUST:
 		o->v.system_trust = 1;

@@ -239,6 +239,11 @@ int ec_time_parse(const char *what, const char *s, time_t *out,
 	if (*p == 'T' || *p == ' ') {
 		const char *q = strptime(p + 1, "%H:%M:%S", &tm);
 
+		/* a fraction of a second (2030-01-01T00:00:00.000Z, as
+		 * JavaScript writes it) is dropped */
+		if (q && (*q == '.' || *q == ',') && q[1] >= '0' && q[1] <= '9')
+			for (q++; *q >= '0' && *q <= '9'; q++)
+				;
 		if (!q)
 			q = strptime(p + 1, "%H:%M", &tm);
 		if (!q)

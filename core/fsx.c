@@ -81,9 +81,10 @@ static int check_regular(int fd, const char *what, struct ec_err *e)
 	return 0;
 }
 
-int ec_read_input(const char *path, size_t max, struct ec_data *out,
-		  struct ec_err *e)
+static int read_input(const char *path, size_t max, int pipe_ok,
+		      struct ec_data *out, struct ec_err *e)
 {
+	struct stat sb;
 	int fd, r;
 
 	if (strcmp(path, "-") == 0)
@@ -97,13 +98,28 @@ int ec_read_input(const char *path, size_t max, struct ec_data *out,
 				     err == EACCES ? EC_BAD_INPUT : EC_IO, err,
 				     "cannot open '%s'", path);
 	}
-	r = check_regular(fd, path, e);
+	if (pipe_ok && fstat(fd, &sb) == 0 && S_ISFIFO(sb.st_mode))
+		r = 0;	/* <(command): a pipe with its writer */
+	else
+		r = check_regular(fd, path, e);
 	if (r == 0) {
 		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 		r = read_fd(fd, path, max, out, e);
 	}
 	close(fd);
 	return r;
+}
+
+int ec_read_input(const char *path, size_t max, struct ec_data *out,
+		  struct ec_err *e)
+{
+	return read_input(path, max, 0, out, e);
+}
+
+int ec_read_secret(const char *path, size_t max, struct ec_data *out,
+		   struct ec_err *e)
+{
+	return read_input(path, max, 1, out, e);
 }
 
 int ec_read_at(int dirfd, const char *name, size_t max, struct ec_data *out,
@@ -227,8 +243,15 @@ int ec_write_atomic(const char *path, const void *data, size_t len,
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	snprintf(tmp, sizeof(tmp), ".edgecert-%ld-%ld.tmp", (long)getpid(),
 		 (long)ts.tv_nsec);
-	if (ec_create_at(dfd, tmp, data, len, mode, e) < 0)
+	if (ec_create_at(dfd, tmp, data, len, mode, e) < 0) {
+		/* name the file asked for, not the temporary one beside it */
+		char why[sizeof(e->msg)];
+		const char *colon = strstr(e->msg, "': ");
+
+		snprintf(why, sizeof(why), "%s", colon ? colon + 3 : e->msg);
+		ec_fail(e, e->code, "cannot write '%s': %s", path, why);
 		goto out;
+	}
 	if (overwrite) {
 		if (renameat(dfd, tmp, dfd, base) < 0) {
 			err = errno;

@@ -21,6 +21,10 @@ struct ec_data {
  * max is bad-input.  The buffer is NUL-terminated past size. */
 int ec_read_input(const char *path, size_t max, struct ec_data *out,
 		  struct ec_err *e);
+/* ec_read_input for a secret: a pipe is read too (--password-file
+ * <(command)); a directory or a device is still bad-input. */
+int ec_read_secret(const char *path, size_t max, struct ec_data *out,
+		   struct ec_err *e);
 /* Read name in dirfd without following a symlink. */
 int ec_read_at(int dirfd, const char *name, size_t max, struct ec_data *out,
 	       struct ec_err *e);

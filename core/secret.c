@@ -36,10 +36,12 @@ int ec_secret_opt(struct ec_secret_src *src, int c, char *arg,
 static int first_line(struct ec_data *d, struct ec_secret *out,
 		      struct ec_err *e)
 {
-	size_t n = strcspn((char *)d->data, "\r\n");
+	size_t n = 0;
 
-	if (n != d->size && memchr(d->data, '\0', d->size) &&
-	    memchr(d->data, '\0', d->size) < (void *)(d->data + n))
+	while (n < d->size && d->data[n] != '\r' && d->data[n] != '\n')
+		n++;
+	/* a NUL would cut the password short without a word */
+	if (memchr(d->data, '\0', n))
 		return ec_fail(e, EC_BAD_INPUT, "the password holds a NUL "
 			       "byte");
 	out->p = malloc(n + 1);
@@ -155,10 +157,13 @@ int ec_secret_get(struct ec_secret_src *src, struct ec_status *st,
 		d.size = strlen(v);
 		d.data = (unsigned char *)v;
 		r = first_line(&d, out, e);
-		unsetenv(src->ref);	/* not passed on to hooks */
+		/* wiped in place, out of /proc/PID/environ, and unset, not
+		 * passed on to hooks */
+		gnutls_memset((char *)v, 0, d.size);
+		unsetenv(src->ref);
 		return r;
 	case EC_SECRET_FILE:
-		r = ec_read_input(src->ref, SECRET_MAX, &d, e);
+		r = ec_read_secret(src->ref, SECRET_MAX, &d, e);
 		break;
 	case EC_SECRET_FD:
 		r = from_fd(src->ref, &d, e);

@@ -1,5 +1,6 @@
 /* secret.h: passwords from where a script can keep them out of argv:
- * --password-file FILE (its first line; "-" is standard input),
+ * --password-file FILE (its first line; "-" is standard input; a pipe
+ * such as <(command) is read too),
  * --password-env VAR, --password-fd N, --password PASS (visible to other
  * users: warned about), --no-password. */
 #ifndef EC_SECRET_H

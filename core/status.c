@@ -153,6 +153,19 @@ static void text_str(struct ec_buf *b, const char *s)
 	}
 }
 
+char *ec_text_escape(const char *s)
+{
+	struct ec_buf b = { 0 };
+
+	text_str(&b, s);
+	ec_buf_addc(&b, '\0');
+	if (b.oom) {
+		ec_buf_free(&b);
+		return NULL;
+	}
+	return b.p;
+}
+
 struct ec_status *ec_status_new(enum ec_format fmt, const char *command)
 {
 	struct ec_status *st = calloc(1, sizeof(*st));

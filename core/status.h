@@ -59,5 +59,8 @@ int ec_status_finish(struct ec_status *st, int fd, const struct ec_err *e);
  * \u00XX, invalid UTF-8 bytes as the six characters \\xNN.  Returns a
  * malloc'd string or NULL. */
 char *ec_json_escape(const char *s);
+/* Escape s for a terminal as the text form does: control characters and
+ * invalid UTF-8 bytes as \xNN.  Returns a malloc'd string or NULL. */
+char *ec_text_escape(const char *s);
 
 #endif

@@ -411,7 +411,7 @@ int ec_verify(struct ec_store *s, gnutls_x509_crt_t crt,
 	int ret = -1, x;
 
 	memset(r, 0, sizeof(*r));
-	r->at = o->at ? o->at : time(NULL);
+	r->at = o->at_set ? o->at : time(NULL);
 	if ((x = gnutls_x509_trust_list_init(&tl, 0)) < 0)
 		return ec_fail(e, EC_INTERNAL, "%s", gnutls_strerror(x));
 	if (load_anchors(s, o, tl, e) < 0 ||

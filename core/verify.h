@@ -44,7 +44,8 @@ struct ec_verify_opts {
 	size_t ncrl;
 	const char *hostname;		/* DNS name or IP address; NULL: none */
 	const char *purpose;		/* EKU OID; NULL: any */
-	time_t at;			/* 0: now */
+	time_t at;			/* with at_set; else now */
+	int at_set;			/* --at given (@0 is 1970, not now) */
 	int system_trust;		/* the system's roots are anchors too */
 	gnutls_certificate_verification_profiles_t profile; /* 0: medium */
 };

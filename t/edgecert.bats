@@ -13,6 +13,7 @@ setup() {
 	assert_equal "$(jf .command)" list
 	a=$output
 	run --separate-stderr edgecert-list --format json
+	assert_record
 	assert_success
 	assert_equal "$output" "$a"
 	assert [ -L "$EC_ROOT/bin/edgecert-list" ]
@@ -65,6 +66,7 @@ setup() {
 	assert_code 2 usage
 	assert_equal "$(jf .message)" "unknown option '-Z'"
 	run --separate-stderr edgecert list --format json --section
+	assert_record
 	assert_failure 2
 	assert_equal "$(jf .message)" "option '--section' needs a value"
 	ecj list stray
@@ -86,6 +88,7 @@ setup() {
 
 @test "edgecert: global options work before the applet's name too" {
 	run --separate-stderr edgecert --format json --store "$BATS_TEST_TMPDIR/x" list
+	assert_record
 	assert_success
 	assert_equal "$(jf .store)" "$BATS_TEST_TMPDIR/x"
 }
@@ -121,10 +124,12 @@ setup() {
 		chown 65534:65534 "$h"
 		run setpriv --reuid=65534 --regid=65534 --clear-groups \
 			env HOME="$h" "$EC_ROOT/bin/edgecert" list --format json
+		assert_record
 		assert_success
 		assert_equal "$(jf .store)" "$h/.local/share/edgecert"
 		run setpriv --reuid=65534 --regid=65534 --clear-groups \
 			env HOME="$h" XDG_DATA_HOME=/xdg "$EC_ROOT/bin/edgecert" list --format json
+		assert_record
 		assert_equal "$(jf .store)" "/xdg/edgecert"
 		rm -rf "$h"
 	else
@@ -137,6 +142,7 @@ setup() {
 	run --separate-stderr bash -c 'edgecert list --format json --status-fd 3 3>"$1"' _ "$BATS_TEST_TMPDIR/rec"
 	assert_success
 	assert_equal "$output" ""
+	"$EC_ROOT/t/validate-status.py" < "$BATS_TEST_TMPDIR/rec"
 	run jq -r .code "$BATS_TEST_TMPDIR/rec"
 	assert_output ok
 	ecj list --status-fd 9
@@ -146,10 +152,12 @@ setup() {
 
 @test "edgecert: --quiet silences stderr, not the record" {
 	run --separate-stderr edgecert list --frob -q --format json
+	assert_record
 	assert_failure 2
 	assert_equal "$stderr" ""
 	assert_equal "$(jf .code)" usage
 	run --separate-stderr edgecert list --frob --format json
+	assert_record
 	assert [ -n "$stderr" ]
 }
 

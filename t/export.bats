@@ -254,6 +254,17 @@ subjects() {
 	assert_equal "$(ls -A | grep -v -e '^store$' -e '^separate-stderr-' | paste -sd,)" srv.pfx
 }
 
+@test "export: an --out that cannot be created is named in the message, not its temporary file" {
+	exp --name "edge srv" --out /proc/edgecert-test.pfx
+	assert_code 4 not-found
+	assert_equal "$(jf .message)" "cannot write '/proc/edgecert-test.pfx': No such file or directory"
+	exp --name "edge srv" --out "$BATS_TEST_TMPDIR/no/such/dir/x.pfx"
+	assert_code 4 not-found
+	assert_equal "$(jf .message)" "cannot open the directory of '$BATS_TEST_TMPDIR/no/such/dir/x.pfx': No such file or directory"
+	run ls -A "$BATS_TEST_TMPDIR"
+	refute_output --partial ".edgecert-"
+}
+
 @test "export: the file is 0600 whatever the umask" {
 	umask 000
 	exp --name "edge srv" --out srv.pfx
@@ -289,8 +300,14 @@ subjects() {
 	assert_success
 	openssl pkcs12 -in env.pfx -passin "file:$PW" -nokeys -out /dev/null
 	run --separate-stderr bash -c 'edgecert export --name "edge srv" --out fd.pfx --password-fd 4 --format json 4<"$1"' _ "$PW"
+	assert_record
 	assert_success
 	openssl pkcs12 -in fd.pfx -passin "file:$PW" -nokeys -out /dev/null
+	# a password file that cannot be read is bad-input, and nothing is written
+	ecj export --name "edge srv" --out nopw.pfx --password-file missing
+	assert_code 3 bad-input
+	assert_equal "$(jf .message)" "cannot open 'missing': No such file or directory"
+	assert_not_exist nopw.pfx
 }
 
 @test "export: the certificate by thumbprint as Windows shows it, by name; unknown is not-found" {

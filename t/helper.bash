@@ -24,6 +24,13 @@ ecj() {
 	fi
 }
 
+# assert_record: $output (of a run made without ecj) is one schema-valid
+# status record.
+assert_record() {
+	printf '%s\n' "$output" | "$EC_ROOT/t/validate-status.py" ||
+		fail "invalid status record: $output"
+}
+
 # jf FILTER: a field of the last record ($output), through jq.
 jf() {
 	printf '%s\n' "$output" | jq -r "$@"

@@ -101,6 +101,21 @@ crl_id() {
 	assert_code 1 untrusted
 	assert_equal "$(jf '.paths[0].complete')" false
 	assert_not_exists "$EDGECERT_STORE/ca/$SUB.pem"
+	# not even an empty store is made
+	assert_not_exists "$EDGECERT_STORE"
+}
+
+@test "import-chain: a run with nothing to import makes no store; one with something does" {
+	ecj import-chain --in "$PKI/server.pem"
+	assert_code 0 ok
+	assert_equal "$(jf .changed)/$(jf '.certificates[0].action')" false/skipped
+	assert_not_exists "$EDGECERT_STORE"
+	ecj import-chain --in chain.pem
+	assert_code 0 ok
+	assert_equal "$(jf .changed)/$(jf .imported)" true/2
+	assert_equal "$(stat -c %a "$EDGECERT_STORE")" 700
+	assert_file_exists "$EDGECERT_STORE/root/$ROOT.pem"
+	store_consistent
 }
 
 @test "import-chain: a path is complete when its root is already in the store" {

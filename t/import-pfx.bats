@@ -369,6 +369,7 @@ T
 	assert_equal "$(jf .message)" "'dir.pfx' is a directory"
 	mkfifo fifo.pfx
 	run --separate-stderr timeout 10 edgecert import-pfx --in fifo.pfx --password-file "$PW" --format json
+	assert_record
 	assert_equal "$status" 3
 	assert_equal "$(jf .code)" bad-input
 	assert_equal "$(jf .message)" "'fifo.pfx' is not a regular file"
@@ -381,6 +382,7 @@ T
 @test "import-pfx: --in - reads standard input" {
 	ossl_pfx srv.pfx -certfile "$PKI/chain.pem"
 	run --separate-stderr bash -c 'edgecert import-pfx --in - --password-file "$1" --format json < srv.pfx' _ "$PW"
+	assert_record
 	assert_success
 	assert_equal "$(jf '.certificates[0].thumbprint')" "$SRV"
 }
@@ -414,6 +416,7 @@ T
 	assert_equal "$(jf .message)" "cannot read 'mac.pfx': the MAC asks for 10000001 iterations (more than 10000000): refused"
 	big mac.pfx
 	run --separate-stderr timeout 20 edgecert import-pfx --in mac.pfx --password-file "$PW" --format json
+	assert_record
 	assert_code 3 bad-input
 	assert_equal "$(jf .message)" "cannot read 'mac.pfx': the MAC asks for 2147483647 iterations (more than 10000000): refused"
 	# the key's count, without a MAC
@@ -422,11 +425,13 @@ T
 	cp key.pfx key2.pfx
 	big key.pfx
 	run --separate-stderr timeout 20 edgecert import-pfx --in key.pfx --password-file "$PW" --format json
+	assert_record
 	assert_code 3 bad-input
 	assert_equal "$(jf .message)" "cannot read 'key.pfx': the private key's encryption has parameters GnuTLS refuses (such as 10485760 iterations or more): refused"
 	# under GnuTLS' own limit, over ours
 	perl -pi -0777 -e 's/\x02\x04\x00\x98\x96\x81/\x02\x04\x00\x9f\xff\xff/g' key2.pfx
 	run --separate-stderr timeout 20 edgecert import-pfx --in key2.pfx --password-file "$PW" --format json
+	assert_record
 	assert_code 3 bad-input
 	assert_equal "$(jf .message)" "cannot read 'key2.pfx': the private key's encryption asks for 10485759 iterations (more than 10000000): refused"
 	# the certificates' count, without a MAC
@@ -434,6 +439,7 @@ T
 		-passout "file:$PW" -iter 10000001 -nomac -keypbe NONE -certpbe AES-256-CBC -out crt.pfx
 	big crt.pfx
 	run --separate-stderr timeout 20 edgecert import-pfx --in crt.pfx --password-file "$PW" --format json
+	assert_record
 	assert_code 3 bad-input
 	assert_equal "$(jf .message)" "cannot read 'crt.pfx': the certificates' encryption has parameters GnuTLS refuses (such as 10485760 iterations or more): refused"
 	assert_not_exist "$EDGECERT_STORE"
@@ -555,6 +561,7 @@ T
 	assert_equal "$(jf .password_used)" given
 	rm -rf "$EDGECERT_STORE"
 	run --separate-stderr bash -c 'edgecert import-pfx --in srv.pfx --password-fd 3 --format json 3<"$1"' _ "$PW"
+	assert_record
 	assert_success
 	assert_equal "$(jf .changed)" true
 	ecj import-pfx --in srv.pfx --password-env UNSET_EC_PW
@@ -566,6 +573,61 @@ T
 	assert_success
 	assert_equal "$(jf -c .warnings)" '["--password is visible to other users of this machine; prefer --password-file, --password-env or --password-fd"]'
 	assert_equal "$stderr" "edgecert import-pfx: warning: --password is visible to other users of this machine; prefer --password-file, --password-env or --password-fd"
+}
+
+@test "import-pfx: the password of --password-env is wiped from the process's environment" {
+	ossl_pfx srv.pfx
+	imp srv.pfx
+	# hold the lock, so that the second run waits with its password read
+	flock "$EDGECERT_STORE/.lock" sleep 4 &
+	holder=$!
+	sleep 0.3
+	EC_PW="$PASS" edgecert import-pfx --in srv.pfx --password-env EC_PW \
+		--wait 10 --format json > rec 2>/dev/null &
+	pid=$!
+	sleep 1.5
+	env=$(tr '\0' '\n' < "/proc/$pid/environ")
+	wait "$pid"
+	wait "$holder"
+	"$EC_ROOT/t/validate-status.py" < rec
+	assert_equal "$(jq -r .code rec)" ok
+	# ($PASS itself is in every test's environment)
+	[[ "$env" == *"PASS=$PASS"* ]]
+	[[ "$env" != *"EC_PW=$PASS"* ]] || fail "the password is in /proc/$pid/environ"
+	[[ "$env" != *"EC_PW=S"* ]]
+}
+
+@test "import-pfx: --password-file takes the first line, - is standard input, a pipe; a NUL is bad-input" {
+	ossl_pfx srv.pfx
+	printf '%s\r\nsecond line\n' "$PASS" > crlf
+	ecj import-pfx --in srv.pfx --password-file crlf --check
+	assert_success
+	run --separate-stderr bash -c 'edgecert import-pfx --in srv.pfx --password-file - --check --format json < "$1"' _ "$PW"
+	assert_record
+	assert_success
+	assert_equal "$(jf .password_used)" given
+	# a pipe, as a secret manager hands it over: <(command)
+	run --separate-stderr bash -c 'edgecert import-pfx --in srv.pfx --password-file <(cat "$1") --check --format json' _ "$PW"
+	assert_record
+	assert_success
+	# a FIFO nobody writes to is the empty password, at once
+	mkfifo fifo
+	run --separate-stderr timeout 10 edgecert import-pfx --in srv.pfx --password-file fifo --format json
+	assert_record
+	assert_code 3 bad-password
+	# the PFX itself must be a regular file
+	run --separate-stderr bash -c 'edgecert import-pfx --in <(cat srv.pfx) --password-file "$1" --format json' _ "$PW"
+	assert_record
+	assert_code 3 bad-input
+	# a NUL in the first line would cut the password short: said, not tried
+	printf 'S3cret\0 pw\n' > nul
+	ecj import-pfx --in srv.pfx --password-file nul
+	assert_code 3 bad-input
+	assert_equal "$(jf .message)" "the password holds a NUL byte"
+	# after the first line it does not matter
+	printf '%s\n\0\n' "$PASS" > nul2
+	ecj import-pfx --in srv.pfx --password-file nul2
+	assert_success
 }
 
 @test "import-pfx: usage errors" {

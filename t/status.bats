@@ -67,6 +67,23 @@ line2 \\ end"
 	! printf '%s' "$output" | LC_ALL=C grep -q $'\x1b'
 }
 
+@test "status: diagnostics on stderr are escaped as the text form is" {
+	# a subject with an escape sequence and a line break, by openssl
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout e.key -days 30 -out e.pem \
+		-subj "/CN=$(printf 'red\033[31m\nline')" 2>/dev/null
+	openssl x509 -in e.pem -noout -subject -nameopt RFC2253 | grep -q 'red\\1B'
+	run --separate-stderr edgecert verify-root --cert e.pem
+	assert_failure 1
+	assert_equal "$stderr" "edgecert verify-root: 'CN=red\x1b[31m\x0aline' is not trusted: signer-not-found"
+	assert_output --partial "'CN=red\x1b[31m\x0aline' is not trusted"
+	! printf '%s' "$output$stderr" | LC_ALL=C grep -q $'\x1b'
+	# and a file name with a line break, in a warning's place too
+	run --separate-stderr edgecert import-chain --in "$(printf 'no\nsuch')"
+	assert_failure 3
+	assert_equal "$stderr" "edgecert import-chain: cannot open 'no\x0asuch': No such file or directory"
+}
+
 @test "status: exactly one record per run, success or failure, in each form" {
 	for args in "list" "list --frob" "list --thumbprint 00000000" "frob"; do
 		run --separate-stderr edgecert $args --format json

@@ -155,6 +155,27 @@ import_chain() {
 	assert_code 2 usage
 }
 
+@test "verify-root: --at @0 is 1970, not now; a fraction of a second is taken" {
+	import_chain
+	ecj verify-root --cert "$PKI/server.pem" --at @0
+	assert_code 1 not-yet-valid
+	assert_equal "$(jf .verified_at)" 1970-01-01T00:00:00Z
+	run openssl verify -attime 0 -CAfile "$PKI/root.pem" \
+		-untrusted "$PKI/sub.pem" "$PKI/server.pem"
+	assert_failure
+	assert_output --partial "not yet valid"
+	# as JavaScript's toISOString writes it, and with a comma and a zone
+	t=$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%S)
+	ecj verify-root --cert "$PKI/server.pem" --at "$t.250Z"
+	assert_code 0 ok
+	assert_equal "$(jf .verified_at)" "${t}Z"
+	ecj verify-root --cert "$PKI/server.pem" --at 2020-01-01T02:00:00,5+02:00
+	assert_code 1 not-yet-valid
+	assert_equal "$(jf .verified_at)" 2020-01-01T00:00:00Z
+	ecj verify-root --cert "$PKI/server.pem" --at 2020-01-01T00:00:00.Z
+	assert_code 2 usage
+}
+
 @test "verify-root: a wrong host name is name-mismatch, the IP address in the SAN matches" {
 	import_chain
 	cat "$PKI/server.pem" "$PKI/sub.pem" > s.pem
@@ -173,6 +194,36 @@ import_chain() {
 	run openssl verify -CAfile "$PKI/root.pem" -untrusted "$PKI/sub.pem" \
 		-verify_ip 127.0.0.2 "$PKI/server.pem"
 	assert_failure
+}
+
+@test "verify-root: wildcards and IPv6 addresses as GnuTLS and openssl match them" {
+	edgecert import-chain --in "$PKI/ossl-root.pem" -q > /dev/null
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout wc.key -out wc.csr -subj "/CN=pool.example.test" 2>/dev/null
+	printf 'subjectAltName=DNS:*.pool.example.test,IP:::1\nextendedKeyUsage=serverAuth\n' > wc.ext
+	openssl x509 -req -in wc.csr -CA "$PKI/ossl-root.pem" -CAkey "$PKI/ossl-root.key" \
+		-set_serial 50 -days 30 -extfile wc.ext -out wc.pem 2>/dev/null
+	# name, edgecert's code, openssl's verdict (the CN is not looked at:
+	# there is a SAN)
+	while read -r h want ossl; do
+		ecj verify-root --cert wc.pem --hostname "$h"
+		assert_equal "$h: $(jf .code)" "$h: $want"
+		case $h in *:*|127.*) o=-verify_ip ;; *) o=-verify_hostname ;; esac
+		if openssl verify -CAfile "$PKI/ossl-root.pem" $o "$h" wc.pem >/dev/null 2>&1; then
+			got=ok
+		else
+			got=fail
+		fi
+		assert_equal "$h: openssl $got" "$h: openssl $ossl"
+	done <<'T'
+a.pool.example.test ok ok
+A.POOL.Example.Test ok ok
+a.b.pool.example.test name-mismatch fail
+pool.example.test name-mismatch fail
+::1 ok ok
+0:0:0:0:0:0:0:1 ok ok
+127.0.0.1 name-mismatch fail
+T
 }
 
 @test "verify-root: a client certificate is purpose-mismatch for server, trusted for client" {
@@ -317,6 +368,45 @@ import_chain() {
 	assert_success
 }
 
+@test "verify-root: an RSA key under 2048 bits is insecure-algorithm unless --verify-profile low" {
+	store_put root "$PKI/md5-root.pem" > /dev/null
+	# a leaf with RSA-1024 under the RSA-2048 root
+	openssl req -new -newkey rsa:1024 -nodes -keyout w.key -out w.csr \
+		-subj "/CN=weak.example.test" 2>/dev/null
+	printf 'subjectAltName=DNS:weak.example.test\n' > w.ext
+	openssl x509 -req -in w.csr -CA "$PKI/md5-root.pem" -CAkey "$PKI/md5-root.key" \
+		-set_serial 41 -days 30 -extfile w.ext -out w.pem 2>/dev/null
+	ecj verify-root --cert w.pem
+	assert_code 1 untrusted
+	assert_equal "$(jf '.reasons | join(",")')" insecure-algorithm
+	ct_verify "$PKI/md5-root.pem" w.pem --verify-profile medium
+	assert_failure
+	assert_output --partial "insecure algorithm"
+	ecj verify-root --cert w.pem --verify-profile low
+	assert_code 0 ok
+	ct_verify "$PKI/md5-root.pem" w.pem --verify-profile low
+	assert_success
+	# and an RSA-1024 root above a P-256 leaf
+	openssl req -x509 -newkey rsa:1024 -nodes -keyout wr.key -out wr.pem -days 30 \
+		-subj "/CN=Weak Root" -addext basicConstraints=critical,CA:TRUE \
+		-addext keyUsage=critical,keyCertSign 2>/dev/null
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout l.key -out l.csr -subj "/CN=weak.example.test" 2>/dev/null
+	openssl x509 -req -in l.csr -CA wr.pem -CAkey wr.key -set_serial 3 -days 30 \
+		-extfile w.ext -out l.pem 2>/dev/null
+	store_put root wr.pem > /dev/null
+	ecj verify-root --cert l.pem
+	assert_code 1 untrusted
+	assert_equal "$(jf '.reasons | join(",")')" insecure-algorithm
+	ct_verify wr.pem l.pem --verify-profile medium
+	assert_failure
+	assert_output --partial "insecure algorithm"
+	ecj verify-root --cert l.pem --verify-profile low
+	assert_code 0 ok
+	ct_verify wr.pem l.pem --verify-profile low
+	assert_success
+}
+
 @test "verify-root: an openssl-made chain is trusted as openssl says" {
 	edgecert import-chain --in "$PKI/ossl-root.pem" -q > /dev/null
 	ecj verify-root --cert "$PKI/ossl-leaf.pem" --chain "$PKI/ossl-sub.pem" \
@@ -371,6 +461,18 @@ import_chain() {
 	assert_code 2 usage
 	ecj verify-root --cert nonexistent.pem
 	assert_code 3 bad-input
+}
+
+@test "verify-root: the reasons of the man page, the schema and the binary are one vocabulary" {
+	code=$( { sed -n '/reason_names\[\] = {/,/^};/p' "$EC_ROOT/core/verify.c" |
+		grep -o '"[a-z-]*"' | tr -d '"'; echo invalid; } | sort)
+	page=$(sed -n '/^\.B reasons$/,/^\.RE$/p' "$EC_ROOT/man/edgecert-verify-root.1" |
+		sed -n '/^\.TP$/{n;p}' | sed 's/^\.BR\? //; s/\\-/-/g; s/"//g; s/, / /g' |
+		tr ' ' '\n' | grep -v '^$' | sort)
+	schema=$(jq -r '."$defs".reason.enum[]' "$EC_ROOT/man/edgecert-status.schema.json" | sort)
+	[ "$(printf '%s\n' "$code" | wc -l)" -ge 17 ]
+	assert_equal "$page" "$code"
+	assert_equal "$schema" "$code"
 }
 
 @test "verify-root: the man page SYNOPSIS agrees with --help" {
