@@ -14,6 +14,11 @@
 
 #define CKA_ID_LEN 20
 
+static char *token_of(const char *key_url);
+static int key_obj(struct ec_token *t, const char *key_url,
+		   gnutls_pkcs11_obj_t *obj, unsigned char *id, size_t *nid,
+		   struct ec_err *e);
+
 struct ec_token {
 	char *pin;		/* NULL: none given */
 	int asked;		/* the token wanted a PIN we do not have */
@@ -355,6 +360,35 @@ static char *token_of(const char *key_url)
 		return NULL;
 	}
 	return b.p;
+}
+
+int ec_token_remove(struct ec_token *t, const char *key_url,
+		    struct ec_err *e)
+{
+	gnutls_pkcs11_obj_t obj = NULL;
+	unsigned char id[256];
+	size_t nid = sizeof(id);
+	char *turl = token_of(key_url), *u = NULL;
+	int r = -1;
+
+	if (!turl)
+		return ec_fail(e, EC_INTERNAL, "out of memory");
+	if (key_obj(t, key_url, &obj, id, &nid, e) < 0)
+		goto out;
+	if (!(u = with_id(turl, id, nid))) {
+		ec_fail(e, EC_INTERNAL, "out of memory");
+		goto out;
+	}
+	if ((r = gnutls_pkcs11_delete_url(u, GNUTLS_PKCS11_OBJ_FLAG_LOGIN)) < 0)
+		r = fail_token(t, e, r, "cannot remove the key '%s'", key_url);
+	else
+		r = 0;
+out:
+	if (obj)
+		gnutls_pkcs11_obj_deinit(obj);
+	free(u);
+	free(turl);
+	return r;
 }
 
 /* The key as a PKCS#11 object (logged in), and its CKA_ID. */

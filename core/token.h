@@ -46,6 +46,10 @@ int ec_token_generate(struct ec_token *t, const char *url,
 int ec_token_import(struct ec_token *t, const char *url,
 		    gnutls_x509_privkey_t key, const char *label,
 		    int exportable, char **key_url, struct ec_err *e);
+/* Remove the key from its token, with the public key and certificates of
+ * its CKA_ID (a request cancelled, a run undone). */
+int ec_token_remove(struct ec_token *t, const char *key_url,
+		    struct ec_err *e);
 /* The key as a signing key (logs in). */
 int ec_token_privkey(struct ec_token *t, const char *key_url,
 		     gnutls_privkey_t *out, struct ec_err *e);
