@@ -46,6 +46,8 @@ struct ec_cert_extra {
 	int has_private_key;
 	int exportable;
 	const char *key_url;		/* the key is in a PKCS#11 token */
+	int in_token;			/* so it is (or, --check, would be),
+					 * its URL not known yet */
 };
 
 /* Write the certificate object: thumbprint, sha256, subject, issuer,

@@ -65,14 +65,14 @@ static int fail_token(struct ec_token *t, struct ec_err *e, int r,
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
+	if (t->asked && !t->wrong)
+		return ec_fail(e, EC_USAGE, "%s: the token asks for its PIN: "
+			       "give --pin-file, --pin-env or --pin-fd", what);
 	if (t->wrong || r == GNUTLS_E_PKCS11_PIN_ERROR ||
 	    r == GNUTLS_E_PKCS11_PIN_EXPIRED ||
 	    r == GNUTLS_E_PKCS11_PIN_LOCKED)
 		return ec_fail(e, EC_BAD_PASSWORD, "%s: the token refused the "
 			       "PIN", what);
-	if (t->asked)
-		return ec_fail(e, EC_USAGE, "%s: the token asks for its PIN: "
-			       "give --pin-file, --pin-env or --pin-fd", what);
 	if (r == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE ||
 	    r == GNUTLS_E_PKCS11_REQUESTED_OBJECT_NOT_AVAILBLE ||
 	    r == GNUTLS_E_PKCS11_SLOT_ERROR ||
@@ -135,20 +135,16 @@ int ec_token_url_ok(const char *url, struct ec_err *e)
 
 int ec_token_find(struct ec_token *t, const char *url, struct ec_err *e)
 {
-	char label[256];
-	size_t n = sizeof(label);
-	int r = gnutls_pkcs11_token_get_info(url, GNUTLS_PKCS11_TOKEN_LABEL,
-					     label, &n);
+	unsigned flags = 0;
+	int r = gnutls_pkcs11_token_get_flags(url, &flags);
 
-	if (r < 0) {
-		if (r == GNUTLS_E_PARSING_ERROR || r == GNUTLS_E_INVALID_REQUEST)
-			return ec_fail(e, EC_USAGE, "--token '%s' is not a "
-				       "PKCS#11 URL: %s", url,
-				       gnutls_strerror(r));
-		t->asked = t->wrong = 0;
-		return ec_fail(e, EC_NOT_FOUND, "no PKCS#11 token matches "
-			       "'%s'", url);
-	}
+	(void)t;
+	if (r == GNUTLS_E_PARSING_ERROR || r == GNUTLS_E_INVALID_REQUEST)
+		return ec_fail(e, EC_USAGE, "--token '%s' is not a PKCS#11 URL: "
+			       "%s", url, gnutls_strerror(r));
+	if (r < 0)
+		return ec_fail(e, EC_NOT_FOUND, "no PKCS#11 token matches '%s'",
+			       url);
 	return 0;
 }
 
