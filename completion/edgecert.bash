@@ -45,6 +45,7 @@ _edgecert() {
 		words=$(edgecert $applet --help 2>/dev/null | grep -o -- '--[a-z-]*' | sort -u)
 		words="$words --store --format --check --wait --status-fd --quiet --help --version"
 		words="$words --token --token-module --pin-file --pin-env --pin-fd"
+		words=$(printf '%s\n' $words | sort -u)
 	fi
 	COMPREPLY=($(compgen -W "$words" -- "$cur"))
 }
