@@ -778,6 +778,10 @@ int cmd_request(int argc, char **argv, struct ec_ctx *ctx)
 		return ec_fail(&ctx->err, EC_WEAK_KEY, "an RSA key of %u bits "
 			       "is too weak (2048 or more; --allow-weak to "
 			       "insist)", o.bits);
+	if (ctx->token_url && o.pk == GNUTLS_PK_EDDSA_ED25519)
+		return ec_fail(&ctx->err, EC_USAGE, "an ed25519 key cannot be "
+			       "made in a token (GnuTLS' PKCS#11 key generation "
+			       "takes rsa and ecdsa)");
 	if (o.p.neku == 0) {
 		strcpy(o.eku_buf, "server,client");
 		ec_eku_parse(o.eku_buf, &o.p, &ctx->err);

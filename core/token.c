@@ -268,6 +268,34 @@ int ec_token_generate(struct ec_token *t, const char *url,
 	return own_url(g, key_url, e);
 }
 
+/* The public key object beside an imported key, under its CKA_ID, as
+ * generation makes one: GnuTLS reads an ECDSA key's public half from it
+ * (gnutls_pkcs11_copy_x509_privkey2 writes none). */
+static int put_pubkey(struct ec_token *t, const char *url,
+		      gnutls_x509_privkey_t key, const char *label,
+		      const gnutls_datum_t *cid, struct ec_err *e)
+{
+	gnutls_privkey_t abs = NULL;
+	gnutls_pubkey_t pub = NULL;
+	int r;
+
+	if ((r = gnutls_privkey_init(&abs)) < 0 ||
+	    (r = gnutls_privkey_import_x509(abs, key, 0)) < 0 ||
+	    (r = gnutls_pubkey_init(&pub)) < 0 ||
+	    (r = gnutls_pubkey_import_privkey(pub, abs, 0, 0)) < 0)
+		r = ec_fail(e, EC_INTERNAL, "%s", gnutls_strerror(r));
+	else if ((r = gnutls_pkcs11_copy_pubkey(url, pub, label, cid,
+			GNUTLS_KEY_DIGITAL_SIGNATURE,
+			GNUTLS_PKCS11_OBJ_FLAG_LOGIN)) < 0)
+		r = fail_token(t, e, r, "cannot write a public key into '%s'",
+			       url);
+	if (pub)
+		gnutls_pubkey_deinit(pub);
+	if (abs)
+		gnutls_privkey_deinit(abs);
+	return r < 0 ? -1 : 0;
+}
+
 int ec_token_import(struct ec_token *t, const char *url,
 		    gnutls_x509_privkey_t key, const char *label,
 		    int exportable, char **key_url, struct ec_err *e)
@@ -285,6 +313,8 @@ int ec_token_import(struct ec_token *t, const char *url,
 					     store_flags(exportable));
 	if (r < 0)
 		return fail_token(t, e, r, "cannot write a key into '%s'", url);
+	if (put_pubkey(t, url, key, label, &cid, e) < 0)
+		return -1;
 	if (key_url_of(t, url, id, &g, e) < 0)
 		return -1;
 	return own_url(g, key_url, e);

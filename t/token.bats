@@ -207,6 +207,27 @@ trust() {
 		"$(openssl x509 -inform DER -in vip.cer -noout -pubkey)"
 }
 
+@test "token: ECDSA keys, made in the token or (exportable) written into it, sign requests the CA takes; ed25519 is usage" {
+	issue ec --key-type ecdsa --curve p384 --name "EC 384"
+	assert_equal "$(jf .certificate.key_store)" pkcs11
+	run openssl x509 -inform DER -in ec.cer -noout -text
+	assert_output --partial "NIST CURVE: P-384"
+	run p11 --list-all-privkeys "$TOKEN"
+	assert_output --partial "EC/ECDSA-SECP384R1"
+	assert_output --partial "CKA_NEVER_EXTRACTABLE"
+	issue ecx --key-type ecdsa --exportable --name "EC export"
+	echo pw > pw
+	ecj export --name "EC export" --out ecx.pfx --password-file pw --pin-file pin
+	assert_code 0 ok
+	openssl pkcs12 -in ecx.pfx -passin file:pw -nodes -nocerts -out k.pem 2>/dev/null
+	assert_equal "$(openssl pkey -in k.pem -pubout)" \
+		"$(openssl x509 -inform DER -in ecx.cer -noout -pubkey)"
+	store_consistent
+	treq ed --key-type ed25519
+	assert_code 2 usage
+	[[ "$(jf .message)" == *"ed25519 key cannot be made in a token"* ]] || fail "$(jf .message)"
+}
+
 @test "token: a wrong PIN is bad-password (exit 3), and nothing is made" {
 	ecj request --token "$TOKEN" --pin-file bad-pin --cn vip.example.test --out vip.csr
 	assert_code 3 bad-password
