@@ -475,24 +475,6 @@ out:
 	return r;
 }
 
-/* The length of the DER SEQUENCE at p: SoftHSM2 pads the PKCS#8 it wraps
- * to whole semiblocks, so the unwrapped bytes may carry zeros after it. */
-static size_t der_len(const unsigned char *p, size_t n)
-{
-	size_t len = 0, hl;
-
-	if (n < 2 || p[0] != 0x30)
-		return n;
-	if (p[1] < 0x80)
-		return 2 + (size_t)p[1] <= n ? 2 + (size_t)p[1] : n;
-	hl = 2 + (p[1] & 0x7f);
-	if ((p[1] & 0x7f) > 3 || hl > n)
-		return n;
-	for (size_t i = 2; i < hl; i++)
-		len = len << 8 | p[i];
-	return hl + len <= n ? hl + len : n;
-}
-
 /* Wrap key under a fresh session AES key with CKM_AES_KEY_WRAP_PAD (what
  * SoftHSM2 wraps private keys with); the unwrapped bytes are the key's
  * PKCS#8. */
@@ -550,7 +532,7 @@ static int wrap(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE key,
 		goto out;
 	}
 	memmove(buf, buf + 8, n);
-	n = der_len(buf, n);
+	n = ec_kw_der_len(buf, n);
 	out->data = buf;
 	out->size = (unsigned)n;
 	buf = NULL;
@@ -563,6 +545,36 @@ out:
 	if (wk != CK_INVALID_HANDLE)
 		f->C_DestroyObject(s, wk);
 	gnutls_memset(kek, 0, sizeof(kek));
+	return r;
+}
+
+/* SoftHSM2 wraps an EC key as a PKCS#8 whose ECPrivateKey has no public
+ * key (RFC 5915 allows it; GnuTLS 3.7 does not import it): the private
+ * scalar from the PKCS#8, the public point from the token.  A GnuTLS
+ * error code. */
+static int ec_from_token(struct ec_token *t, const char *key_url,
+			 const gnutls_datum_t *der, gnutls_x509_privkey_t out)
+{
+	gnutls_datum_t k, x = { NULL, 0 }, y = { NULL, 0 };
+	gnutls_ecc_curve_t curve;
+	gnutls_privkey_t key = NULL;
+	gnutls_pubkey_t pub = NULL;
+	struct ec_err e;
+	int r;
+
+	if (ec_kw_ec_scalar(der, &k) < 0)
+		return GNUTLS_E_ASN1_DER_ERROR;
+	if (ec_token_privkey(t, key_url, &key, &e) < 0)
+		return GNUTLS_E_PKCS11_ERROR;
+	if ((r = gnutls_pubkey_init(&pub)) == 0 &&
+	    (r = gnutls_pubkey_import_privkey(pub, key, 0, 0)) == 0 &&
+	    (r = gnutls_pubkey_export_ecc_raw(pub, &curve, &x, &y)) == 0)
+		r = gnutls_x509_privkey_import_ecc_raw(out, curve, &x, &y, &k);
+	gnutls_free(x.data);
+	gnutls_free(y.data);
+	if (pub)
+		gnutls_pubkey_deinit(pub);
+	gnutls_privkey_deinit(key);
 	return r;
 }
 
@@ -591,9 +603,12 @@ int ec_token_extract(struct ec_token *t, const char *key_url,
 	f->C_CloseSession(s);
 	if (r < 0)
 		return -1;
-	if ((r = gnutls_x509_privkey_init(out)) < 0 ||
+	if ((r = gnutls_x509_privkey_init(out)) == 0 &&
 	    (r = gnutls_x509_privkey_import_pkcs8(*out, &der,
-			GNUTLS_X509_FMT_DER, NULL, GNUTLS_PKCS_PLAIN)) < 0) {
+			GNUTLS_X509_FMT_DER, NULL, GNUTLS_PKCS_PLAIN)) ==
+	    GNUTLS_E_ASN1_ELEMENT_NOT_FOUND)
+		r = ec_from_token(t, key_url, &der, *out);
+	if (r < 0) {
 		if (*out)
 			gnutls_x509_privkey_deinit(*out);
 		*out = NULL;
