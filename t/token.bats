@@ -363,3 +363,26 @@ trust() {
 	assert_equal "$(jf '.checks[] | select(.name == "private-key") | .outcome')" fail
 	assert_file_not_exists "$EDGECERT_STORE/live/internal"
 }
+
+@test "token: a certificate whose metadata name another key in the token: key-mismatch, and store_consistent sees it" {
+	issue one --name One
+	one_t=$T one_url=$URL
+	issue two --name Two
+	trust
+	store_consistent
+	# point One at Two's key, by hand
+	sed -i "s|^key_url=.*|key_url=$URL|" "$EDGECERT_STORE/personal/$one_t.meta"
+	# (fail reports inside the helper's loop; under run its output tells)
+	run store_consistent
+	assert_output --partial "personal/$one_t.meta: the token's key"
+	assert_output --partial "is not the certificate's"
+	ecj assign --interface internal --name One --fqdn one.example.test --pin-file pin
+	assert_code 1 key-mismatch
+	assert_equal "$(jf '.checks[] | select(.name == "key-match") | .outcome')" fail
+	assert_file_not_exists "$EDGECERT_STORE/live/internal"
+	# back to its own key: assigned
+	sed -i "s|^key_url=.*|key_url=$one_url|" "$EDGECERT_STORE/personal/$one_t.meta"
+	ecj assign --interface internal --name One --fqdn one.example.test --pin-file pin
+	assert_code 0 ok
+	store_consistent
+}
