@@ -15,8 +15,8 @@ CFLAGS = -O2 -g
 SAN_1 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 SAN = $(SAN_$(SANITIZE))
-PKG_CFLAGS = $$($(PKG_CONFIG) --cflags gnutls libtasn1 p11-kit-1)
-PKG_LIBS = $$($(PKG_CONFIG) --libs gnutls libtasn1)
+PKG_CFLAGS = $$($(PKG_CONFIG) --cflags gnutls libtasn1 nettle p11-kit-1)
+PKG_LIBS = $$($(PKG_CONFIG) --libs gnutls libtasn1 nettle)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) \
 	$(CFLAGS) $(SAN) -DEC_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
 

@@ -1,8 +1,7 @@
-/* keywrap.h: what a PKCS#11 token's wrapped key gives back: RFC 5649 AES
- * key wrap with padding, the unwrapping half, for a key the token wrapped
- * (CKM_AES_KEY_WRAP_PAD) under a key we gave it, and the PKCS#8 inside.
- * GnuTLS has no key wrap; AES blocks are decrypted through its CBC with a
- * zero IV, which is ECB for one block. */
+/* keywrap.h: what a PKCS#11 token's wrapped key gives back: the key the
+ * token wrapped with CKM_AES_KEY_WRAP (RFC 3394) under a one-time AES key
+ * we gave it, unwrapped by nettle (GnuTLS' crypto backend; GnuTLS has no
+ * key wrap of its own), and the PKCS#8 inside. */
 #ifndef EC_KEYWRAP_H
 #define EC_KEYWRAP_H
 
@@ -10,11 +9,11 @@
 
 #include <gnutls/gnutls.h>
 
-/* Unwrap c[0..n) in place under the AES-256 key kek; *len gets the
- * plaintext's length, the plaintext being at c + 8.  -1 if n is not a
- * whole number of semiblocks or the integrity check fails. */
-int ec_kw_unwrap(const unsigned char kek[32], unsigned char *c, size_t n,
-		 size_t *len);
+/* Unwrap c[0..n) under the AES-256 key kek into out, n - 8 bytes.  -1 if
+ * n is not a whole number of semiblocks (at least three) or the integrity
+ * check fails. */
+int ec_kw_unwrap(const unsigned char kek[32], const unsigned char *c,
+		 size_t n, unsigned char *out);
 
 /* The length of the DER SEQUENCE at p (n if it is none, or longer than
  * n): SoftHSM2 pads the PKCS#8 it wraps to whole semiblocks, so the

@@ -475,9 +475,10 @@ out:
 	return r;
 }
 
-/* Wrap key under a fresh session AES key with CKM_AES_KEY_WRAP_PAD (what
- * SoftHSM2 wraps private keys with); the unwrapped bytes are the key's
- * PKCS#8. */
+/* Wrap key under a fresh session AES key with CKM_AES_KEY_WRAP (RFC 3394;
+ * SoftHSM2 2.6 wraps a private key with it or CKM_AES_KEY_WRAP_PAD, not
+ * with CKM_AES_CBC_PAD); the unwrapped bytes are the key's PKCS#8, padded
+ * with zeros to whole semiblocks. */
 static int wrap(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE key,
 		const char *key_url, gnutls_datum_t *out, struct ec_err *e)
 {
@@ -492,11 +493,10 @@ static int wrap(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE key,
 		{ CKA_WRAP, &yes, sizeof(yes) },
 		{ CKA_VALUE, kek, sizeof(kek) },
 	};
-	CK_MECHANISM m = { CKM_AES_KEY_WRAP_PAD, NULL, 0 };
+	CK_MECHANISM m = { CKM_AES_KEY_WRAP, NULL, 0 };
 	CK_OBJECT_HANDLE wk = CK_INVALID_HANDLE;
 	CK_ULONG len = 0;
-	unsigned char *buf = NULL;
-	size_t n;
+	unsigned char *buf = NULL, *der = NULL;
 	CK_RV rv;
 	int r = -1;
 
@@ -526,18 +526,24 @@ static int wrap(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE key,
 			"(CK_RV 0x%lx)", key_url, (unsigned long)rv);
 		goto out;
 	}
-	if (ec_kw_unwrap(kek, buf, len, &n) < 0) {
+	if (!(der = malloc(len ? len : 1))) {
+		ec_fail(e, EC_INTERNAL, "out of memory");
+		goto out;
+	}
+	if (ec_kw_unwrap(kek, buf, len, der) < 0) {
 		ec_fail(e, EC_IO, "the token's wrapped key '%s' does not "
 			"decrypt", key_url);
 		goto out;
 	}
-	memmove(buf, buf + 8, n);
-	n = ec_kw_der_len(buf, n);
-	out->data = buf;
-	out->size = (unsigned)n;
-	buf = NULL;
+	out->data = der;
+	out->size = (unsigned)ec_kw_der_len(der, len - 8);
+	der = NULL;
 	r = 0;
 out:
+	if (der) {
+		gnutls_memset(der, 0, len);
+		free(der);
+	}
 	if (buf) {
 		gnutls_memset(buf, 0, len);
 		free(buf);
