@@ -1,7 +1,9 @@
+#include <limits.h>
 #include <stdint.h>
 #include <string.h>
 
 #include <gnutls/gnutls.h>
+#include <libtasn1.h>
 #include <nettle/aes.h>
 #include <nettle/nist-keywrap.h>
 
@@ -25,76 +27,86 @@ int ec_kw_unwrap(const unsigned char kek[32], const unsigned char *c,
 	return ok ? 0 : -1;
 }
 
-/* The length of the DER SEQUENCE at p: SoftHSM2 pads the PKCS#8 it wraps
- * to whole semiblocks, so the unwrapped bytes may carry zeros after it. */
 size_t ec_kw_der_len(const unsigned char *p, size_t n)
 {
-	size_t len = 0, hl;
+	unsigned long tag;
+	unsigned char cls;
+	int tl, ll;
+	long len;
 
-	if (n < 2 || p[0] != 0x30)
+	if (n > INT_MAX ||
+	    asn1_get_tag_der(p, (int)n, &cls, &tl, &tag) != ASN1_SUCCESS ||
+	    cls != ASN1_CLASS_STRUCTURED || tag != ASN1_TAG_SEQUENCE)
 		return n;
-	if (p[1] < 0x80)
-		return 2 + (size_t)p[1] <= n ? 2 + (size_t)p[1] : n;
-	hl = 2 + (p[1] & 0x7f);
-	if ((p[1] & 0x7f) > 3 || hl > n)
-		return n;
-	for (size_t i = 2; i < hl; i++)
-		len = len << 8 | p[i];
-	return hl + len <= n ? hl + len : n;
+	len = asn1_get_length_der(p + tl, (int)n - tl, &ll);
+	return len < 0 ? n : (size_t)tl + (size_t)ll + (size_t)len;
 }
 
-/* One DER element at *p (*n bytes left): its tag, content and length;
- * *p moves past it.  -1 if it does not fit. */
-static int der_el(const unsigned char **p, size_t *n, unsigned *tag,
-		  const unsigned char **c, size_t *len)
+/* The value of the OCTET STRING name in node, gnutls_malloc'd into v. */
+static int read_octets(asn1_node node, const char *name, gnutls_datum_t *v)
 {
-	size_t l, hl = 2;
+	int len = 0;
 
-	if (*n < 2)
-		return -1;
-	*tag = (*p)[0];
-	l = (*p)[1];
-	if (l & 0x80) {
-		size_t k = l & 0x7f;
-
-		if (k == 0 || k > 3 || *n < 2 + k)
-			return -1;
-		l = 0;
-		for (size_t i = 0; i < k; i++)
-			l = l << 8 | (*p)[2 + i];
-		hl += k;
+	v->data = NULL;
+	if (asn1_read_value(node, name, NULL, &len) != ASN1_MEM_ERROR ||
+	    len <= 0)
+		return GNUTLS_E_ASN1_DER_ERROR;
+	if (!(v->data = gnutls_malloc((size_t)len)))
+		return GNUTLS_E_MEMORY_ERROR;
+	if (asn1_read_value(node, name, v->data, &len) != ASN1_SUCCESS) {
+		gnutls_memset(v->data, 0, (size_t)len);
+		gnutls_free(v->data);
+		v->data = NULL;
+		return GNUTLS_E_ASN1_DER_ERROR;
 	}
-	if (l > *n - hl)
-		return -1;
-	*c = *p + hl;
-	*len = l;
-	*p += hl + l;
-	*n -= hl + l;
+	v->size = (unsigned)len;
+	return 0;
+}
+
+/* Decode der as the type name of core/pkcs8.asn into *node. */
+static int decode(asn1_node defs, const char *name, const gnutls_datum_t *der,
+		  asn1_node *node)
+{
+	char msg[ASN1_MAX_ERROR_DESCRIPTION_SIZE];
+
+	if (der->size > INT_MAX ||
+	    asn1_create_element(defs, name, node) != ASN1_SUCCESS)
+		return GNUTLS_E_ASN1_DER_ERROR;
+	if (asn1_der_decoding(node, der->data, (int)der->size, msg) !=
+	    ASN1_SUCCESS)
+		return GNUTLS_E_ASN1_DER_ERROR;
 	return 0;
 }
 
 int ec_kw_ec_scalar(const gnutls_datum_t *pkcs8, gnutls_datum_t *k)
 {
-	/* PrivateKeyInfo { version, algorithm, OCTET STRING { ECPrivateKey
-	 * { version, OCTET STRING k, ... } } }: each element's tag, and
-	 * whether k is inside it */
-	static const struct { unsigned char tag, enter; } path[] = {
-		{ 0x30, 1 }, { 0x02, 0 }, { 0x30, 0 }, { 0x04, 1 },
-		{ 0x30, 1 }, { 0x02, 0 }, { 0x04, 0 },
-	};
-	const unsigned char *p = pkcs8->data, *c = NULL;
-	size_t n = pkcs8->size, len = 0;
-	unsigned tag;
+	char msg[ASN1_MAX_ERROR_DESCRIPTION_SIZE], oid[64];
+	asn1_node defs = NULL, pki = NULL, eck = NULL;
+	gnutls_datum_t inner = { NULL, 0 };
+	int len = sizeof(oid), r;
 
-	for (size_t i = 0; i < sizeof(path) / sizeof(path[0]); i++) {
-		if (der_el(&p, &n, &tag, &c, &len) < 0 || tag != path[i].tag)
-			return -1;
-		if (path[i].enter) {
-			p = c;
-			n = len;
-		}
+	k->data = NULL;
+	k->size = 0;
+	if (asn1_array2tree(ec_pkcs8_asn1_tab, &defs, msg) != ASN1_SUCCESS)
+		return GNUTLS_E_INTERNAL_ERROR;
+	if ((r = decode(defs, "EdgecertPKCS8.PrivateKeyInfo", pkcs8, &pki)) <
+	    0)
+		goto out;
+	r = GNUTLS_E_ASN1_DER_ERROR;
+	if (asn1_read_value(pki, "privateKeyAlgorithm.algorithm", oid, &len) !=
+	    ASN1_SUCCESS || strcmp(oid, EC_OID_EC_PUBLIC_KEY) != 0)
+		goto out;
+	if ((r = read_octets(pki, "privateKey", &inner)) < 0 ||
+	    (r = decode(defs, "EdgecertPKCS8.ECPrivateKey", &inner, &eck)) < 0)
+		goto out;
+	r = read_octets(eck, "privateKey", k);
+out:
+	if (inner.data) {
+		gnutls_memset(inner.data, 0, inner.size);
+		gnutls_free(inner.data);
 	}
-	k->data = (unsigned char *)c;
-	k->size = (unsigned)len;
-	return 0;
+	asn1_delete_structure2(&eck, ASN1_DELETE_FLAG_ZEROIZE);
+	asn1_delete_structure2(&pki, ASN1_DELETE_FLAG_ZEROIZE);
+	asn1_delete_structure(&defs);
+	return r;
 }

@@ -561,17 +561,19 @@ out:
 static int ec_from_token(struct ec_token *t, const char *key_url,
 			 const gnutls_datum_t *der, gnutls_x509_privkey_t out)
 {
-	gnutls_datum_t k, x = { NULL, 0 }, y = { NULL, 0 };
+	gnutls_datum_t k = { NULL, 0 }, x = { NULL, 0 }, y = { NULL, 0 };
 	gnutls_ecc_curve_t curve;
 	gnutls_privkey_t key = NULL;
 	gnutls_pubkey_t pub = NULL;
 	struct ec_err e;
 	int r;
 
-	if (ec_kw_ec_scalar(der, &k) < 0)
-		return GNUTLS_E_ASN1_DER_ERROR;
-	if (ec_token_privkey(t, key_url, &key, &e) < 0)
-		return GNUTLS_E_PKCS11_ERROR;
+	if ((r = ec_kw_ec_scalar(der, &k)) < 0)
+		return r;
+	if (ec_token_privkey(t, key_url, &key, &e) < 0) {
+		r = GNUTLS_E_PKCS11_ERROR;
+		goto out;
+	}
 	if ((r = gnutls_pubkey_init(&pub)) == 0 &&
 	    (r = gnutls_pubkey_import_privkey(pub, key, 0, 0)) == 0 &&
 	    (r = gnutls_pubkey_export_ecc_raw(pub, &curve, &x, &y)) == 0)
@@ -581,6 +583,9 @@ static int ec_from_token(struct ec_token *t, const char *key_url,
 	if (pub)
 		gnutls_pubkey_deinit(pub);
 	gnutls_privkey_deinit(key);
+out:
+	gnutls_memset(k.data, 0, k.size);
+	gnutls_free(k.data);
 	return r;
 }
 
