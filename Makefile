@@ -49,6 +49,10 @@ bin/edgecert-%: bin/edgecert
 deps:
 	scripts/deps all
 
+# core/*_asn1_tab.c from core/*.asn (committed; needs asn1Parser, libtasn1-bin).
+regen-asn1:
+	scripts/regen-asn1
+
 # The test command of the README.  scripts/deps installs what is missing.
 check:
 	scripts/deps all
@@ -80,5 +84,5 @@ install: all
 clean:
 	rm -rf build bin
 
-.PHONY: all deps check demo stress install clean FORCE
+.PHONY: all deps regen-asn1 check demo stress install clean FORCE
 FORCE:
