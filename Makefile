@@ -16,8 +16,8 @@ CFLAGS = -O2 -g
 SAN_1 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 SAN = $(SAN_$(SANITIZE))
-PKG_CFLAGS = $$($(PKG_CONFIG) --cflags gnutls libtasn1)
-PKG_LIBS = $$($(PKG_CONFIG) --libs gnutls libtasn1)
+PKG_CFLAGS = $$($(PKG_CONFIG) --cflags gnutls libtasn1 nettle p11-kit-1)
+PKG_LIBS = $$($(PKG_CONFIG) --libs gnutls libtasn1 nettle)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) \
 	$(CFLAGS) $(SAN) -DEC_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
 
@@ -49,6 +49,10 @@ bin/edgecert-%: bin/edgecert
 
 deps:
 	scripts/deps all
+
+# core/*_asn1_tab.c from core/*.asn (committed; needs asn1Parser, libtasn1-bin).
+regen-asn1:
+	scripts/regen-asn1
 
 # The test command of the README.  scripts/deps installs what is missing.
 check:
@@ -82,5 +86,5 @@ install: all
 clean:
 	rm -rf build bin
 
-.PHONY: all deps check demo stress install clean FORCE
+.PHONY: all deps regen-asn1 check demo stress install clean FORCE
 FORCE:

@@ -20,6 +20,7 @@
 #include "../core/meta.h"
 #include "../core/place.h"
 #include "../core/store.h"
+#include "../core/token.h"
 #include "../core/verify.h"
 
 static const char usage[] =
@@ -30,7 +31,11 @@ static const char usage[] =
 	"                    (\"-\": standard input)\n"
 	"  --name FRIENDLY   the friendly name (default: the request's, else\n"
 	"                    the subject's CN)\n"
-	"  --trust-root      a root in the answer becomes a trusted root\n";
+	"  --trust-root      a root in the answer becomes a trusted root\n"
+	"\n"
+	"A request whose key is in a PKCS#11 token needs its PIN (--pin-file,\n"
+	"--pin-env, --pin-fd): the certificate is written into the token too,\n"
+	"labelled with the friendly name, beside its key.\n";
 
 enum { OPT_IN = 1, OPT_NAME, OPT_TRUST_ROOT };
 
@@ -90,6 +95,22 @@ static int has_object(struct ec_store *s, enum ec_section sec,
 	return ec_store_has(s, sec, name);
 }
 
+/* The personal certificate has its key: a file, or a token's. */
+static int has_key(struct ec_store *s, const char *sha1)
+{
+	struct ec_meta m;
+	struct ec_err e;
+	int r;
+
+	if (has_object(s, EC_SEC_PERSONAL, sha1, "key"))
+		return 1;
+	if (ec_cs_load_meta(s, EC_SEC_PERSONAL, sha1, &m, &e) < 0)
+		return 0;
+	r = ec_cs_key_url(&m) != NULL;
+	ec_meta_free(&m);
+	return r;
+}
+
 /* Which certificate of the answer belongs to a pending request (by its
  * public key, wherever it sits), or was accepted before. */
 static int find_match(struct ec_store *s, const struct ec_bundle *b,
@@ -114,8 +135,7 @@ static int find_match(struct ec_store *s, const struct ec_bundle *b,
 			m->pending = 1;
 			memcpy(m->id, id, sizeof(m->id));
 			memcpy(m->sha1, sha1, sizeof(m->sha1));
-		} else if (done < 0 && has_object(s, EC_SEC_PERSONAL, sha1,
-						  "key")) {
+		} else if (done < 0 && has_key(s, sha1)) {
 			done = (int)i;
 		}
 	}
@@ -303,7 +323,7 @@ static int personal_meta(const struct accept_opts *o, const struct match *m,
 			 struct ec_meta *out)
 {
 	static const char *const keep[] = { "exportable", "key_type",
-		"key_bits", "template", "template_oid" };
+		"key_bits", "template", "template_oid", "key_store", "key_url" };
 	const char *fn = o->name ? o->name : ec_meta_get(pm, "friendly_name");
 	char now[32], *cn = NULL;
 	int r = 0;
@@ -337,9 +357,10 @@ static int stage(struct ec_store *s, struct ec_txn *t, const struct match *m,
 	if ((r = ec_cs_stage_cert(s, t, EC_SEC_PERSONAL, crt, meta, e)) < 0)
 		return -1;
 	n += r;
-	if ((r = ec_cs_stage_key(s, t, EC_SEC_PERSONAL, m->sha1, key, e)) < 0)
+	if (key && (r = ec_cs_stage_key(s, t, EC_SEC_PERSONAL, m->sha1, key,
+					 e)) < 0)
 		return -1;
-	n += r;
+	n += key ? r : 0;
 	if ((r = ec_place_stage(s, t, p, e)) < 0)
 		return -1;
 	n += r;
@@ -355,20 +376,54 @@ static int stage(struct ec_store *s, struct ec_txn *t, const struct match *m,
 }
 
 /* Load what the request left: its metadata and key (pending), or, for an
- * answer accepted before, the personal metadata. */
-static int load_request(struct ec_store *s, const struct match *m,
-			gnutls_x509_crt_t crt, struct ec_meta *pm,
-			gnutls_x509_privkey_t *key, struct ec_err *e)
+ * answer accepted before, the personal metadata.  A key in a token stays
+ * there (*key NULL); the token is opened (*tok) and asked whether it is
+ * the certificate's. */
+static int load_request(struct ec_ctx *ctx, struct ec_store *s,
+			const struct match *m, gnutls_x509_crt_t crt,
+			struct ec_meta *pm, gnutls_x509_privkey_t *key,
+			struct ec_token **tok)
 {
+	struct ec_err *e = &ctx->err;
+	const char *url;
+	int r;
+
 	if (!m->pending)
 		return ec_cs_load_meta(s, EC_SEC_PERSONAL, m->sha1, pm, e);
-	if (ec_cs_load_meta(s, EC_SEC_PENDING, m->id, pm, e) < 0 ||
-	    ec_cs_load_key(s, EC_SEC_PENDING, m->id, key, e) < 0)
+	if (ec_cs_load_meta(s, EC_SEC_PENDING, m->id, pm, e) < 0)
 		return -1;
-	if (!ec_key_matches(crt, *key))
+	if ((url = ec_cs_key_url(pm))) {
+		if (ec_ctx_token(ctx, tok, e) < 0 ||
+		    (r = ec_token_matches(*tok, url, crt, e)) < 0)
+			return -1;
+	} else {
+		if (ec_cs_load_key(s, EC_SEC_PENDING, m->id, key, e) < 0)
+			return -1;
+		r = ec_key_matches(crt, *key);
+	}
+	if (!r)
 		return ec_fail(e, EC_STORE_CORRUPT, "pending request %s: its "
 			       "key does not match its id", m->id);
 	return 0;
+}
+
+/* Write the certificate into its key's token, beside the key, labelled
+ * with the friendly name (before the store's commit: a token that will
+ * not take it fails the run). */
+static int to_token(struct ec_ctx *ctx, struct ec_token *tok,
+		    gnutls_x509_crt_t crt, const struct ec_meta *meta)
+{
+	const char *url = ec_cs_key_url(meta);
+	int r;
+
+	if (!tok || !url || ctx->check)
+		return 0;
+	r = ec_token_put_cert(tok, url, crt, ec_meta_get(meta,
+			      "friendly_name"), &ctx->err);
+	if (r < 0)
+		return -1;
+	ec_st_bool(ctx->st, "token_certificate_written", r);
+	return r;
 }
 
 /* verify-root's verdict on the certificate; reported, never fatal. */
@@ -404,6 +459,7 @@ static int run(struct ec_ctx *ctx, const struct accept_opts *o,
 	struct match m = { 0 };
 	struct ec_meta pm = { 0 }, meta = { 0 };
 	gnutls_x509_privkey_t key = NULL;
+	struct ec_token *tok = NULL;
 	gnutls_x509_crt_t crt, *rest = NULL;
 	struct ec_plan p = { 0 };
 	struct ec_cert_extra x;
@@ -417,7 +473,7 @@ static int run(struct ec_ctx *ctx, const struct accept_opts *o,
 	if (found == 0)
 		return no_match(s, o->in, &ctx->err);
 	crt = b->crt[m.idx];
-	if (load_request(s, &m, crt, &pm, &key, &ctx->err) < 0)
+	if (load_request(ctx, s, &m, crt, &pm, &key, &tok) < 0)
 		goto out;
 	/* the answer's other certificates: the chain */
 	if (b->ncrt > 1 && !(rest = malloc((b->ncrt - 1) * sizeof(*rest)))) {
@@ -453,7 +509,7 @@ static int run(struct ec_ctx *ctx, const struct accept_opts *o,
 
 		n = k < 0 ? -1 : n + k;
 	}
-	if (n < 0)
+	if (n < 0 || (m.pending && to_token(ctx, tok, crt, &meta) < 0))
 		goto out;
 	if (t) {
 		r = ec_txn_commit(t, &ctx->err);
@@ -497,6 +553,7 @@ out:
 	ec_meta_free(&pm);
 	if (key)
 		gnutls_x509_privkey_deinit(key);
+	ec_token_close(tok);
 	return r;
 }
 

@@ -16,6 +16,7 @@
 #include "../core/live.h"
 #include "../core/select.h"
 #include "../core/store.h"
+#include "../core/token.h"
 #include "../core/verify.h"
 
 static const char usage[] =
@@ -38,7 +39,11 @@ static const char usage[] =
 	"  --force            assign although the trust, name, purpose or\n"
 	"                     resolve check failed (never without the key)\n"
 	"  --rollback         switch back to the assignment before this one\n"
-	"  --clear            remove the assignment and its live directory\n";
+	"  --clear            remove the assignment and its live directory\n"
+	"\n"
+	"A certificate whose key is in a PKCS#11 token gets privkey.uri (the\n"
+	"key's pkcs11: URL) instead of privkey.pem; the checks ask the token,\n"
+	"so give its PIN (--pin-file, --pin-env, --pin-fd).\n";
 
 enum { OPT_CLEAR = 1, OPT_HOOK, OPT_FORCE, OPT_FQDN, OPT_INTERFACE,
        OPT_NAME, OPT_PURPOSE, OPT_RESOLVE, OPT_ROLLBACK, OPT_THUMBPRINT };
@@ -336,6 +341,20 @@ static int publish(struct run *r, const struct ec_live_set *ls,
 	return 0;
 }
 
+/* The token of the certificate's key, when it has one. */
+static int open_token(struct run *r, const char *sha1)
+{
+	struct ec_meta m;
+	int ret = 0;
+
+	if (ec_cs_load_meta(r->s, EC_SEC_PERSONAL, sha1, &m, &r->ctx->err) < 0)
+		return -1;
+	if (ec_cs_key_url(&m) && !r->o->chk.tok)
+		ret = ec_ctx_token(r->ctx, &r->o->chk.tok, &r->ctx->err);
+	ec_meta_free(&m);
+	return ret;
+}
+
 static int do_assign(struct run *r)
 {
 	struct ec_ctx *ctx = r->ctx;
@@ -353,7 +372,8 @@ static int do_assign(struct run *r)
 		goto out;
 	report_cert(r, crt, f.sha1);
 	ec_st_str(ctx->st, "fqdn", r->o->chk.fqdn);
-	if (ec_ifcheck_run(r->s, f.sha1, crt, &r->o->chk, &chk,
+	if (open_token(r, f.sha1) < 0 ||
+	    ec_ifcheck_run(r->s, f.sha1, crt, &r->o->chk, &chk,
 			   &ctx->err) < 0)
 		goto out;
 	ec_ifcheck_report(ctx->st, &chk, &r->o->chk);
@@ -364,7 +384,8 @@ static int do_assign(struct run *r)
 			chk.c[refuse].msg);
 		goto out;
 	}
-	if (ec_live_set_make(crt, &chk.vr.built, chk.key, &ls, &ctx->err) < 0)
+	if (ec_live_set_make(crt, &chk.vr.built, chk.key, chk.key_url, &ls,
+			     &ctx->err) < 0)
 		goto out;
 	forced_list(&chk, forced, sizeof(forced));
 	r->generation = r->link_gen;
@@ -570,5 +591,6 @@ int cmd_assign(int argc, char **argv, struct ec_ctx *ctx)
 out:
 	ec_binding_free(&r.cur);
 	ec_store_close(r.s);
+	ec_token_close(o.chk.tok);
 	return ret;
 }

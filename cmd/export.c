@@ -18,6 +18,7 @@
 #include "../core/secret.h"
 #include "../core/select.h"
 #include "../core/store.h"
+#include "../core/token.h"
 
 static const char usage[] =
 	"usage: edgecert export (--thumbprint T | --name N | --interface I)"
@@ -37,7 +38,11 @@ static const char usage[] =
 	"  --profile P        modern (default: AES-256, SHA-256 MAC) or compat\n"
 	"                     (3DES, SHA-1 MAC: Windows Server 2016 and older,\n"
 	"                     Java 8, OpenSSL 1.x)\n"
-	"  --force            overwrite FILE\n";
+	"  --force            overwrite FILE\n"
+	"\n"
+	"A key in a PKCS#11 token leaves it only if the token lets it\n"
+	"(CKA_EXTRACTABLE); give the token's PIN with --pin-file, --pin-env or\n"
+	"--pin-fd.\n";
 
 enum { OPT_THUMBPRINT = 1, OPT_NAME, OPT_INTERFACE, OPT_OUT, OPT_CHAIN,
        OPT_PROFILE, OPT_FORCE };
@@ -149,6 +154,25 @@ static int parse(struct export_run *xr, int argc, char **argv)
 	return 0;
 }
 
+/* A key in a token: the token decides whether it may leave. */
+static int load_token_key(struct export_run *xr)
+{
+	struct ec_err *e = &xr->ctx->err;
+	struct ec_token *tok = NULL;
+	int r;
+
+	r = ec_ctx_token(xr->ctx, &tok, e) < 0 ||
+	    ec_token_extract(tok, xr->extra.key_url, &xr->key, e) < 0 ? -1 : 0;
+	ec_token_close(tok);
+	if (r == 0 && !ec_key_matches(xr->crt, xr->key))
+		r = ec_fail(e, EC_KEY_MISMATCH, "the private key of %s in the "
+			    "token does not belong to it", xr->found.sha1);
+	if (r < 0 && e->code == EC_NOT_EXPORTABLE)
+		snprintf(e->msg + strlen(e->msg), sizeof(e->msg) -
+			 strlen(e->msg), " (certificate %s)", xr->found.sha1);
+	return r;
+}
+
 /* The certificate and its key, refused unless the key may leave. */
 static int load(struct export_run *xr)
 {
@@ -165,6 +189,8 @@ static int load(struct export_run *xr)
 	if (!xr->extra.has_private_key)
 		return ec_fail(e, EC_NO_PRIVATE_KEY, "certificate %s has no "
 			       "private key in the store", id);
+	if (xr->extra.key_url)
+		return load_token_key(xr);
 	if (!xr->extra.exportable)
 		return ec_fail(e, EC_NOT_EXPORTABLE, "the private key of %s is "
 			       "not marked exportable (import it with "

@@ -19,6 +19,7 @@
 #include "../core/pfx.h"
 #include "../core/secret.h"
 #include "../core/store.h"
+#include "../core/token.h"
 
 static const char usage[] =
 	"usage: edgecert import-pfx --in FILE\n"
@@ -35,7 +36,11 @@ static const char usage[] =
 	"                     subject's CN)\n"
 	"  --trust-root       put a self-signed root of the file in the root\n"
 	"                     section (without it, roots go to ca)\n"
-	"  --force            replace a stored key that differs\n";
+	"  --force            replace a stored key that differs\n"
+	"\n"
+	"With the global --token URL the keys go into that PKCS#11 token\n"
+	"(sensitive; not extractable unless --exportable), with their\n"
+	"certificates; the store keeps the keys' URLs.\n";
 
 enum { OPT_IN = 1, OPT_EXPORTABLE, OPT_NAME, OPT_TRUST_ROOT, OPT_FORCE };
 
@@ -70,6 +75,8 @@ struct placed {
 	char *cn;			/* owned when name is the CN */
 	enum action action;
 	const char *why;		/* the record's reason, or NULL */
+	char *key_url;			/* its key in the token */
+	int imported;			/* by this run: undone on a failure */
 	char sha1[EC_SHA1_HEX];
 };
 
@@ -79,6 +86,7 @@ struct import_run {
 	struct ec_pfx pfx;
 	struct ec_store *store;
 	struct ec_txn *txn;		/* NULL with --check */
+	struct ec_token *tok;		/* with --token */
 	struct placed *pl;
 	size_t npl;
 	char source_sha256[EC_SHA256_HEX];
@@ -230,16 +238,39 @@ static int plan(struct import_run *ir)
 
 /* The stored key of a certificate must be its own, or be replaced with
  * --force.  Returns 1 when the key is to be staged. */
-static int key_needed(struct import_run *ir, struct placed *p)
+static int key_needed(struct import_run *ir, struct placed *p,
+		      const struct ec_meta *m)
 {
 	struct ec_err *e = &ir->ctx->err;
 	gnutls_x509_privkey_t old;
 	char name[EC_SHA1_HEX + 4];
+	const char *url = ec_cs_key_url(m);
 	int same;
 
 	snprintf(name, sizeof(name), "%s.key", p->sha1);
+	if (url && ir->tok) {
+		/* in the token already: the same key stays */
+		if ((same = ec_token_matches(ir->tok, url, p->crt, e)) < 0 &&
+		    !ir->o.force)
+			return -1;
+		e->code = EC_OK;
+		if (same > 0 && !(p->key_url = strdup(url)))
+			return ec_fail(e, EC_INTERNAL, "out of memory");
+		if (same > 0 || ir->o.force)
+			return same <= 0;
+		return ec_fail(e, EC_EXISTS, "certificate %s is in the store "
+			       "with a different private key in the token (use "
+			       "--force to replace it)", p->sha1);
+	}
+	if (url) {	/* in a token, and no token given: it stays */
+		if (!(p->key_url = strdup(url)))
+			return ec_fail(e, EC_INTERNAL, "out of memory");
+		return 0;
+	}
 	if (!ec_store_has(ir->store, EC_SEC_PERSONAL, name))
 		return 1;
+	if (ir->tok)
+		return 1;	/* a key file moves into the token */
 	if (ec_cs_load_key(ir->store, EC_SEC_PERSONAL, p->sha1, &old, e) < 0) {
 		if (!ir->o.force)
 			return -1;
@@ -276,6 +307,24 @@ static int set_meta(struct import_run *ir, struct ec_meta *m,
 	return 0;
 }
 
+/* Write the key (and its certificate) into the token; with --check only
+ * say that it would go there. */
+static int to_token(struct import_run *ir, struct placed *p)
+{
+	struct ec_ctx *ctx = ir->ctx;
+
+	free(p->key_url);
+	p->key_url = NULL;
+	if (ctx->check)
+		return 0;
+	if (ec_token_import(ir->tok, ctx->token_url, p->key, p->name,
+			    ir->o.exportable, &p->key_url, &ctx->err) < 0)
+		return -1;
+	p->imported = 1;
+	return ec_token_put_cert(ir->tok, p->key_url, p->crt, p->name,
+				 &ctx->err) < 0 ? -1 : 0;
+}
+
 static int stage_personal(struct import_run *ir, struct placed *p)
 {
 	struct ec_err *e = &ir->ctx->err;
@@ -285,11 +334,18 @@ static int stage_personal(struct import_run *ir, struct placed *p)
 
 	snprintf(name, sizeof(name), "%s.pem", p->sha1);
 	had = ec_store_has(ir->store, EC_SEC_PERSONAL, name);
-	if ((want_key = key_needed(ir, p)) < 0)
-		return -1;
 	if (ec_cs_load_meta(ir->store, EC_SEC_PERSONAL, p->sha1, &m, e) < 0)
 		return -1;
+	if ((want_key = key_needed(ir, p, &m)) < 0 ||
+	    (want_key && ir->tok && to_token(ir, p) < 0)) {
+		ec_meta_free(&m);
+		return -1;
+	}
 	r = set_meta(ir, &m, p->name, 1, want_key);
+	if (r == 0 && want_key && ir->ctx->token_url &&
+	    (ec_meta_set(&m, "key_store", "pkcs11") < 0 ||
+	     ec_meta_set(&m, "key_url", p->key_url) < 0))
+		r = ec_fail(e, EC_INTERNAL, "out of memory");
 	if (r == 0)
 		r = ec_cs_stage_cert(ir->store, ir->txn, EC_SEC_PERSONAL,
 				     p->crt, &m, e);
@@ -297,7 +353,13 @@ static int stage_personal(struct import_run *ir, struct placed *p)
 	if (r < 0)
 		return -1;
 	changed = r;
-	if (want_key) {
+	if (want_key && ir->ctx->token_url) {
+		changed = 1;
+		snprintf(name, sizeof(name), "%s.key", p->sha1);
+		if (ir->txn && ec_store_has(ir->store, EC_SEC_PERSONAL, name) &&
+		    ec_txn_del(ir->txn, EC_SEC_PERSONAL, name, e) < 0)
+			return -1;
+	} else if (want_key) {
 		if ((r = ec_cs_stage_key(ir->store, ir->txn, EC_SEC_PERSONAL,
 					 p->sha1, p->key, e)) < 0)
 			return -1;
@@ -357,6 +419,10 @@ static int apply(struct import_run *ir)
 	if (ec_store_open(&ir->store, ctx->store_dir, ctx->check ? 0 :
 			  EC_STORE_WRITE, ctx->wait_seconds, &ctx->err) < 0)
 		return -1;
+	if (ctx->token_url &&
+	    (ec_ctx_token(ctx, &ir->tok, &ctx->err) < 0 ||
+	     ec_token_find(ir->tok, ctx->token_url, &ctx->err) < 0))
+		return -1;
 	if (!ctx->check && ec_txn_begin(ir->store, &ir->txn, &ctx->err) < 0)
 		return -1;
 	ec_time_rfc3339(time(NULL), ir->now, sizeof(ir->now));
@@ -415,6 +481,9 @@ static void report(struct import_run *ir)
 				.friendly_name = p->name,
 				.has_private_key = p->sec == EC_SEC_PERSONAL,
 				.exportable = p->key && ir->o.exportable,
+				.key_url = p->key_url,
+				.in_token = p->sec == EC_SEC_PERSONAL &&
+					    ir->tok != NULL,
 			};
 
 			if (kind != (p->sec == EC_SEC_PERSONAL ? 0 :
@@ -444,6 +513,18 @@ static void report(struct import_run *ir)
 		      n == 1 ? first : "");
 }
 
+/* A failed run takes the keys it wrote into the token out again. */
+static void undo_token(struct import_run *ir)
+{
+	struct ec_err e;
+
+	for (size_t i = 0; i < ir->npl; i++)
+		if (ir->pl[i].imported && ir->pl[i].key_url &&
+		    ec_token_remove(ir->tok, ir->pl[i].key_url, &e) < 0)
+			ec_st_warn(ir->ctx->st, "a key written into the token "
+				   "stays there: %s", e.msg);
+}
+
 int cmd_import_pfx(int argc, char **argv, struct ec_ctx *ctx)
 {
 	struct import_run ir = { .ctx = ctx };
@@ -457,16 +538,21 @@ int cmd_import_pfx(int argc, char **argv, struct ec_ctx *ctx)
 	if (!ir.pfx.mac)
 		ec_st_warn(ctx->st, "'%s' has no MAC: its integrity was not "
 			   "checked", ir.o.in);
-	if (apply(&ir) < 0)
+	if (apply(&ir) < 0) {
+		undo_token(&ir);
 		goto out;
+	}
 	report(&ir);
 	r = 0;
 out:
 	if (ir.txn)
 		ec_txn_abort(ir.txn);
 	ec_store_close(ir.store);
-	for (size_t i = 0; i < ir.npl; i++)
+	ec_token_close(ir.tok);
+	for (size_t i = 0; i < ir.npl; i++) {
 		free(ir.pl[i].cn);
+		free(ir.pl[i].key_url);
+	}
 	free(ir.pl);
 	ec_pfx_free(&ir.pfx);
 	return r;

@@ -140,7 +140,8 @@ static void cert_item(struct list_run *lr, const char *id)
 	ec_time_rfc3339(na, date, sizeof(date));
 	subj = x.friendly_name ? NULL : ec_cert_dn(crt, 0);
 	row(lr, x.section, id, date, x.friendly_name ? x.friendly_name :
-	    subj ? subj : "", x.has_private_key ? " [key]" : "");
+	    subj ? subj : "", x.key_url ? " [key: pkcs11]" :
+	    x.has_private_key ? " [key]" : "");
 	free(subj);
 	ec_meta_free(&m);
 	lr->count++;
@@ -219,6 +220,8 @@ static void pending_item(struct list_run *lr, const char *id)
 	ec_st_str(st, "friendly_name", ec_meta_get(&m, "friendly_name"));
 	ec_st_str(st, "created", created ? created : "");
 	ec_st_int(st, "age_days", age);
+	ec_st_str(st, "key_store", ec_cs_key_url(&m) ? "pkcs11" : "file");
+	ec_st_str(st, "key_url", ec_cs_key_url(&m));
 	ec_st_end(st);
 	snprintf(tail, sizeof(tail), " (%ld day%s old)", age,
 		 age == 1 ? "" : "s");

@@ -48,6 +48,12 @@ static const char main_usage[] =
 	"  --wait SECONDS             wait for the store lock (default 30)\n"
 	"  --status-fd N              write the status record to fd N "
 	"(default 1)\n"
+	"  --token URL                new private keys go into this PKCS#11\n"
+	"                             token (pkcs11:token=LABEL)\n"
+	"  --token-module FILE        the PKCS#11 module (default\n"
+	"                             $EDGECERT_PKCS11_MODULE, else p11-kit's)\n"
+	"  --pin-file FILE, --pin-env VAR, --pin-fd N\n"
+	"                             the token's PIN\n"
 	"  -q, --quiet                no diagnostics on stderr\n"
 	"  -h, --help                 this help, or an applet's\n"
 	"  -V, --version              versions of edgecert, GnuTLS, libtasn1\n";

@@ -18,6 +18,7 @@
 #include "../core/fsx.h"
 #include "../core/meta.h"
 #include "../core/store.h"
+#include "../core/token.h"
 
 static const char usage[] =
 	"usage: edgecert request --cn NAME [--dns NAME]... [--ip ADDR]...\n"
@@ -41,7 +42,8 @@ static const char usage[] =
 	"  --dns NAME          a subjectAltName DNS name (repeatable)\n"
 	"  --eku LIST          extended key usage: server, client or OIDs\n"
 	"                      (default server,client)\n"
-	"  --exportable        the key may be exported once issued\n"
+	"  --exportable        the key may be exported once issued (in a\n"
+	"                      token: CKA_EXTRACTABLE true)\n"
 	"  --force             make a new request even if the same one is\n"
 	"                      pending or issued; overwrite --out\n"
 	"  --ip ADDR           a subjectAltName IP address (repeatable)\n"
@@ -56,7 +58,11 @@ static const char usage[] =
 	"  --subject DN        the whole subject, RFC 4514 (CN=...,O=...)\n"
 	"  --template NAME     Microsoft certificate template name extension\n"
 	"  --template-oid OID[:MAJOR[:MINOR]]\n"
-	"                      Microsoft certificate template (v2) extension\n";
+	"                      Microsoft certificate template (v2) extension\n"
+	"\n"
+	"With the global --token URL the key is made in that PKCS#11 token\n"
+	"(sensitive; not extractable unless --exportable) and signs the\n"
+	"request there; the pending request keeps the key's URL.\n";
 
 enum {
 	OPT_ALLOW_WEAK = 1, OPT_BITS, OPT_CANCEL, OPT_CN, OPT_COUNTRY,
@@ -231,8 +237,8 @@ static int parse(int argc, char **argv, struct ec_ctx *ctx,
 }
 
 /* What makes two requests the same, for idempotence. */
-static void params_id(const struct request_opts *o, const char *subject,
-		      char out[EC_SHA256_HEX])
+static void params_id(const struct request_opts *o, const char *token,
+		      const char *subject, char out[EC_SHA256_HEX])
 {
 	struct ec_buf b = { 0 };
 	unsigned char d[32];
@@ -250,6 +256,8 @@ static void params_id(const struct request_opts *o, const char *subject,
 		    o->p.template_name ? o->p.template_name : "",
 		    o->p.template_oid ? o->p.template_oid : "",
 		    o->p.template_major, o->p.template_minor);
+	if (token)	/* absent for a key file, so that old ids stand */
+		ec_buf_addf(&b, "token=%s\n", token);
 	gnutls_hash_fast(GNUTLS_DIG_SHA256, b.p ? b.p : "", b.len, d);
 	for (int i = 0; i < 32; i++)
 		snprintf(out + 2 * i, 3, "%02x", d[i]);
@@ -422,6 +430,9 @@ static void report(struct ec_ctx *ctx, const struct request_opts *o,
 	ec_st_str(st, "friendly_name", ec_meta_get(m, "friendly_name"));
 	v = ec_meta_get(m, "exportable");
 	ec_st_bool(st, "exportable", v && strcmp(v, "true") == 0);
+	v = ec_meta_get(m, "key_store");
+	ec_st_str(st, "key_store", v ? v : "file");
+	ec_st_str(st, "key_url", ec_meta_get(m, "key_url"));
 	ec_st_str(st, "created", ec_meta_get(m, "created"));
 	ec_st_str(st, "out", o->out);
 	snprintf(path, sizeof(path), "%s/pending/%s.csr", ctx->store_dir, id);
@@ -502,7 +513,8 @@ static int run_existing(struct ec_ctx *ctx, const struct request_opts *o,
 }
 
 static int fill_meta(struct ec_meta *m, const struct request_opts *o,
-		     const char *id, const char *params, gnutls_x509_crq_t crq)
+		     const char *id, const char *params, gnutls_x509_crq_t crq,
+		     const char *key_url, int in_token)
 {
 	gnutls_datum_t dn = { NULL, 0 };
 	char now[32], bits[16], oid[300];
@@ -530,36 +542,93 @@ static int fill_meta(struct ec_meta *m, const struct request_opts *o,
 	r |= ec_meta_set(m, "template", o->p.template_name);
 	r |= ec_meta_set(m, "template_oid", o->p.template_oid ? oid : NULL);
 	r |= ec_meta_set(m, "params", params);
+	r |= ec_meta_set(m, "key_store", in_token ? "pkcs11" : NULL);
+	r |= ec_meta_set(m, "key_url", key_url);
 	gnutls_free(dn.data);
 	return r;
+}
+
+/* The request's key: made here for the store's key file, or in the token
+ * of --token (with --check a throwaway one here: the token is left as it
+ * is). */
+struct newkey {
+	gnutls_x509_privkey_t x509;	/* a key for the store's file */
+	gnutls_privkey_t key;		/* signs the request */
+	struct ec_token *tok;
+	char *url;			/* the key in the token */
+};
+
+static int make_key(struct ec_ctx *ctx, const struct request_opts *o,
+		    struct newkey *k)
+{
+	const char *label = o->name ? o->name : o->p.cn ? o->p.cn : "edgecert";
+	int r;
+
+	if (ctx->token_url) {
+		if (ec_ctx_token(ctx, &k->tok, &ctx->err) < 0 ||
+		    ec_token_find(k->tok, ctx->token_url, &ctx->err) < 0)
+			return -1;
+		if (!ctx->check)
+			return ec_token_generate(k->tok, ctx->token_url, o->pk,
+						 o->bits, o->curve, label,
+						 o->exportable, &k->url,
+						 &ctx->err) < 0 ||
+			       ec_token_privkey(k->tok, k->url, &k->key,
+						&ctx->err) < 0 ? -1 : 0;
+	}
+	if (ec_key_generate(o->pk, o->bits, o->curve, &k->x509,
+			    &ctx->err) < 0)
+		return -1;
+	if ((r = gnutls_privkey_init(&k->key)) < 0 ||
+	    (r = gnutls_privkey_import_x509(k->key, k->x509, 0)) < 0)
+		return ec_fail(&ctx->err, EC_INTERNAL, "%s",
+			       gnutls_strerror(r));
+	return 0;
+}
+
+/* Free the key; a token key of a failed run is taken out again. */
+static void drop_key(struct ec_ctx *ctx, struct newkey *k, int failed)
+{
+	struct ec_err e;
+
+	if (failed && k->tok && k->url &&
+	    ec_token_remove(k->tok, k->url, &e) < 0)
+		ec_st_warn(ctx->st, "the key made in the token stays there: "
+			   "%s", e.msg);
+	if (k->key)
+		gnutls_privkey_deinit(k->key);
+	if (k->x509)
+		gnutls_x509_privkey_deinit(k->x509);
+	free(k->url);
+	ec_token_close(k->tok);
 }
 
 static int run_new(struct ec_ctx *ctx, const struct request_opts *o,
 		   struct ec_store *s, const char *params)
 {
-	gnutls_x509_privkey_t key = NULL;
+	struct newkey k = { 0 };
 	gnutls_x509_crq_t crq = NULL;
 	gnutls_datum_t pem = { NULL, 0 };
 	struct ec_meta m = { 0 };
 	struct ec_txn *t = NULL;
 	char id[EC_KEYID_HEX], name[96], *text = NULL;
 	size_t len;
-	int changed = 1, wrote = 0, r = -1;
+	int changed = 1, wrote = 0, committed = 0, r = -1;
 
-	if (ec_key_generate(o->pk, o->bits, o->curve, &key, &ctx->err) < 0 ||
-	    ec_csr_make(&o->p, key, &crq, &ctx->err) < 0 ||
-	    ec_keyid_of_key(key, id, &ctx->err) < 0)
+	if (make_key(ctx, o, &k) < 0 ||
+	    ec_csr_make(&o->p, k.key, &crq, &ctx->err) < 0 ||
+	    ec_keyid_of_privkey(k.key, id, &ctx->err) < 0)
 		goto out;
 	if (gnutls_x509_crq_export2(crq, GNUTLS_X509_FMT_PEM, &pem) < 0 ||
-	    fill_meta(&m, o, id, params, crq) != 0 ||
-	    !(text = ec_meta_format(&m, &len))) {
+	    fill_meta(&m, o, id, params, crq, k.url, ctx->token_url != NULL)
+	    != 0 || !(text = ec_meta_format(&m, &len))) {
 		ec_fail(&ctx->err, EC_INTERNAL, "cannot encode the request");
 		goto out;
 	}
 	if (!ctx->check) {
 		if (ec_txn_begin(s, &t, &ctx->err) < 0 ||
-		    ec_cs_stage_key(s, t, EC_SEC_PENDING, id, key,
-				    &ctx->err) < 0)
+		    (k.x509 && ec_cs_stage_key(s, t, EC_SEC_PENDING, id, k.x509,
+					       &ctx->err) < 0))
 			goto out;
 		snprintf(name, sizeof(name), "%s.csr", id);
 		if (ec_txn_put(t, EC_SEC_PENDING, name, pem.data, pem.size,
@@ -584,6 +653,7 @@ static int run_new(struct ec_ctx *ctx, const struct request_opts *o,
 				unlink(o->out);
 			goto out;
 		}
+		committed = 1;
 	}
 	r = -1;
 	/* not with --check: the key of that request is not kept */
@@ -594,9 +664,10 @@ static int run_new(struct ec_ctx *ctx, const struct request_opts *o,
 	ec_st_bool(ctx->st, "pending", 1);
 	ec_st_str(ctx->st, "issued", NULL);
 	ec_st_changed(ctx->st, 1);
-	ec_st_message(ctx->st, "%s request %.16s... for %s", ctx->check ?
+	ec_st_message(ctx->st, "%s request %.16s... for %s%s", ctx->check ?
 		      "would make" : "made", id, m.n ? ec_meta_get(&m,
-		      "subject") : "");
+		      "subject") : "", ctx->token_url ? ", its key in the "
+		      "token" : "");
 	r = 0;
 out:
 	ec_txn_abort(t);
@@ -605,9 +676,24 @@ out:
 	gnutls_free(pem.data);
 	if (crq)
 		gnutls_x509_crq_deinit(crq);
-	if (key)
-		gnutls_x509_privkey_deinit(key);
+	drop_key(ctx, &k, r < 0 && !committed);
 	return r;
+}
+
+/* A cancelled request's key in a token goes too (after the commit: a
+ * key that cannot be removed is a warning, the request is gone). */
+static void cancel_token_key(struct ec_ctx *ctx, const struct ec_meta *m)
+{
+	const char *url = ec_meta_get(m, "key_url");
+	struct ec_token *tok = NULL;
+	struct ec_err e = { 0 };
+
+	if (!url)
+		return;
+	if (ec_ctx_token(ctx, &tok, &e) < 0 || ec_token_remove(tok, url, &e) < 0)
+		ec_st_warn(ctx->st, "the request's key stays in the token: %s",
+			   e.msg);
+	ec_token_close(tok);
 }
 
 static int run_cancel(struct ec_ctx *ctx, const struct request_opts *o,
@@ -649,13 +735,15 @@ static int run_cancel(struct ec_ctx *ctx, const struct request_opts *o,
 			goto out;
 		for (int i = 0; i < 3; i++) {
 			snprintf(name, sizeof(name), "%s.%s", id, exts[i]);
-			if (ec_txn_del(t, EC_SEC_PENDING, name, &ctx->err) < 0)
+			if (ec_store_has(s, EC_SEC_PENDING, name) &&
+			    ec_txn_del(t, EC_SEC_PENDING, name, &ctx->err) < 0)
 				goto out;
 		}
 		r = ec_txn_commit(t, &ctx->err);
 		t = NULL;
 		if (r < 0)
 			goto out;
+		cancel_token_key(ctx, &m);
 	}
 	ec_st_str(ctx->st, "id", id);
 	ec_st_str(ctx->st, "subject", ec_meta_get(&m, "subject"));
@@ -691,6 +779,10 @@ int cmd_request(int argc, char **argv, struct ec_ctx *ctx)
 		return ec_fail(&ctx->err, EC_WEAK_KEY, "an RSA key of %u bits "
 			       "is too weak (2048 or more; --allow-weak to "
 			       "insist)", o.bits);
+	if (ctx->token_url && o.pk == GNUTLS_PK_EDDSA_ED25519)
+		return ec_fail(&ctx->err, EC_USAGE, "an ed25519 key cannot be "
+			       "made in a token (GnuTLS' PKCS#11 key generation "
+			       "takes rsa and ecdsa)");
 	if (o.p.neku == 0) {
 		strcpy(o.eku_buf, "server,client");
 		ec_eku_parse(o.eku_buf, &o.p, &ctx->err);
@@ -703,7 +795,7 @@ int cmd_request(int argc, char **argv, struct ec_ctx *ctx)
 		goto out;
 	}
 	given_subject(&o, subject, sizeof(subject));
-	params_id(&o, subject, params);
+	params_id(&o, ctx->token_url, subject, params);
 	if (!o.force) {
 		hits = lookup(s, EC_SEC_PENDING, "params", params, 0, id,
 			      &ctx->err);

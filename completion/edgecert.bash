@@ -26,7 +26,12 @@ _edgecert() {
 			COMPREPLY=($(compgen -f -- "$cur"))
 		fi
 		return ;;
-	--in|--out|--cert|--crl|--password-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--in|--out|--cert|--crl|--password-file|--pin-file|--token-module)
+		COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--token)
+		# the tokens the PKCS#11 modules show (p11tool, gnutls-bin)
+		COMPREPLY=($(compgen -W "$(p11tool --list-token-urls 2>/dev/null)" -- "$cur"))
+		return ;;
 	--purpose) COMPREPLY=($(compgen -W "server client any server,client" -- "$cur")); return ;;
 	--deploy-hook) COMPREPLY=($(compgen -c -- "$cur")); return ;;
 	--interface)
@@ -39,6 +44,8 @@ _edgecert() {
 	else
 		words=$(edgecert $applet --help 2>/dev/null | grep -o -- '--[a-z-]*' | sort -u)
 		words="$words --store --format --check --wait --status-fd --quiet --help --version"
+		words="$words --token --token-module --pin-file --pin-env --pin-fd"
+		words=$(printf '%s\n' $words | sort -u)
 	fi
 	COMPREPLY=($(compgen -W "$words" -- "$cur"))
 }

@@ -136,9 +136,23 @@ static int datum(gnutls_datum_t *d, const struct ec_buf *b, struct ec_err *e)
 	return 0;
 }
 
+/* privkey.uri: the key's URL on one line. */
+static int uri_file(const char *url, gnutls_datum_t *out, struct ec_err *e)
+{
+	size_t n = strlen(url);
+
+	if (!(out->data = gnutls_malloc(n + 2)))
+		return ec_fail(e, EC_INTERNAL, "out of memory");
+	memcpy(out->data, url, n);
+	out->data[n] = '\n';
+	out->data[n + 1] = '\0';
+	out->size = (unsigned)n + 1;
+	return 0;
+}
+
 int ec_live_set_make(gnutls_x509_crt_t crt, const struct ec_chain *path,
-		     gnutls_x509_privkey_t key, struct ec_live_set *ls,
-		     struct ec_err *e)
+		     gnutls_x509_privkey_t key, const char *key_url,
+		     struct ec_live_set *ls, struct ec_err *e)
 {
 	struct ec_buf chain = { 0 }, full = { 0 };
 	int r = -1, x;
@@ -160,8 +174,15 @@ int ec_live_set_make(gnutls_x509_crt_t crt, const struct ec_chain *path,
 	ec_buf_add(&full, chain.p, chain.len);
 	if (datum(&ls->chain, &chain, e) < 0 || datum(&ls->full, &full, e) < 0)
 		goto out;
-	x = gnutls_x509_privkey_export2_pkcs8(key, GNUTLS_X509_FMT_PEM, NULL,
-					      GNUTLS_PKCS_PLAIN, &ls->key);
+	if (!key) {
+		if (uri_file(key_url, &ls->key, e) < 0)
+			goto out;
+		x = 0;
+	} else {
+		x = gnutls_x509_privkey_export2_pkcs8(key, GNUTLS_X509_FMT_PEM,
+						      NULL, GNUTLS_PKCS_PLAIN,
+						      &ls->key);
+	}
 	if (x < 0) {
 		ec_fail(e, EC_INTERNAL, "cannot encode the private key: %s",
 			gnutls_strerror(x));
@@ -173,8 +194,8 @@ int ec_live_set_make(gnutls_x509_crt_t crt, const struct ec_chain *path,
 					  ls->chain.size, 0644 };
 	ls->f[2] = (struct ec_live_file){ "fullchain.pem", ls->full.data,
 					  ls->full.size, 0644 };
-	ls->f[3] = (struct ec_live_file){ "privkey.pem", ls->key.data,
-					  ls->key.size, 0600 };
+	ls->f[3] = (struct ec_live_file){ key ? "privkey.pem" : "privkey.uri",
+					  ls->key.data, ls->key.size, 0600 };
 	r = 0;
 out:
 	ec_buf_free(&chain);

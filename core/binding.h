@@ -39,7 +39,8 @@ int ec_binding_stage(struct ec_txn *t, const char *iface,
 #define EC_LIVE_NFILES 4
 
 /* cert.pem, chain.pem (the intermediates of path, no root),
- * fullchain.pem (both) and privkey.pem (PKCS#8, 0600). */
+ * fullchain.pem (both) and privkey.pem (PKCS#8, 0600) or, for a key in a
+ * PKCS#11 token (key NULL), privkey.uri (its URL and a line break, 0600). */
 struct ec_live_set {
 	struct ec_live_file f[EC_LIVE_NFILES];
 	gnutls_datum_t cert, chain, full, key;
@@ -47,8 +48,8 @@ struct ec_live_set {
 };
 
 int ec_live_set_make(gnutls_x509_crt_t crt, const struct ec_chain *path,
-		     gnutls_x509_privkey_t key, struct ec_live_set *ls,
-		     struct ec_err *e);
+		     gnutls_x509_privkey_t key, const char *key_url,
+		     struct ec_live_set *ls, struct ec_err *e);
 void ec_live_set_free(struct ec_live_set *ls);
 
 #endif

@@ -191,6 +191,9 @@ void ec_cert_fields(struct ec_status *st, gnutls_x509_crt_t crt,
 	ec_st_str(st, "friendly_name", x ? x->friendly_name : NULL);
 	ec_st_bool(st, "has_private_key", x && x->has_private_key);
 	ec_st_bool(st, "exportable", x && x->exportable);
+	ec_st_str(st, "key_store", x && x->has_private_key ?
+		  (x->key_url || x->in_token ? "pkcs11" : "file") : NULL);
+	ec_st_str(st, "key_url", x ? x->key_url : NULL);
 }
 
 /* "Z", "+HH:MM", "-HHMM", "+HH" or nothing: the offset in seconds. */

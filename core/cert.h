@@ -45,11 +45,15 @@ struct ec_cert_extra {
 	const char *friendly_name;	/* NULL: null */
 	int has_private_key;
 	int exportable;
+	const char *key_url;		/* the key is in a PKCS#11 token */
+	int in_token;			/* so it is (or, --check, would be),
+					 * its URL not known yet */
 };
 
 /* Write the certificate object: thumbprint, sha256, subject, issuer,
  * serial, not_before, not_after, dns_names, ip_addresses,
- * friendly_name, has_private_key, exportable, and section when given.
+ * friendly_name, has_private_key, exportable, key_store (file, pkcs11,
+ * null without a key), key_url, and section when given.
  * key NULL inside an array. */
 void ec_cert_status(struct ec_status *st, const char *key,
 		    gnutls_x509_crt_t crt, const struct ec_cert_extra *x);

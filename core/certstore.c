@@ -266,7 +266,16 @@ void ec_cs_extra(struct ec_store *s, enum ec_section sec, const char *id,
 	x->section = ec_section_name(sec);
 	x->friendly_name = m ? ec_meta_get(m, "friendly_name") : NULL;
 	x->exportable = ex && strcmp(ex, "true") == 0;
-	x->has_private_key = ec_store_has(s, sec, name);
+	x->key_url = ec_cs_key_url(m);
+	x->has_private_key = x->key_url || ec_store_has(s, sec, name);
+}
+
+const char *ec_cs_key_url(const struct ec_meta *m)
+{
+	const char *ks = m ? ec_meta_get(m, "key_store") : NULL;
+
+	return ks && strcmp(ks, "pkcs11") == 0 ? ec_meta_get(m, "key_url") :
+	       NULL;
 }
 
 int ec_crl_id(gnutls_x509_crl_t crl, char id[EC_SHA1_HEX], struct ec_err *e)

@@ -2,7 +2,9 @@
  *
  * In the personal, ca and root sections a certificate is <sha1>.pem (PEM),
  * with <sha1>.key (PKCS#8 PEM, mode 0600, personal only) and <sha1>.meta
- * (key=value: friendly_name, exportable, sha256, added, ...). */
+ * (key=value: friendly_name, exportable, sha256, added, ...).  A key in a
+ * PKCS#11 token has no .key file: the metadata say key_store=pkcs11 and
+ * key_url=<its pkcs11: URL>. */
 #ifndef EC_CERTSTORE_H
 #define EC_CERTSTORE_H
 
@@ -66,8 +68,12 @@ void ec_cs_free_crls(gnutls_x509_crl_t *list, size_t n);
 /* Does the private key belong to the certificate (same public key)? */
 int ec_key_matches(gnutls_x509_crt_t crt, gnutls_x509_privkey_t key);
 
+/* The URL of the certificate's key when it is in a token (key_store=pkcs11
+ * in m), else NULL. */
+const char *ec_cs_key_url(const struct ec_meta *m);
+
 /* The cert extras for the status record (section, friendly_name,
- * has_private_key, exportable) from the store; m may be NULL. */
+ * has_private_key, exportable, key_url) from the store; m may be NULL. */
 void ec_cs_extra(struct ec_store *s, enum ec_section sec, const char *id,
 		 const struct ec_meta *m, struct ec_cert_extra *x);
 

@@ -251,13 +251,14 @@ static int set_templates(gnutls_x509_crq_t crq,
 	return 0;
 }
 
-int ec_csr_make(const struct ec_csr_params *p, gnutls_x509_privkey_t key,
+int ec_csr_make(const struct ec_csr_params *p, gnutls_privkey_t key,
 		gnutls_x509_crq_t *out, struct ec_err *e)
 {
 	gnutls_digest_algorithm_t dig = GNUTLS_DIG_SHA256;
 	unsigned usage = GNUTLS_KEY_DIGITAL_SIGNATURE, bits = 0;
 	gnutls_x509_crq_t crq;
-	int pk = gnutls_x509_privkey_get_pk_algorithm2(key, &bits), r;
+	gnutls_pubkey_t pub = NULL;
+	int pk = gnutls_privkey_get_pk_algorithm(key, &bits), r;
 
 	if ((r = gnutls_x509_crq_init(&crq)) < 0)
 		return ec_fail(e, EC_INTERNAL, "%s", gnutls_strerror(r));
@@ -271,21 +272,26 @@ int ec_csr_make(const struct ec_csr_params *p, gnutls_x509_privkey_t key,
 	    set_templates(crq, p, e) < 0)
 		goto fail;
 	if ((r = gnutls_x509_crq_set_version(crq, 1)) < 0 ||
-	    (r = gnutls_x509_crq_set_key(crq, key)) < 0 ||
+	    (r = gnutls_pubkey_init(&pub)) < 0 ||
+	    (r = gnutls_pubkey_import_privkey(pub, key, 0, 0)) < 0 ||
+	    (r = gnutls_x509_crq_set_pubkey(crq, pub)) < 0 ||
 	    (r = gnutls_x509_crq_set_key_usage(crq, usage)) < 0)
 		goto fail_gnutls;
 	for (size_t i = 0; i < p->neku; i++)
 		if ((r = gnutls_x509_crq_set_key_purpose_oid(crq, p->eku[i],
 							     0)) < 0)
 			goto fail_gnutls;
-	if ((r = gnutls_x509_crq_sign2(crq, key, dig, 0)) < 0)
+	if ((r = gnutls_x509_crq_privkey_sign(crq, key, dig, 0)) < 0)
 		goto fail_gnutls;
+	gnutls_pubkey_deinit(pub);
 	*out = crq;
 	return 0;
 fail_gnutls:
 	ec_fail(e, EC_INTERNAL, "cannot make the request: %s",
 		gnutls_strerror(r));
 fail:
+	if (pub)
+		gnutls_pubkey_deinit(pub);
 	gnutls_x509_crq_deinit(crq);
 	return -1;
 }
@@ -307,6 +313,28 @@ int ec_keyid_of_key(gnutls_x509_privkey_t key, char id[EC_KEYID_HEX],
 	if (r < 0 || n != 32)
 		return ec_fail(e, EC_INTERNAL, "cannot hash a key: %s",
 			       gnutls_strerror(r));
+	hex(d, n, id);
+	return 0;
+}
+
+int ec_keyid_of_privkey(gnutls_privkey_t key, char id[EC_KEYID_HEX],
+			struct ec_err *e)
+{
+	gnutls_pubkey_t pub = NULL;
+	unsigned char d[32];
+	size_t n = sizeof(d);
+	int r;
+
+	if ((r = gnutls_pubkey_init(&pub)) < 0 ||
+	    (r = gnutls_pubkey_import_privkey(pub, key, 0, 0)) < 0 ||
+	    (r = gnutls_pubkey_get_key_id(pub, GNUTLS_KEYID_USE_SHA256, d,
+					  &n)) < 0 || n != 32) {
+		if (pub)
+			gnutls_pubkey_deinit(pub);
+		return ec_fail(e, EC_INTERNAL, "cannot hash a key: %s",
+			       gnutls_strerror(r));
+	}
+	gnutls_pubkey_deinit(pub);
 	hex(d, n, id);
 	return 0;
 }

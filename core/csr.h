@@ -7,6 +7,7 @@
 #ifndef EC_CSR_H
 #define EC_CSR_H
 
+#include <gnutls/abstract.h>
 #include <gnutls/x509.h>
 
 #include "err.h"
@@ -47,14 +48,17 @@ int ec_key_generate(gnutls_pk_algorithm_t pk, unsigned bits,
 		    gnutls_ecc_curve_t curve, gnutls_x509_privkey_t *out,
 		    struct ec_err *e);
 
-/* Build and sign the request (SHA-256, SHA-384 for P-384, Ed25519's own).
+/* Build and sign the request (SHA-256, SHA-384 for P-384, Ed25519's own)
+ * with key, in a file or in a token.
  * The CN joins the DNS names unless it is there already. */
-int ec_csr_make(const struct ec_csr_params *p, gnutls_x509_privkey_t key,
+int ec_csr_make(const struct ec_csr_params *p, gnutls_privkey_t key,
 		gnutls_x509_crq_t *out, struct ec_err *e);
 
 /* The id of a key, of a certificate's public key, of a request's. */
 int ec_keyid_of_key(gnutls_x509_privkey_t key, char id[EC_KEYID_HEX],
 		    struct ec_err *e);
+int ec_keyid_of_privkey(gnutls_privkey_t key, char id[EC_KEYID_HEX],
+			struct ec_err *e);
 int ec_keyid_of_crt(gnutls_x509_crt_t crt, char id[EC_KEYID_HEX],
 		    struct ec_err *e);
 

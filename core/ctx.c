@@ -10,6 +10,7 @@
 #include <libtasn1.h>
 
 #include "ctx.h"
+#include "token.h"
 
 #ifndef EC_VERSION
 #define EC_VERSION "0.1.0"
@@ -60,7 +61,25 @@ void ec_ctx_init(struct ec_ctx *ctx, const char *command)
 		else
 			ctx->format = (enum ec_format)f;
 	}
+	ctx->pin.name = "pin";
+	ctx->token_module = getenv("EDGECERT_PKCS11_MODULE");
+	if (ctx->token_module && !*ctx->token_module)
+		ctx->token_module = NULL;
 	default_store(ctx);
+}
+
+int ec_ctx_token(struct ec_ctx *ctx, struct ec_token **out, struct ec_err *e)
+{
+	struct ec_secret pin = { 0 };
+	int r;
+
+	*out = NULL;
+	if (ctx->pin.kind != EC_SECRET_UNSET &&
+	    ec_secret_get(&ctx->pin, ctx->st, &pin, e) < 0)
+		return -1;
+	r = ec_token_open(out, ctx->token_module, pin.p, e);
+	ec_secret_wipe(&pin);
+	return r;
 }
 
 int ec_opt_error(struct ec_ctx *ctx, const char *fmt, ...)
@@ -94,6 +113,7 @@ int ec_opt_num(struct ec_ctx *ctx, const char *name, const char *arg,
 int ec_opt_global(struct ec_ctx *ctx, int c, const char *arg, int argc,
 		  char **argv)
 {
+	struct ec_err e;
 	const char *bad;
 	long v;
 	int f;
@@ -126,6 +146,27 @@ int ec_opt_global(struct ec_ctx *ctx, int c, const char *arg, int argc,
 			else
 				ctx->status_fd = (int)v;
 		}
+		return 1;
+	case EC_OPT_TOKEN:
+		if (ec_token_url_ok(arg, &e) < 0)
+			ec_opt_error(ctx, "%s", e.msg);
+		ctx->token_url = arg;
+		return 1;
+	case EC_OPT_TOKEN_MODULE:
+		if (*arg == '\0')
+			ec_opt_error(ctx, "--token-module wants a file");
+		ctx->token_module = arg;
+		return 1;
+	case EC_OPT_PIN_FILE:
+	case EC_OPT_PIN_ENV:
+	case EC_OPT_PIN_FD:
+		if (ctx->pin.kind != EC_SECRET_UNSET)
+			ec_opt_error(ctx, "give one of --pin-file, --pin-env "
+				     "and --pin-fd");
+		ctx->pin.kind = c == EC_OPT_PIN_FILE ? EC_SECRET_FILE :
+				c == EC_OPT_PIN_ENV ? EC_SECRET_ENV :
+				EC_SECRET_FD;
+		ctx->pin.ref = (char *)arg;
 		return 1;
 	case 'q':
 		ctx->quiet = 1;

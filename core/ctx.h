@@ -7,11 +7,13 @@
 #include <limits.h>
 
 #include "err.h"
+#include "secret.h"
 #include "status.h"
 
 enum {
 	EC_OPT_STORE = 0x100, EC_OPT_FORMAT, EC_OPT_CHECK, EC_OPT_WAIT,
-	EC_OPT_STATUS_FD,
+	EC_OPT_STATUS_FD, EC_OPT_TOKEN, EC_OPT_TOKEN_MODULE, EC_OPT_PIN_FILE,
+	EC_OPT_PIN_ENV, EC_OPT_PIN_FD,
 };
 
 /* Every applet's struct option table ends with these. */
@@ -19,9 +21,14 @@ enum {
 	{ "check", no_argument, NULL, EC_OPT_CHECK }, \
 	{ "format", required_argument, NULL, EC_OPT_FORMAT }, \
 	{ "help", no_argument, NULL, 'h' }, \
+	{ "pin-env", required_argument, NULL, EC_OPT_PIN_ENV }, \
+	{ "pin-fd", required_argument, NULL, EC_OPT_PIN_FD }, \
+	{ "pin-file", required_argument, NULL, EC_OPT_PIN_FILE }, \
 	{ "quiet", no_argument, NULL, 'q' }, \
 	{ "status-fd", required_argument, NULL, EC_OPT_STATUS_FD }, \
 	{ "store", required_argument, NULL, EC_OPT_STORE }, \
+	{ "token", required_argument, NULL, EC_OPT_TOKEN }, \
+	{ "token-module", required_argument, NULL, EC_OPT_TOKEN_MODULE }, \
 	{ "version", no_argument, NULL, 'V' }, \
 	{ "wait", required_argument, NULL, EC_OPT_WAIT }, \
 	{ NULL, 0, NULL, 0 }
@@ -35,6 +42,9 @@ struct ec_ctx {
 	int check, quiet, help, version;
 	int wait_seconds;
 	int status_fd;
+	const char *token_url;	/* --token: where new private keys go */
+	const char *token_module; /* --token-module, $EDGECERT_PKCS11_MODULE */
+	struct ec_secret_src pin; /* --pin-file, --pin-env, --pin-fd */
 	struct ec_status *st;	/* made by ec_opt_done */
 	struct ec_err err;	/* the run's error, reported once */
 	char store_buf[PATH_MAX];
@@ -57,6 +67,13 @@ int ec_opt_error(struct ec_ctx *ctx, const char *fmt, ...)
  * Returns 1 when the run should stop here (an error, --help, --version),
  * with ctx->err set or the answer written into the record. */
 int ec_opt_done(struct ec_ctx *ctx, int argc, char **argv);
+
+struct ec_token;
+/* Open the PKCS#11 layer for the run: the module of --token-module (else
+ * $EDGECERT_PKCS11_MODULE, else p11-kit's), the PIN of --pin-file,
+ * --pin-env or --pin-fd (none: a token that wants one says so).  The
+ * error goes to e (ctx->err, or the caller's for a warning). */
+int ec_ctx_token(struct ec_ctx *ctx, struct ec_token **out, struct ec_err *e);
 
 /* Parse a whole number within [min, max] for option name. */
 int ec_opt_num(struct ec_ctx *ctx, const char *name, const char *arg,

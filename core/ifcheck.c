@@ -9,6 +9,7 @@
 #include "cert.h"
 #include "certstore.h"
 #include "ifcheck.h"
+#include "token.h"
 
 static const char *const check_names[EC_CHK_COUNT] = {
 	"private-key", "key-match", "validity", "trust", "name", "purpose",
@@ -44,12 +45,54 @@ static void set(struct ec_check *c, enum ec_outcome o, enum ec_code code,
 	va_end(ap);
 }
 
-static int keys(struct ec_store *s, const char *sha1, gnutls_x509_crt_t crt,
-		struct ec_ifcheck *out, struct ec_err *e)
+/* The key in a token: the token must hold it, and it must be the
+ * certificate's. */
+static int token_key(const char *url, gnutls_x509_crt_t crt,
+		     const struct ec_ifcheck_opts *o, struct ec_ifcheck *out,
+		     struct ec_err *e)
 {
 	struct ec_check *pk = &out->c[EC_CHK_PRIVATE_KEY],
 			*km = &out->c[EC_CHK_KEY_MATCH];
+	int r;
 
+	if (!o->tok)
+		return ec_fail(e, EC_INTERNAL, "no token for '%s'", url);
+	if (!(out->key_url = strdup(url)))
+		return ec_fail(e, EC_INTERNAL, "out of memory");
+	if ((r = ec_token_matches(o->tok, url, crt, e)) < 0) {
+		if (e->code != EC_NOT_FOUND)
+			return -1;
+		set(pk, EC_OUT_FAIL, EC_NO_PRIVATE_KEY, "%s", e->msg);
+		set(km, EC_OUT_SKIPPED, EC_OK, "no private key");
+		e->code = EC_OK;
+		return 0;
+	}
+	set(pk, EC_OUT_PASS, EC_OK, "in the token: %s", url);
+	if (r)
+		set(km, EC_OUT_PASS, EC_OK, "the private key in the token "
+		    "belongs to the certificate");
+	else
+		set(km, EC_OUT_FAIL, EC_KEY_MISMATCH, "the private key in the "
+		    "token belongs to another certificate");
+	return 0;
+}
+
+static int keys(struct ec_store *s, const char *sha1, gnutls_x509_crt_t crt,
+		const struct ec_ifcheck_opts *o, struct ec_ifcheck *out,
+		struct ec_err *e)
+{
+	struct ec_check *pk = &out->c[EC_CHK_PRIVATE_KEY],
+			*km = &out->c[EC_CHK_KEY_MATCH];
+	struct ec_meta m;
+	int r = 0;
+
+	if (ec_cs_load_meta(s, EC_SEC_PERSONAL, sha1, &m, e) < 0)
+		return -1;
+	if (ec_cs_key_url(&m))
+		r = token_key(ec_cs_key_url(&m), crt, o, out, e) < 0 ? -1 : 1;
+	ec_meta_free(&m);
+	if (r)
+		return r < 0 ? -1 : 0;
 	if (ec_cs_load_key(s, EC_SEC_PERSONAL, sha1, &out->key, e) < 0) {
 		if (e->code != EC_NOT_FOUND)
 			return -1;
@@ -258,7 +301,7 @@ int ec_ifcheck_run(struct ec_store *s, const char *sha1,
 	memset(out, 0, sizeof(*out));
 	for (int i = 0; i < EC_CHK_COUNT; i++)
 		set(&out->c[i], EC_OUT_SKIPPED, EC_OK, "not asked for");
-	if (keys(s, sha1, crt, out, e) < 0)
+	if (keys(s, sha1, crt, o, out, e) < 0)
 		return -1;
 	validity(crt, time(NULL), &out->c[EC_CHK_VALIDITY]);
 	if (trust(s, crt, out, e) < 0)
@@ -281,6 +324,8 @@ void ec_ifcheck_free(struct ec_ifcheck *c)
 	if (c->key)
 		gnutls_x509_privkey_deinit(c->key);
 	c->key = NULL;
+	free(c->key_url);
+	c->key_url = NULL;
 }
 
 int ec_ifcheck_refusal(const struct ec_ifcheck *c)

@@ -2,6 +2,7 @@
  * of edgecert-assign(1), each with an outcome, a code and a message:
  *
  *   private-key  the store holds its private key       no-private-key
+ *                (a file, or a key in a PKCS#11 token)
  *   key-match    the key belongs to the certificate    key-mismatch
  *   validity     valid now (warn within 30 days)       expired, not-yet-valid
  *   trust        its path validates (verify-root)      untrusted, revoked, ...
@@ -37,7 +38,10 @@ enum ec_outcome { EC_OUT_SKIPPED, EC_OUT_PASS, EC_OUT_WARN, EC_OUT_FAIL,
 #define EC_PURPOSE_MAX 4
 #define EC_EXPIRY_WARN_DAYS 30
 
+struct ec_token;
+
 struct ec_ifcheck_opts {
+	struct ec_token *tok;			/* for a key in a token */
 	const char *fqdn;			/* NULL: no name check */
 	const char *purpose[EC_PURPOSE_MAX];	/* EKU OIDs */
 	size_t npurpose;
@@ -57,9 +61,12 @@ struct ec_ifcheck {
 	struct ec_verify_result vr;		/* the trust check's; its
 						 * built path feeds chain.pem */
 	gnutls_x509_privkey_t key;		/* the store's, or NULL */
+	char *key_url;				/* or its URL in a token */
 };
 
-/* Run every check on personal/<sha1> (crt is the caller's).  Returns 0
+/* Run every check on personal/<sha1> (crt is the caller's); a key in a
+ * token is asked of o->tok (a token that wants a PIN it lacks, or refuses
+ * it, fails the run: usage, bad-password).  Returns 0
  * with the outcomes in out (a failed check is not an error), or -1 with
  * e set when the checks could not be made (a damaged store, say). */
 int ec_ifcheck_run(struct ec_store *s, const char *sha1,

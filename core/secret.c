@@ -53,17 +53,19 @@ static int first_line(struct ec_data *d, struct ec_secret *out,
 	return 0;
 }
 
-static int from_fd(const char *ref, struct ec_data *d, struct ec_err *e)
+static int from_fd(const char *ref, const char *what, struct ec_data *d,
+		   struct ec_err *e)
 {
 	char *end;
 	long fd = strtol(ref, &end, 10);
 	char path[64];
 
 	if (*ref == '\0' || *end || fd < 0 || fd > 1 << 20)
-		return ec_fail(e, EC_USAGE, "--password-fd wants a file "
-			       "descriptor number, not '%s'", ref);
+		return ec_fail(e, EC_USAGE, "--%s-fd wants a file "
+			       "descriptor number, not '%s'", what, ref);
 	if (fcntl((int)fd, F_GETFD) < 0)
-		return ec_fail(e, EC_USAGE, "--password-fd %ld is not open", fd);
+		return ec_fail(e, EC_USAGE, "--%s-fd %ld is not open", what,
+			       fd);
 	if (fd == 0)
 		return ec_read_input("-", SECRET_MAX, d, e);
 	/* read through the fd itself, whatever it is (a pipe, mostly) */
@@ -103,8 +105,8 @@ static int from_fd(const char *ref, struct ec_data *d, struct ec_err *e)
 				gnutls_memset(p, 0, len);
 				free(p);
 				return ec_fail_errno(e, EC_BAD_INPUT, err,
-						     "cannot read the password "
-						     "from %s", path);
+						     "cannot read the %s "
+						     "from %s", what, path);
 			}
 			if (r == 0 || memchr(p + len, '\n', (size_t)r)) {
 				len += (size_t)r;
@@ -123,7 +125,7 @@ int ec_secret_get(struct ec_secret_src *src, struct ec_status *st,
 		  struct ec_secret *out, struct ec_err *e)
 {
 	struct ec_data d = { 0 };
-	const char *v;
+	const char *what = src->name ? src->name : "password", *v;
 	int r;
 
 	out->p = NULL;
@@ -152,8 +154,8 @@ int ec_secret_get(struct ec_secret_src *src, struct ec_status *st,
 	case EC_SECRET_ENV:
 		v = getenv(src->ref);
 		if (!v)
-			return ec_fail(e, EC_USAGE, "--password-env: variable "
-				       "'%s' is not set", src->ref);
+			return ec_fail(e, EC_USAGE, "--%s-env: variable "
+				       "'%s' is not set", what, src->ref);
 		d.size = strlen(v);
 		d.data = (unsigned char *)v;
 		r = first_line(&d, out, e);
@@ -166,7 +168,7 @@ int ec_secret_get(struct ec_secret_src *src, struct ec_status *st,
 		r = ec_read_secret(src->ref, SECRET_MAX, &d, e);
 		break;
 	case EC_SECRET_FD:
-		r = from_fd(src->ref, &d, e);
+		r = from_fd(src->ref, what, &d, e);
 		break;
 	default:
 		return ec_fail(e, EC_INTERNAL, "bad password source");

@@ -34,6 +34,7 @@ enum ec_secret_kind { EC_SECRET_UNSET, EC_SECRET_FILE, EC_SECRET_ENV,
 struct ec_secret_src {
 	enum ec_secret_kind kind;
 	char *ref;		/* file, variable, fd, or the argv string */
+	const char *name;	/* for messages: "password" (NULL), "pin" */
 };
 
 struct ec_secret {

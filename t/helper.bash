@@ -77,13 +77,30 @@ store_snapshot() {
 		! -name .lock ! -name .commit -print0 | sort -z | xargs -0 -r sha256sum)
 }
 
+# token_pubkey URL: the public key (PEM, as openssl writes it) of the key
+# with that pkcs11: URL, read by p11tool with the PIN of the file
+# $TOKEN_PIN_FILE (t/token.bats sets it, and SOFTHSM2_CONF).
+token_pubkey() {
+	[ -n "${TOKEN_PIN_FILE:-}" ] || { echo "no TOKEN_PIN_FILE for $1" >&2; return 1; }
+	GNUTLS_PIN=$(cat "$TOKEN_PIN_FILE") p11tool --login --export-pubkey "$1" 2>/dev/null |
+		sed -n '/BEGIN/,/END/p' | openssl pkey -pubin -pubout
+}
+
+# meta_key_url FILE.meta: the key_url of a key in a token (key_store=pkcs11)
+meta_key_url() {
+	[ -e "$1" ] && grep -qx 'key_store=pkcs11' "$1" && sed -n 's/^key_url=//p' "$1"
+}
+
 # store_consistent: the store's invariants, checked with openssl: every
 # certificate parses and is named by its SHA-1, every key is 0600 and
 # belongs to its certificate (personal) or request (pending), every
 # metadata file has its object, no staged file sits under a final name,
 # every assignment names a certificate of the store, every live directory
 # is a whole generation (the key of the certificate, fullchain = cert and
-# chain).
+# chain).  A key in a PKCS#11 token (key_store=pkcs11, key_url in the
+# metadata, no .key file) must be in the token and belong to its
+# certificate or request (p11tool, see token_pubkey); a live directory
+# then holds privkey.uri, that key's URL, instead of privkey.pem.
 store_consistent() {
 	local s=$EDGECERT_STORE f base t
 	for f in "$s"/personal/* "$s"/ca/* "$s"/root/* "$s"/crl/* "$s"/pending/* "$s"/assigned/*; do
@@ -110,8 +127,19 @@ store_consistent() {
 				fail "$f: a key without its certificate or request"
 			fi ;;
 		*.csr) openssl req -in "$f" -noout -verify 2>/dev/null || fail "$f: bad request"
-		       [ -e "$base.key" ] || fail "$f: request without its key" ;;
+		       if t=$(meta_key_url "$base.meta"); then
+				[ ! -e "$base.key" ] || fail "$f: a key file and a key in a token"
+				[ "$(token_pubkey "$t")" = "$(openssl req -in "$f" -noout -pubkey)" ] ||
+					fail "$f: the token's key $t is not the request's"
+		       else
+				[ -e "$base.key" ] || fail "$f: request without its key"
+		       fi ;;
 		*.meta)
+			if t=$(meta_key_url "$f") && [ -e "$base.pem" ]; then
+				[ ! -e "$base.key" ] || fail "$f: a key file and a key in a token"
+				[ "$(token_pubkey "$t")" = "$(openssl x509 -in "$base.pem" -noout -pubkey)" ] ||
+					fail "$f: the token's key $t is not the certificate's"
+			fi
 			case $f in
 			*/assigned/*)
 				t=$(sed -n 's/^thumbprint=//p' "$f")
@@ -125,14 +153,25 @@ store_consistent() {
 	# every live directory is a whole generation of one certificate
 	for f in "$s"/live/*; do
 		[ -e "$f" ] || continue
-		for p in cert.pem chain.pem fullchain.pem privkey.pem; do
+		for p in cert.pem chain.pem fullchain.pem; do
 			[ -f "$f/$p" ] || fail "$f: no $p"
 		done
+		[ "$(cat "$f/cert.pem" "$f/chain.pem")" = "$(cat "$f/fullchain.pem")" ] ||
+			fail "$f: fullchain.pem is not cert.pem and chain.pem"
+		if [ -f "$f/privkey.uri" ]; then
+			[ ! -e "$f/privkey.pem" ] || fail "$f: privkey.pem and privkey.uri"
+			[ "$(stat -c %a "$f/privkey.uri")" = 600 ] || fail "$f/privkey.uri: mode"
+			t=$(meta_key_url "$s/personal/$(sha1 "$f/cert.pem").meta") ||
+				fail "$f: privkey.uri for a certificate without a key in a token"
+			[ "$(cat "$f/privkey.uri")" = "$t" ] || fail "$f/privkey.uri: not $t"
+			[ "$(token_pubkey "$t")" = "$(openssl x509 -in "$f/cert.pem" -noout -pubkey)" ] ||
+				fail "$f: the token's key is of another certificate"
+			continue
+		fi
+		[ -f "$f/privkey.pem" ] || fail "$f: no privkey.pem"
 		[ "$(stat -c %a "$f/privkey.pem")" = 600 ] || fail "$f/privkey.pem: mode"
 		[ "$(openssl pkey -in "$f/privkey.pem" -pubout)" = \
 		  "$(openssl x509 -in "$f/cert.pem" -noout -pubkey)" ] || fail "$f: key of another certificate"
-		[ "$(cat "$f/cert.pem" "$f/chain.pem")" = "$(cat "$f/fullchain.pem")" ] ||
-			fail "$f: fullchain.pem is not cert.pem and chain.pem"
 	done
 }
 
