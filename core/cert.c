@@ -30,27 +30,34 @@ static void hex(const unsigned char *p, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
+/* One export (GnuTLS hands back the DER it parsed, where
+ * gnutls_x509_crt_get_fingerprint encodes the certificate anew for every
+ * digest) and the digests of it. */
 int ec_cert_ids(gnutls_x509_crt_t crt, char sha1[EC_SHA1_HEX],
 		char sha256[EC_SHA256_HEX], struct ec_err *e)
 {
+	gnutls_datum_t der = { NULL, 0 };
 	unsigned char d[32];
-	size_t n = sizeof(d);
 	int r;
 
-	if ((r = gnutls_x509_crt_get_fingerprint(crt, GNUTLS_DIG_SHA1, d,
-						 &n)) < 0)
-		return ec_fail(e, EC_INTERNAL, "cannot hash a certificate: %s",
-			       gnutls_strerror(r));
-	hex(d, n, sha1);
-	n = sizeof(d);
+	if ((r = gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &der)) < 0)
+		return ec_fail(e, EC_INTERNAL, "cannot encode a certificate: "
+			       "%s", gnutls_strerror(r));
+	if ((r = gnutls_hash_fast(GNUTLS_DIG_SHA1, der.data, der.size, d)) < 0)
+		goto fail;
+	hex(d, 20, sha1);
 	if (sha256) {
-		if ((r = gnutls_x509_crt_get_fingerprint(crt,
-					GNUTLS_DIG_SHA256, d, &n)) < 0)
-			return ec_fail(e, EC_INTERNAL, "cannot hash a "
-				       "certificate: %s", gnutls_strerror(r));
-		hex(d, n, sha256);
+		if ((r = gnutls_hash_fast(GNUTLS_DIG_SHA256, der.data,
+					  der.size, d)) < 0)
+			goto fail;
+		hex(d, 32, sha256);
 	}
+	gnutls_free(der.data);
 	return 0;
+fail:
+	gnutls_free(der.data);
+	return ec_fail(e, EC_INTERNAL, "cannot hash a certificate: %s",
+		       gnutls_strerror(r));
 }
 
 int ec_cert_parse(const unsigned char *data, size_t len,
