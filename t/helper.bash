@@ -102,6 +102,13 @@ store_consistent() {
 			else
 				fail "$f: a key without its certificate or request"
 			fi ;;
+		*.imported)
+			# import-pfx's record of a file (named by its SHA-256): a
+			# hint, checked against the store at each use
+			case $f in */personal/*) ;; *) fail "$f: a record outside personal" ;; esac
+			[ "$(stat -c %a "$f")" = 600 ] || fail "$f: mode $(stat -c %a "$f")"
+			[[ $(basename "$f") =~ ^[0-9a-f]{64}\.imported$ ]] || fail "$f: badly named"
+			grep -q '^certificates=[0-9]' "$f" || fail "$f: no certificates" ;;
 		*.csr) openssl req -in "$f" -noout -verify 2>/dev/null || fail "$f: bad request"
 		       [ -e "$base.key" ] || fail "$f: request without its key" ;;
 		*.meta)
