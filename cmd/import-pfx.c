@@ -322,7 +322,6 @@ static int stage_ca(struct import_run *ir, struct placed *p)
 {
 	struct ec_err *e = &ir->ctx->err;
 	int where = ec_cs_where(ir->store, p->sha1), from = -1, r;
-	char name[EC_SHA1_HEX + 8];
 	struct ec_meta m;
 
 	if (where >= 0 && !(where == EC_SEC_CA && p->sec == EC_SEC_ROOT)) {
@@ -343,15 +342,9 @@ static int stage_ca(struct import_run *ir, struct placed *p)
 	if (r < 0)
 		return -1;
 	ir->changed = 1;
-	if (from >= 0 && ir->txn) {
-		snprintf(name, sizeof(name), "%s.pem", p->sha1);
-		if (ec_txn_del(ir->txn, EC_SEC_CA, name, e) < 0)
-			return -1;
-		snprintf(name, sizeof(name), "%s.meta", p->sha1);
-		if (ec_store_has(ir->store, EC_SEC_CA, name) &&
-		    ec_txn_del(ir->txn, EC_SEC_CA, name, e) < 0)
-			return -1;
-	}
+	if (from >= 0 && ir->txn &&
+	    ec_cs_stage_del_cert(ir->store, ir->txn, EC_SEC_CA, p->crt, e) < 0)
+		return -1;
 	return 0;
 }
 

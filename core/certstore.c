@@ -129,7 +129,8 @@ int ec_cs_stage_cert(struct ec_store *s, struct ec_txn *t,
 		     enum ec_section sec, gnutls_x509_crt_t crt,
 		     struct ec_meta *m, struct ec_err *e)
 {
-	char sha1[EC_SHA1_HEX], sha256[EC_SHA256_HEX], name[256];
+	char sha1[EC_SHA1_HEX], sha256[EC_SHA256_HEX], name[256],
+	     alias[EC_SHA1_HEX + 1];
 	gnutls_datum_t pem = { NULL, 0 };
 	char *text = NULL;
 	size_t len;
@@ -144,6 +145,11 @@ int ec_cs_stage_cert(struct ec_store *s, struct ec_txn *t,
 	if (r < 0)
 		return -1;
 	changed |= r;
+	snprintf(name, sizeof(name), "%s.sha256", sha256);
+	snprintf(alias, sizeof(alias), "%s\n", sha1);
+	if (stage_if_different(s, t, sec, name, alias, EC_SHA1_HEX, 0644, e)
+	    < 0)
+		return -1;
 	if (m) {
 		if (ec_meta_set(m, "sha256", sha256) < 0 ||
 		    !(text = ec_meta_format(m, &len)))
@@ -156,6 +162,50 @@ int ec_cs_stage_cert(struct ec_store *s, struct ec_txn *t,
 		changed |= r;
 	}
 	return changed;
+}
+
+int ec_cs_stage_del_cert(struct ec_store *s, struct ec_txn *t,
+			 enum ec_section sec, gnutls_x509_crt_t crt,
+			 struct ec_err *e)
+{
+	char sha1[EC_SHA1_HEX], sha256[EC_SHA256_HEX], name[256];
+
+	if (ec_cert_ids(crt, sha1, sha256, e) < 0)
+		return -1;
+	objname(name, sizeof(name), sha1, "pem");
+	if (ec_txn_del(t, sec, name, e) < 0)
+		return -1;
+	objname(name, sizeof(name), sha1, "meta");
+	if (ec_store_has(s, sec, name) && ec_txn_del(t, sec, name, e) < 0)
+		return -1;
+	objname(name, sizeof(name), sha256, "sha256");
+	if (ec_store_has(s, sec, name) && ec_txn_del(t, sec, name, e) < 0)
+		return -1;
+	return 0;
+}
+
+int ec_cs_alias(struct ec_store *s, enum ec_section sec, const char *sha256,
+		char sha1[EC_SHA1_HEX])
+{
+	struct ec_data d = { 0 };
+	char name[256];
+	struct ec_err e;
+	int ok;
+
+	if (strlen(sha256) != EC_SHA256_HEX - 1)
+		return 0;
+	objname(name, sizeof(name), sha256, "sha256");
+	if (ec_store_read(s, sec, name, &d, &e) < 0)
+		return 0;
+	ok = d.size == EC_SHA1_HEX && d.data[EC_SHA1_HEX - 1] == '\n';
+	if (ok) {
+		memcpy(sha1, d.data, EC_SHA1_HEX - 1);
+		sha1[EC_SHA1_HEX - 1] = '\0';
+		objname(name, sizeof(name), sha1, "pem");
+		ok = ec_store_name_ok(name) && ec_store_has(s, sec, name);
+	}
+	ec_data_free(&d);
+	return ok;
 }
 
 int ec_cs_stage_key(struct ec_store *s, struct ec_txn *t,

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "certstore.h"
 #include "meta.h"
 #include "select.h"
 
@@ -163,6 +164,62 @@ static int by_thumb(void *arg, const char *name)
 	return 0;
 }
 
+/* A thumbprint by file names alone: <sha1>.pem for SHA-1 digits,
+ * <sha256>.sha256 (the alias, read only when its name matches) for
+ * SHA-256 ones.  Counts both, so that a section where some certificate
+ * has no alias (put there by hand, or by an older edgecert) is searched
+ * by by_thumb, which opens the metadata of each. */
+struct by_names {
+	struct search *q;
+	size_t npem, nalias;
+};
+
+static int by_names(void *arg, const char *name)
+{
+	struct by_names *bn = arg;
+	struct search *q = bn->q;
+	size_t n = strlen(name);
+	char sha1[EC_SHA1_HEX], sha256[EC_SHA256_HEX];
+
+	if (n == EC_SHA1_HEX - 1 + 4 && strcmp(name + n - 4, ".pem") == 0) {
+		bn->npem++;
+		if (q->wantlen <= EC_SHA1_HEX - 1 &&
+		    memcmp(name, q->want, q->wantlen) == 0) {
+			memcpy(sha1, name, EC_SHA1_HEX - 1);
+			sha1[EC_SHA1_HEX - 1] = '\0';
+			hit(q, sha1);
+		}
+	} else if (n == EC_SHA256_HEX - 1 + 7 &&
+		   strcmp(name + n - 7, ".sha256") == 0) {
+		bn->nalias++;
+		if (memcmp(name, q->want, q->wantlen) != 0)
+			return 0;
+		memcpy(sha256, name, EC_SHA256_HEX - 1);
+		sha256[EC_SHA256_HEX - 1] = '\0';
+		if (ec_cs_alias(q->s, q->sec, sha256, sha1))
+			hit(q, sha1);
+	}
+	return 0;
+}
+
+static int thumb_scan(struct search *q, struct ec_err *e)
+{
+	struct by_names bn = { .q = q };
+	char sha1[EC_SHA1_HEX];
+
+	/* a whole SHA-256 is an alias's name: no scan */
+	if (q->wantlen == EC_SHA256_HEX - 1 &&
+	    ec_cs_alias(q->s, q->sec, q->want, sha1)) {
+		hit(q, sha1);
+		return 0;
+	}
+	if (ec_store_scan(q->s, q->sec, "", by_names, &bn, e) < 0)
+		return -1;
+	if (bn.npem == bn.nalias)
+		return 0;
+	return ec_store_scan(q->s, q->sec, ".pem", by_thumb, q, e) < 0 ? -1 : 0;
+}
+
 static int by_name(void *arg, const char *name)
 {
 	struct search *q = arg;
@@ -271,8 +328,8 @@ int ec_select(struct ec_store *s, const struct ec_selector *sel,
 				continue;
 			}
 		}
-		if (ec_store_scan(s, q.sec, q.by_name ? ".meta" : ".pem",
-				  q.by_name ? by_name : by_thumb, &q, e) < 0)
+		if (q.by_name ? ec_store_scan(s, q.sec, ".meta", by_name, &q,
+					      e) < 0 : thumb_scan(&q, e) < 0)
 			return -1;
 	}
 	if (q.nhits == 0)

@@ -5,7 +5,8 @@
  *
  * One ECDSA P-256 key is reused: a self-signed root in root/, and N
  * server certificates it signs, serials 1..N, in personal/ with their
- * .meta (friendly_name "scale I", exportable, sha256, added) and .key
+ * .meta (friendly_name "scale I", exportable, sha256, added), their
+ * <sha256>.sha256 alias and .key
  * (one file, hard-linked as often as the file system lets, to spare the
  * disk).  DIR/target gets the
  * SHA-1 of certificate N/2+1, DIR/root.pem the root.  Built by
@@ -139,6 +140,9 @@ int main(int argc, char **argv)
 	ids(root, sha1, sha256);
 	snprintf(path, sizeof(path), "%s/root/%s.pem", dir, sha1);
 	put(path, pem.data, pem.size, 0644);
+	snprintf(path, sizeof(path), "%s/root/%s.sha256", dir, sha256);
+	snprintf(cn, sizeof(cn), "%s\n", sha1);
+	put(path, cn, strlen(cn), 0644);
 	snprintf(path, sizeof(path), "%s/root.pem", dir);
 	put(path, pem.data, pem.size, 0644);
 	gnutls_free(pem.data);
@@ -159,6 +163,10 @@ int main(int argc, char **argv)
 			       "exportable=true\nadded=%s\nsha256=%s\n", i,
 			       added, sha256);
 		snprintf(path, sizeof(path), "%s/personal/%s.meta", dir, sha1);
+		put(path, meta, (size_t)len, 0644);
+		snprintf(path, sizeof(path), "%s/personal/%s.sha256", dir,
+			 sha256);
+		len = snprintf(meta, sizeof(meta), "%s\n", sha1);
 		put(path, meta, (size_t)len, 0644);
 		snprintf(path, sizeof(path), "%s/personal/%s.key", dir, sha1);
 		/* a new file when the file system's link count runs out */

@@ -102,6 +102,13 @@ store_consistent() {
 			else
 				fail "$f: a key without its certificate or request"
 			fi ;;
+		*.sha256)
+			# a certificate's alias: named by its SHA-256, holding its SHA-1
+			t=$(cat "$f")
+			[ -e "${f%/*}/$t.pem" ] || fail "$f: names missing $t"
+			[ "$(openssl x509 -in "${f%/*}/$t.pem" -noout -fingerprint -sha256 |
+				sed 's/.*=//; s/://g' | tr A-F a-f)" = "$(basename "$base")" ] ||
+				fail "$f: not the SHA-256 of $t" ;;
 		*.imported)
 			# import-pfx's record of a file (named by its SHA-256): a
 			# hint, checked against the store at each use

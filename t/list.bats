@@ -109,6 +109,32 @@ fill() {
 	assert_equal "$(jf .items[0].thumbprint)" "$SRV"
 }
 
+@test "list: a SHA-256 thumbprint or prefix is found by the certificate's alias, not by opening every certificate" {
+	cd "$BATS_TEST_TMPDIR"
+	cat "$PKI/root.pem" "$PKI/sub.pem" "$PKI/ossl-root.pem" > bundle.pem
+	ecj import-chain --in bundle.pem --trust-all
+	assert_success
+	store_consistent
+	sub=$(sha1 "$PKI/sub.pem")
+	s256=$(openssl x509 -in "$PKI/sub.pem" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g' | tr A-F a-f)
+	assert_equal "$(cat "$EDGECERT_STORE/root/$s256.sha256")" "$sub"
+	for t in "$s256" "${s256:0:12}"; do
+		run --separate-stderr strace -qq -e trace=openat -o trace edgecert list --thumbprint "$t" --format json
+		assert_success
+		assert_equal "$(jf .items[0].thumbprint)" "$sub"
+		# the alias, then the one certificate and its metadata
+		assert_equal "$(grep -v ENOENT trace | grep -cE '\.(pem|meta)"')" 2
+	done
+	# a certificate put there by hand has no alias: found all the same
+	osrv=$(store_put personal "$PKI/ossl-server.pem" "$PKI/ossl-server.key")
+	o256=$(openssl x509 -in "$PKI/ossl-server.pem" -noout -fingerprint -sha256 | sed 's/.*=//')
+	ecj list --thumbprint "$o256"
+	assert_success
+	assert_equal "$(jf .items[0].thumbprint)" "$osrv"
+	ecj list --thumbprint "${s256:0:12}"
+	assert_equal "$(jf .items[0].thumbprint)" "$sub"
+}
+
 @test "list: a bad, short, unknown or ambiguous thumbprint" {
 	fill
 	ecj list --thumbprint "${SRV:0:7}"
