@@ -125,6 +125,54 @@ static int stage_if_different(struct ec_store *s, struct ec_txn *t,
 	return 1;
 }
 
+void ec_cs_name_hash(const char *friendly_name, char h[17])
+{
+	static const char digits[] = "0123456789abcdef";
+	const char *v = friendly_name ? friendly_name : "";
+	unsigned char d[32] = { 0 };
+
+	gnutls_hash_fast(GNUTLS_DIG_SHA256, v, strlen(v), d);
+	for (size_t i = 0; i < 8; i++) {
+		h[2 * i] = digits[d[i] >> 4];
+		h[2 * i + 1] = digits[d[i] & 15];
+	}
+	h[16] = '\0';
+}
+
+static void name_alias(char *buf, size_t n, const char *friendly_name,
+		       const char *sha1)
+{
+	char h[17];
+
+	ec_cs_name_hash(friendly_name, h);
+	snprintf(buf, n, "%s-%s.name", h, sha1);
+}
+
+/* The name alias for m, staged where missing; the alias of the stored
+ * metadata's name removed when the name changes. */
+static int stage_name_alias(struct ec_store *s, struct ec_txn *t,
+			    enum ec_section sec, const char *sha1,
+			    const struct ec_meta *m, struct ec_err *e)
+{
+	char name[256], old[256], line[EC_SHA1_HEX + 1];
+	struct ec_meta om;
+
+	name_alias(name, sizeof(name), ec_meta_get(m, "friendly_name"), sha1);
+	if (ec_cs_load_meta(s, sec, sha1, &om, e) < 0)
+		return -1;
+	name_alias(old, sizeof(old), om.n ? ec_meta_get(&om, "friendly_name")
+		   : NULL, sha1);
+	if (t && om.n && strcmp(old, name) != 0 && ec_store_has(s, sec, old) &&
+	    ec_txn_del(t, sec, old, e) < 0) {
+		ec_meta_free(&om);
+		return -1;
+	}
+	ec_meta_free(&om);
+	snprintf(line, sizeof(line), "%s\n", sha1);
+	return stage_if_different(s, t, sec, name, line, EC_SHA1_HEX, 0644, e)
+	       < 0 ? -1 : 0;
+}
+
 int ec_cs_stage_cert(struct ec_store *s, struct ec_txn *t,
 		     enum ec_section sec, gnutls_x509_crt_t crt,
 		     struct ec_meta *m, struct ec_err *e)
@@ -151,6 +199,8 @@ int ec_cs_stage_cert(struct ec_store *s, struct ec_txn *t,
 	    < 0)
 		return -1;
 	if (m) {
+		if (stage_name_alias(s, t, sec, sha1, m, e) < 0)
+			return -1;
 		if (ec_meta_set(m, "sha256", sha256) < 0 ||
 		    !(text = ec_meta_format(m, &len)))
 			return ec_fail(e, EC_INTERNAL, "out of memory");
@@ -176,8 +226,19 @@ int ec_cs_stage_del_cert(struct ec_store *s, struct ec_txn *t,
 	if (ec_txn_del(t, sec, name, e) < 0)
 		return -1;
 	objname(name, sizeof(name), sha1, "meta");
-	if (ec_store_has(s, sec, name) && ec_txn_del(t, sec, name, e) < 0)
-		return -1;
+	if (ec_store_has(s, sec, name)) {
+		struct ec_meta om;
+
+		if (ec_txn_del(t, sec, name, e) < 0 ||
+		    ec_cs_load_meta(s, sec, sha1, &om, e) < 0)
+			return -1;
+		name_alias(name, sizeof(name), ec_meta_get(&om,
+			   "friendly_name"), sha1);
+		ec_meta_free(&om);
+		if (ec_store_has(s, sec, name) && ec_txn_del(t, sec, name, e)
+		    < 0)
+			return -1;
+	}
 	objname(name, sizeof(name), sha256, "sha256");
 	if (ec_store_has(s, sec, name) && ec_txn_del(t, sec, name, e) < 0)
 		return -1;

@@ -34,15 +34,22 @@ int ec_cs_where(struct ec_store *s, const char *sha1);
 /* Stage <sha1>.pem of crt in sec, and <sha1>.meta when m is not NULL
  * (sha256 is added to it), unless identical files are already there.
  * Returns 1 when something was staged, 0 when the store has it all.  The
- * alias <sha256>.sha256 is staged too where it is missing, which (as an
- * index, not content) is not counted as a change.
+ * alias <sha256>.sha256 (and with m the name alias, the old one removed)
+ * is staged too where it is missing, which (as an index, not content) is
+ * not counted as a change.
  * With t NULL nothing is staged: the answer is what a real run would do
  * (for --check).  Likewise for ec_cs_stage_key. */
 int ec_cs_stage_cert(struct ec_store *s, struct ec_txn *t,
 		     enum ec_section sec, gnutls_x509_crt_t crt,
 		     struct ec_meta *m, struct ec_err *e);
+/* The name alias of a certificate with metadata: <H>-<sha1>.name, H the
+ * first 16 hex digits of the SHA-256 of its friendly name (of "" when it
+ * has none), so that --name reads the metadata of the candidates alone.
+ * h gets H. */
+void ec_cs_name_hash(const char *friendly_name, char h[17]);
+
 /* Stage the removal of a certificate from sec: <sha1>.pem, its .meta and
- * its SHA-256 alias where present. */
+ * its aliases where present. */
 int ec_cs_stage_del_cert(struct ec_store *s, struct ec_txn *t,
 			 enum ec_section sec, gnutls_x509_crt_t crt,
 			 struct ec_err *e);

@@ -251,6 +251,47 @@ static int by_name(void *arg, const char *name)
 	return 0;
 }
 
+/* --name by the name aliases (certstore.h): the metadata of the
+ * candidates alone is read.  A section where the metadata files outnumber
+ * the aliases (files put there by hand, or by an older edgecert) is
+ * searched by by_name, which reads every one. */
+struct by_alias {
+	struct search *q;
+	char h[17];
+	size_t nmeta, nalias;
+};
+
+static int by_alias(void *arg, const char *name)
+{
+	struct by_alias *ba = arg;
+	size_t n = strlen(name);
+	char meta[EC_SHA1_HEX + 5];
+
+	if (n == EC_SHA1_HEX - 1 + 5 && strcmp(name + n - 5, ".meta") == 0) {
+		ba->nmeta++;
+	} else if (n == 16 + 1 + EC_SHA1_HEX - 1 + 5 &&
+		   strcmp(name + n - 5, ".name") == 0 && name[16] == '-') {
+		ba->nalias++;
+		if (memcmp(name, ba->h, 16) != 0)
+			return 0;
+		snprintf(meta, sizeof(meta), "%.40s.meta", name + 17);
+		by_name(ba->q, meta);
+	}
+	return 0;
+}
+
+static int name_scan(struct search *q, struct ec_err *e)
+{
+	struct by_alias ba = { .q = q };
+
+	ec_cs_name_hash(q->want, ba.h);
+	if (ec_store_scan(q->s, q->sec, "", by_alias, &ba, e) < 0)
+		return -1;
+	if (ba.nmeta == ba.nalias)
+		return 0;
+	return ec_store_scan(q->s, q->sec, ".meta", by_name, q, e) < 0 ? -1 : 0;
+}
+
 static int from_interface(struct ec_store *s, const char *iface,
 			  struct ec_found *out, struct ec_err *e)
 {
@@ -328,8 +369,7 @@ int ec_select(struct ec_store *s, const struct ec_selector *sel,
 				continue;
 			}
 		}
-		if (q.by_name ? ec_store_scan(s, q.sec, ".meta", by_name, &q,
-					      e) < 0 : thumb_scan(&q, e) < 0)
+		if (q.by_name ? name_scan(&q, e) < 0 : thumb_scan(&q, e) < 0)
 			return -1;
 	}
 	if (q.nhits == 0)

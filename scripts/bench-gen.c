@@ -6,7 +6,7 @@
  * One ECDSA P-256 key is reused: a self-signed root in root/, and N
  * server certificates it signs, serials 1..N, in personal/ with their
  * .meta (friendly_name "scale I", exportable, sha256, added), their
- * <sha256>.sha256 alias and .key
+ * <sha256>.sha256 and <H>-<sha1>.name aliases and .key
  * (one file, hard-linked as often as the file system lets, to spare the
  * disk).  DIR/target gets the
  * SHA-1 of certificate N/2+1, DIR/root.pem the root.  Built by
@@ -59,6 +59,20 @@ static void ids(gnutls_x509_crt_t crt, char sha1[41], char sha256[65])
 	n = sizeof(d);
 	CHECK(gnutls_x509_crt_get_fingerprint(crt, GNUTLS_DIG_SHA256, d, &n));
 	hex(d, 32, sha256);
+}
+
+/* personal/<H>-<sha1>.name, H the first 16 hex digits of the SHA-256 of
+ * the friendly name "scale I" (see certstore.h) */
+static void name_alias(char *path, size_t n, const char *dir,
+		       unsigned long i, const char *sha1)
+{
+	char fn[64], h[65];
+	unsigned char d[32];
+
+	snprintf(fn, sizeof(fn), "scale %lu", i);
+	CHECK(gnutls_hash_fast(GNUTLS_DIG_SHA256, fn, strlen(fn), d));
+	hex(d, 8, h);
+	snprintf(path, n, "%s/personal/%s-%s.name", dir, h, sha1);
 }
 
 static void make(gnutls_x509_crt_t *out, unsigned long serial,
@@ -167,6 +181,8 @@ int main(int argc, char **argv)
 		snprintf(path, sizeof(path), "%s/personal/%s.sha256", dir,
 			 sha256);
 		len = snprintf(meta, sizeof(meta), "%s\n", sha1);
+		put(path, meta, (size_t)len, 0644);
+		name_alias(path, sizeof(path), dir, i, sha1);
 		put(path, meta, (size_t)len, 0644);
 		snprintf(path, sizeof(path), "%s/personal/%s.key", dir, sha1);
 		/* a new file when the file system's link count runs out */

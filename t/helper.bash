@@ -109,6 +109,14 @@ store_consistent() {
 			[ "$(openssl x509 -in "${f%/*}/$t.pem" -noout -fingerprint -sha256 |
 				sed 's/.*=//; s/://g' | tr A-F a-f)" = "$(basename "$base")" ] ||
 				fail "$f: not the SHA-256 of $t" ;;
+		*.name)
+			# a certificate's name alias: <hash of its name>-<sha1>.name
+			t=$(basename "$f" .name)
+			t=${t#*-}
+			[ -e "${f%/*}/$t.pem" ] && [ -e "${f%/*}/$t.meta" ] ||
+				fail "$f: names missing $t"
+			[ "$(ls "${f%/*}"/*-"$t".name | wc -l)" = 1 ] ||
+				fail "$f: $t has two name aliases" ;;
 		*.imported)
 			# import-pfx's record of a file (named by its SHA-256): a
 			# hint, checked against the store at each use

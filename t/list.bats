@@ -135,6 +135,38 @@ fill() {
 	assert_equal "$(jf .items[0].thumbprint)" "$sub"
 }
 
+@test "list: --name reads the metadata of the certificates its name alias points to, not every one" {
+	cd "$BATS_TEST_TMPDIR"
+	pfx_setup
+	openssl pkcs12 -export -in "$PKI/server.pem" -inkey "$PKI/server.key" \
+		-certfile "$PKI/chain.pem" -passout "file:$PW" -out srv.pfx
+	ecj import-pfx --in srv.pfx --password-file "$PW" --name "edge srv"
+	assert_success
+	srv=$(sha1 "$PKI/server.pem")
+	store_consistent
+	run --separate-stderr strace -qq -e trace=openat -o trace edgecert list --name "edge srv" --format json
+	assert_success
+	assert_equal "$(jf .items[0].thumbprint)" "$srv"
+	# the candidate's metadata to check the name, then the item's
+	assert_equal "$(grep -v ENOENT trace | grep -c '\.meta"')" 2
+	# a new name moves the alias
+	ecj import-pfx --in srv.pfx --password-file "$PW" --name "edge new"
+	assert_equal "$(jf .changed)" true
+	store_consistent
+	ecj list --name "edge srv"
+	assert_code 4 not-found
+	ecj list --name "edge new"
+	assert_equal "$(jf .items[0].thumbprint)" "$srv"
+	# a certificate and metadata put there by hand, without an alias
+	o=$(store_put personal "$PKI/ossl-server.pem" "$PKI/ossl-server.key")
+	printf 'friendly_name=by hand\n' > "$EDGECERT_STORE/personal/$o.meta"
+	ecj list --name "by hand"
+	assert_success
+	assert_equal "$(jf .items[0].thumbprint)" "$o"
+	ecj list --name "edge new"
+	assert_equal "$(jf .items[0].thumbprint)" "$srv"
+}
+
 @test "list: a bad, short, unknown or ambiguous thumbprint" {
 	fill
 	ecj list --thumbprint "${SRV:0:7}"
