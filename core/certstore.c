@@ -158,8 +158,12 @@ static int stage_name_alias(struct ec_store *s, struct ec_txn *t,
 	struct ec_meta om;
 
 	name_alias(name, sizeof(name), ec_meta_get(m, "friendly_name"), sha1);
-	if (ec_cs_load_meta(s, sec, sha1, &om, e) < 0)
-		return -1;
+	if (ec_cs_load_meta(s, sec, sha1, &om, e) < 0) {
+		if (e->code == EC_IO)
+			return -1;
+		e->code = EC_OK;	/* damaged: replaced, as before */
+		memset(&om, 0, sizeof(om));
+	}
 	name_alias(old, sizeof(old), om.n ? ec_meta_get(&om, "friendly_name")
 		   : NULL, sha1);
 	if (t && om.n && strcmp(old, name) != 0 && ec_store_has(s, sec, old) &&
@@ -229,9 +233,14 @@ int ec_cs_stage_del_cert(struct ec_store *s, struct ec_txn *t,
 	if (ec_store_has(s, sec, name)) {
 		struct ec_meta om;
 
-		if (ec_txn_del(t, sec, name, e) < 0 ||
-		    ec_cs_load_meta(s, sec, sha1, &om, e) < 0)
+		if (ec_txn_del(t, sec, name, e) < 0)
 			return -1;
+		if (ec_cs_load_meta(s, sec, sha1, &om, e) < 0) {
+			if (e->code == EC_IO)
+				return -1;
+			e->code = EC_OK;	/* damaged: no alias known */
+			memset(&om, 0, sizeof(om));
+		}
 		name_alias(name, sizeof(name), ec_meta_get(&om,
 			   "friendly_name"), sha1);
 		ec_meta_free(&om);
