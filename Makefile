@@ -72,6 +72,14 @@ stress:
 	$(MAKE) all
 	EDGECERT_STRESS=1 scripts/run-tests t/faults.bats t/hostile.bats
 
+# scripts/bench: edgecert against openssl and certtool, and at 10 to
+# 100,000 certificates; writes bench/results.md and bench/scale.png.
+# BENCH_ARGS=--quick for a short run.
+bench:
+	scripts/deps bench
+	$(MAKE) all
+	scripts/bench $(BENCH_ARGS)
+
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(DATADIR) $(DESTDIR)$(COMPDIR)
@@ -86,5 +94,5 @@ install: all
 clean:
 	rm -rf build bin
 
-.PHONY: all deps regen-asn1 check demo stress install clean FORCE
+.PHONY: all bench deps regen-asn1 check demo stress install clean FORCE
 FORCE:

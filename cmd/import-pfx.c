@@ -15,6 +15,7 @@
 #include "../core/certstore.h"
 #include "../core/chain.h"
 #include "../core/fsx.h"
+#include "../core/imprec.h"
 #include "../core/meta.h"
 #include "../core/pfx.h"
 #include "../core/secret.h"
@@ -89,9 +90,15 @@ struct import_run {
 	struct ec_token *tok;		/* with --token */
 	struct placed *pl;
 	size_t npl;
+	struct ec_secret pw;		/* wiped at the end */
+	struct ec_data in;		/* the file's bytes */
 	char source_sha256[EC_SHA256_HEX];
 	char now[32];
 	int changed;
+	int clean;			/* every key used, nothing skipped */
+	int recorded;			/* from the import record: pl[].crt
+					 * owned */
+	struct ec_imprec rec;
 };
 
 static int parse(struct import_run *ir, int argc, char **argv)
@@ -128,38 +135,35 @@ static int parse(struct import_run *ir, int argc, char **argv)
 	return 0;
 }
 
-/* Read and decrypt the file; the password is wiped before returning. */
+/* Read the file and its password; hash the file. */
 static int load(struct import_run *ir)
 {
 	struct ec_ctx *ctx = ir->ctx;
-	struct ec_data d = { 0 };
-	struct ec_secret pw = { 0 };
 	unsigned char dig[32];
-	int r = -1;
 
-	if (ec_secret_get(&ir->o.pw, ctx->st, &pw, &ctx->err) < 0)
+	if (ec_secret_get(&ir->o.pw, ctx->st, &ir->pw, &ctx->err) < 0 ||
+	    ec_read_input(ir->o.in, EC_INPUT_MAX, &ir->in, &ctx->err) < 0)
 		return -1;
-	if (ec_read_input(ir->o.in, EC_INPUT_MAX, &d, &ctx->err) < 0)
-		goto out;
-	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, d.data, d.size, dig) < 0) {
-		ec_fail(&ctx->err, EC_INTERNAL, "cannot hash the input");
-		goto out;
-	}
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, ir->in.data, ir->in.size,
+			     dig) < 0)
+		return ec_fail(&ctx->err, EC_INTERNAL, "cannot hash the input");
 	for (size_t i = 0; i < sizeof(dig); i++)
 		snprintf(ir->source_sha256 + 2 * i, 3, "%02x", dig[i]);
-	if (ec_pfx_read(d.data, d.size, pw.p, &ir->pfx, &ctx->err) < 0) {
-		char tmp[sizeof(ctx->err.msg)];
+	return 0;
+}
 
-		memcpy(tmp, ctx->err.msg, sizeof(tmp));
-		ec_fail(&ctx->err, ctx->err.code, "cannot read '%.200s': %.800s",
-			ir->o.in, tmp);
-		goto out;
-	}
-	r = 0;
-out:
-	ec_secret_wipe(&pw);
-	ec_data_free(&d);
-	return r;
+/* Decrypt the file (the key derivations, the cost of a run). */
+static int decrypt(struct import_run *ir)
+{
+	struct ec_ctx *ctx = ir->ctx;
+	char tmp[sizeof(ctx->err.msg)];
+
+	if (ec_pfx_read(ir->in.data, ir->in.size, ir->pw.p, &ir->pfx,
+			&ctx->err) == 0)
+		return 0;
+	memcpy(tmp, ctx->err.msg, sizeof(tmp));
+	return ec_fail(&ctx->err, ctx->err.code, "cannot read '%.200s': %.800s",
+		       ir->o.in, tmp);
 }
 
 static int seen(struct import_run *ir, gnutls_x509_crt_t crt)
@@ -193,6 +197,7 @@ static int plan(struct import_run *ir)
 			       "key", ir->o.in);
 	if (!(ir->pl = calloc(x->ncrt ? x->ncrt : 1, sizeof(*ir->pl))))
 		return ec_fail(&ctx->err, EC_INTERNAL, "out of memory");
+	ir->clean = 1;
 	for (size_t i = 0; i < x->ncrt; i++) {
 		struct placed *p = &ir->pl[ir->npl];
 
@@ -214,6 +219,7 @@ static int plan(struct import_run *ir)
 			p->sec = ec_ca_section(p->crt, ir->o.trust_root);
 		}
 		if (p->sec < 0) {
+			ir->clean = 0;
 			p->action = ACT_SKIPPED;
 			p->why = "no private key in the file and not a CA "
 				 "certificate (no basicConstraints CA:TRUE)";
@@ -226,6 +232,8 @@ static int plan(struct import_run *ir)
 
 		for (size_t i = 0; i < ir->npl && !used; i++)
 			used = ir->pl[i].key == x->key[k];
+		if (!used)
+			ir->clean = 0;
 		if (!used)
 			ec_st_warn(ctx->st, "a private key in the file belongs "
 				   "to none of its certificates: not imported");
@@ -376,7 +384,6 @@ static int stage_ca(struct import_run *ir, struct placed *p)
 {
 	struct ec_err *e = &ir->ctx->err;
 	int where = ec_cs_where(ir->store, p->sha1), from = -1, r;
-	char name[EC_SHA1_HEX + 8];
 	struct ec_meta m;
 
 	if (where >= 0 && !(where == EC_SEC_CA && p->sec == EC_SEC_ROOT)) {
@@ -397,16 +404,47 @@ static int stage_ca(struct import_run *ir, struct placed *p)
 	if (r < 0)
 		return -1;
 	ir->changed = 1;
-	if (from >= 0 && ir->txn) {
-		snprintf(name, sizeof(name), "%s.pem", p->sha1);
-		if (ec_txn_del(ir->txn, EC_SEC_CA, name, e) < 0)
-			return -1;
-		snprintf(name, sizeof(name), "%s.meta", p->sha1);
-		if (ec_store_has(ir->store, EC_SEC_CA, name) &&
-		    ec_txn_del(ir->txn, EC_SEC_CA, name, e) < 0)
-			return -1;
-	}
+	if (from >= 0 && ir->txn &&
+	    ec_cs_stage_del_cert(ir->store, ir->txn, EC_SEC_CA, p->crt, e) < 0)
+		return -1;
 	return 0;
+}
+
+/* A root left in ca: the record says why, a warning too. */
+static void root_note(struct import_run *ir, struct placed *p)
+{
+	if (p->sec != EC_SEC_CA || !ec_crt_self_signed(p->crt))
+		return;
+	p->why = "a root not yet trusted (--trust-root trusts it)";
+	ec_st_warn(ir->ctx->st, "root %s placed in ca, not trusted (give "
+		   "--trust-root to trust it)", p->sha1);
+}
+
+/* The import record of the file (imprec.h), staged with the rest when
+ * the file held nothing that was skipped: not a change of the store's
+ * content, so changed is left as it is. */
+static int stage_record(struct import_run *ir)
+{
+	struct ec_imprec rec = {
+		.mac = (char *)ir->pfx.mac, .pass = (int)ir->pfx.pass,
+		.exportable = ir->o.exportable, .trust_root = ir->o.trust_root,
+		.name_opt = (char *)ir->o.name,
+	};
+	int r = 0;
+
+	if (!ir->clean)
+		return 0;
+	for (size_t i = 0; i < ir->npl && r == 0; i++)
+		r = ec_imprec_add(&rec, (enum ec_section)ir->pl[i].sec,
+				  ir->pl[i].sha1, ir->pl[i].name);
+	if (r == 0)
+		r = ec_imprec_stage(ir->store, ir->txn, ir->source_sha256,
+				    ir->pw.p, &rec, &ir->ctx->err);
+	else
+		ec_fail(&ir->ctx->err, EC_INTERNAL, "out of memory");
+	rec.mac = rec.name_opt = NULL;	/* not owned */
+	ec_imprec_free(&rec);
+	return r < 0 ? -1 : 0;
 }
 
 /* Stage everything (or, with --check, work out what would change), then
@@ -435,15 +473,12 @@ static int apply(struct import_run *ir)
 		    stage_ca(ir, p) < 0)
 			return -1;
 		/* where the store has it now, or will */
-		if (p->sec == EC_SEC_CA && ec_crt_self_signed(p->crt)) {
-			p->why = "a root not yet trusted (--trust-root trusts "
-				 "it)";
-			ec_st_warn(ctx->st, "root %s placed in ca, not trusted "
-				   "(give --trust-root to trust it)", p->sha1);
-		}
+		root_note(ir, p);
 	}
 	if (!ir->txn)
 		return 0;
+	if (stage_record(ir) < 0)
+		return -1;
 	if (ec_txn_count(ir->txn) == 0) {
 		ec_txn_abort(ir->txn);
 		ir->txn = NULL;
@@ -480,7 +515,8 @@ static void report(struct import_run *ir)
 					: NULL,
 				.friendly_name = p->name,
 				.has_private_key = p->sec == EC_SEC_PERSONAL,
-				.exportable = p->key && ir->o.exportable,
+				.exportable = p->sec == EC_SEC_PERSONAL &&
+					      ir->o.exportable,
 				.key_url = p->key_url,
 				.in_token = p->sec == EC_SEC_PERSONAL &&
 					    ir->tok != NULL,
@@ -525,6 +561,94 @@ static void undo_token(struct import_run *ir)
 				   "stays there: %s", e.msg);
 }
 
+/* Does the store hold c as a full import of the file would leave it?
+ * The certificate where the record puts it, and for one with a key, the
+ * key (its own) and the metadata this run would write. */
+static int holds(struct import_run *ir, const struct ec_imprec_cert *c,
+		 struct placed *p)
+{
+	struct ec_store *s = ir->store;
+	gnutls_x509_privkey_t key;
+	struct ec_meta m;
+	struct ec_err e;
+	int ok;
+
+	if (ec_cs_where(s, c->sha1) != (int)c->sec ||
+	    ec_cs_load_cert(s, c->sec, c->sha1, &p->crt, &e) < 0)
+		return 0;
+	if (c->sec != EC_SEC_PERSONAL)
+		return 1;
+	if (ec_cs_load_key(s, c->sec, c->sha1, &key, &e) < 0)
+		return 0;
+	ok = ec_key_matches(p->crt, key);
+	gnutls_x509_privkey_deinit(key);
+	if (!ok || ec_cs_load_meta(s, c->sec, c->sha1, &m, &e) < 0)
+		return 0;
+	ok = ec_meta_get(&m, "added") && set_meta(ir, &m, c->name, 1, 0) == 0
+	     && ec_cs_stage_cert(s, NULL, c->sec, p->crt, &m, &e) == 0;
+	ec_meta_free(&m);
+	return ok;
+}
+
+static int same_opt(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* The file was imported before, with these options and this password,
+ * and the store still holds all it placed: report that without deriving
+ * a key.  1 when so; 0 to import the file (nothing said yet). */
+static int already(struct import_run *ir)
+{
+	struct ec_ctx *ctx = ir->ctx;
+	struct ec_imprec *rec = &ir->rec;
+	struct ec_err e;
+
+	/* the record knows key files only: a key bound for a token is
+	 * imported in full */
+	if (ctx->token_url)
+		return 0;
+	if (ec_store_open(&ir->store, ctx->store_dir, 0, 0, &e) < 0 ||
+	    ec_imprec_load(ir->store, ir->source_sha256, ir->pw.p, rec, &e)
+	    != 1 || rec->exportable != ir->o.exportable ||
+	    rec->trust_root != ir->o.trust_root ||
+	    !same_opt(rec->name_opt, ir->o.name) ||
+	    !(ir->pl = calloc(rec->n, sizeof(*ir->pl))))
+		goto miss;
+	ir->recorded = 1;
+	for (size_t i = 0; i < rec->n; i++) {
+		struct placed *p = &ir->pl[i];
+
+		ir->npl++;
+		if (!holds(ir, &rec->c[i], p))
+			goto miss;
+		p->sec = (int)rec->c[i].sec;
+		p->name = rec->c[i].name;
+		p->action = ACT_PRESENT;
+		memcpy(p->sha1, rec->c[i].sha1, EC_SHA1_HEX);
+	}
+	ir->pfx.mac = rec->mac;
+	ir->pfx.pass = (enum ec_pfx_pass)rec->pass;
+	if (!ir->pfx.mac)
+		ec_st_warn(ctx->st, "'%s' has no MAC: its integrity was not "
+			   "checked", ir->o.in);
+	for (size_t i = 0; i < ir->npl; i++)
+		root_note(ir, &ir->pl[i]);
+	return 1;
+miss:
+	for (size_t i = 0; i < ir->npl; i++)
+		if (ir->pl[i].crt)
+			gnutls_x509_crt_deinit(ir->pl[i].crt);
+	free(ir->pl);
+	ir->pl = NULL;
+	ir->npl = 0;
+	ir->recorded = 0;
+	ec_imprec_free(rec);
+	ec_store_close(ir->store);
+	ir->store = NULL;
+	return 0;
+}
+
 int cmd_import_pfx(int argc, char **argv, struct ec_ctx *ctx)
 {
 	struct import_run ir = { .ctx = ctx };
@@ -533,7 +657,14 @@ int cmd_import_pfx(int argc, char **argv, struct ec_ctx *ctx)
 	if ((r = parse(&ir, argc, argv)) != 0)
 		return ctx->err.code == EC_OK ? 0 : -1;
 	r = -1;
-	if (load(&ir) < 0 || plan(&ir) < 0)
+	if (load(&ir) < 0)
+		goto out;
+	if (already(&ir)) {
+		report(&ir);
+		r = 0;
+		goto out;
+	}
+	if (decrypt(&ir) < 0 || plan(&ir) < 0)
 		goto out;
 	if (!ir.pfx.mac)
 		ec_st_warn(ctx->st, "'%s' has no MAC: its integrity was not "
@@ -550,10 +681,17 @@ out:
 	ec_store_close(ir.store);
 	ec_token_close(ir.tok);
 	for (size_t i = 0; i < ir.npl; i++) {
+		if (ir.recorded)
+			gnutls_x509_crt_deinit(ir.pl[i].crt);
 		free(ir.pl[i].cn);
 		free(ir.pl[i].key_url);
 	}
 	free(ir.pl);
+	ec_imprec_free(&ir.rec);
+	if (ir.recorded)
+		ir.pfx.mac = NULL;
 	ec_pfx_free(&ir.pfx);
+	ec_secret_wipe(&ir.pw);
+	ec_data_free(&ir.in);
 	return r;
 }

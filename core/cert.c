@@ -5,6 +5,7 @@
 
 #include <gnutls/gnutls.h>
 #include <gnutls/crypto.h>
+#include <gnutls/x509-ext.h>
 
 #include "cert.h"
 
@@ -30,27 +31,34 @@ static void hex(const unsigned char *p, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
+/* One export (GnuTLS hands back the DER it parsed, where
+ * gnutls_x509_crt_get_fingerprint encodes the certificate anew for every
+ * digest) and the digests of it. */
 int ec_cert_ids(gnutls_x509_crt_t crt, char sha1[EC_SHA1_HEX],
 		char sha256[EC_SHA256_HEX], struct ec_err *e)
 {
+	gnutls_datum_t der = { NULL, 0 };
 	unsigned char d[32];
-	size_t n = sizeof(d);
 	int r;
 
-	if ((r = gnutls_x509_crt_get_fingerprint(crt, GNUTLS_DIG_SHA1, d,
-						 &n)) < 0)
-		return ec_fail(e, EC_INTERNAL, "cannot hash a certificate: %s",
-			       gnutls_strerror(r));
-	hex(d, n, sha1);
-	n = sizeof(d);
+	if ((r = gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &der)) < 0)
+		return ec_fail(e, EC_INTERNAL, "cannot encode a certificate: "
+			       "%s", gnutls_strerror(r));
+	if ((r = gnutls_hash_fast(GNUTLS_DIG_SHA1, der.data, der.size, d)) < 0)
+		goto fail;
+	hex(d, 20, sha1);
 	if (sha256) {
-		if ((r = gnutls_x509_crt_get_fingerprint(crt,
-					GNUTLS_DIG_SHA256, d, &n)) < 0)
-			return ec_fail(e, EC_INTERNAL, "cannot hash a "
-				       "certificate: %s", gnutls_strerror(r));
-		hex(d, n, sha256);
+		if ((r = gnutls_hash_fast(GNUTLS_DIG_SHA256, der.data,
+					  der.size, d)) < 0)
+			goto fail;
+		hex(d, 32, sha256);
 	}
+	gnutls_free(der.data);
 	return 0;
+fail:
+	gnutls_free(der.data);
+	return ec_fail(e, EC_INTERNAL, "cannot hash a certificate: %s",
+		       gnutls_strerror(r));
 }
 
 int ec_cert_parse(const unsigned char *data, size_t len,
@@ -120,34 +128,53 @@ char *ec_cert_cn(gnutls_x509_crt_t crt)
 	return s;
 }
 
-/* The SANs of one type, as an array of strings. */
+/* The SANs of one type, as an array of strings, from the extension
+ * decoded once (sans NULL: none). */
 static void sans(struct ec_status *st, const char *key,
-		 gnutls_x509_crt_t crt, unsigned want)
+		 gnutls_subject_alt_names_t sans, unsigned want)
 {
 	ec_st_arr(st, key);
-	for (unsigned i = 0;; i++) {
+	for (unsigned i = 0; sans; i++) {
+		gnutls_datum_t v = { NULL, 0 }, oth = { NULL, 0 };
 		char buf[1024], ip[INET6_ADDRSTRLEN];
-		size_t n = sizeof(buf) - 1;
-		unsigned crit;
-		int type = gnutls_x509_crt_get_subject_alt_name(crt, i, buf,
-								&n, &crit);
+		unsigned type;
 
-		if (type == GNUTLS_E_SHORT_MEMORY_BUFFER)
-			continue;	/* absurdly long: leave it out */
-		if (type < 0)
+		if (gnutls_subject_alt_names_get(sans, i, &type, &v, &oth) < 0)
 			break;
-		if ((unsigned)type != want)
-			continue;
+		if (type != want || v.size >= sizeof(buf))
+			continue;	/* absurdly long: leave it out */
+		memcpy(buf, v.data, v.size);
+		buf[v.size] = '\0';
 		if (want == GNUTLS_SAN_IPADDRESS) {
-			if (inet_ntop(n == 16 ? AF_INET6 : AF_INET, buf, ip,
-				      sizeof(ip)) && (n == 4 || n == 16))
+			if ((v.size == 4 || v.size == 16) &&
+			    inet_ntop(v.size == 16 ? AF_INET6 : AF_INET, buf, ip,
+				      sizeof(ip)))
 				ec_st_str(st, NULL, ip);
 			continue;
 		}
-		buf[n] = '\0';
-		ec_st_str(st, NULL, buf);
+		if (strlen(buf) == v.size)
+			ec_st_str(st, NULL, buf);
 	}
 	ec_st_end(st);
+}
+
+static gnutls_subject_alt_names_t get_sans(gnutls_x509_crt_t crt)
+{
+	gnutls_subject_alt_names_t sans = NULL;
+	gnutls_datum_t ext = { NULL, 0 };
+	unsigned crit;
+
+	if (gnutls_x509_crt_get_extension_by_oid2(crt, "2.5.29.17", 0, &ext,
+						  &crit) < 0)
+		return NULL;
+	if (gnutls_subject_alt_names_init(&sans) < 0 ||
+	    gnutls_x509_ext_import_subject_alt_names(&ext, sans, 0) < 0) {
+		if (sans)
+			gnutls_subject_alt_names_deinit(sans);
+		sans = NULL;
+	}
+	gnutls_free(ext.data);
+	return sans;
 }
 
 void ec_cert_status(struct ec_status *st, const char *key,
@@ -165,6 +192,7 @@ void ec_cert_fields(struct ec_status *st, gnutls_x509_crt_t crt,
 	unsigned char serial[64];
 	char serhex[2 * sizeof(serial) + 1] = "";
 	size_t n = sizeof(serial);
+	gnutls_subject_alt_names_t alt;
 	struct ec_err e;
 	char *s;
 
@@ -186,8 +214,11 @@ void ec_cert_fields(struct ec_status *st, gnutls_x509_crt_t crt,
 	ec_st_str(st, "not_before", t);
 	ec_time_rfc3339(gnutls_x509_crt_get_expiration_time(crt), t, sizeof(t));
 	ec_st_str(st, "not_after", t);
-	sans(st, "dns_names", crt, GNUTLS_SAN_DNSNAME);
-	sans(st, "ip_addresses", crt, GNUTLS_SAN_IPADDRESS);
+	alt = get_sans(crt);
+	sans(st, "dns_names", alt, GNUTLS_SAN_DNSNAME);
+	sans(st, "ip_addresses", alt, GNUTLS_SAN_IPADDRESS);
+	if (alt)
+		gnutls_subject_alt_names_deinit(alt);
 	ec_st_str(st, "friendly_name", x ? x->friendly_name : NULL);
 	ec_st_bool(st, "has_private_key", x && x->has_private_key);
 	ec_st_bool(st, "exportable", x && x->exportable);

@@ -125,11 +125,64 @@ static int stage_if_different(struct ec_store *s, struct ec_txn *t,
 	return 1;
 }
 
+void ec_cs_name_hash(const char *friendly_name, char h[17])
+{
+	static const char digits[] = "0123456789abcdef";
+	const char *v = friendly_name ? friendly_name : "";
+	unsigned char d[32] = { 0 };
+
+	gnutls_hash_fast(GNUTLS_DIG_SHA256, v, strlen(v), d);
+	for (size_t i = 0; i < 8; i++) {
+		h[2 * i] = digits[d[i] >> 4];
+		h[2 * i + 1] = digits[d[i] & 15];
+	}
+	h[16] = '\0';
+}
+
+static void name_alias(char *buf, size_t n, const char *friendly_name,
+		       const char *sha1)
+{
+	char h[17];
+
+	ec_cs_name_hash(friendly_name, h);
+	snprintf(buf, n, "%s-%s.name", h, sha1);
+}
+
+/* The name alias for m, staged where missing; the alias of the stored
+ * metadata's name removed when the name changes. */
+static int stage_name_alias(struct ec_store *s, struct ec_txn *t,
+			    enum ec_section sec, const char *sha1,
+			    const struct ec_meta *m, struct ec_err *e)
+{
+	char name[256], old[256], line[EC_SHA1_HEX + 1];
+	struct ec_meta om;
+
+	name_alias(name, sizeof(name), ec_meta_get(m, "friendly_name"), sha1);
+	if (ec_cs_load_meta(s, sec, sha1, &om, e) < 0) {
+		if (e->code == EC_IO)
+			return -1;
+		e->code = EC_OK;	/* damaged: replaced, as before */
+		memset(&om, 0, sizeof(om));
+	}
+	name_alias(old, sizeof(old), om.n ? ec_meta_get(&om, "friendly_name")
+		   : NULL, sha1);
+	if (t && om.n && strcmp(old, name) != 0 && ec_store_has(s, sec, old) &&
+	    ec_txn_del(t, sec, old, e) < 0) {
+		ec_meta_free(&om);
+		return -1;
+	}
+	ec_meta_free(&om);
+	snprintf(line, sizeof(line), "%s\n", sha1);
+	return stage_if_different(s, t, sec, name, line, EC_SHA1_HEX, 0644, e)
+	       < 0 ? -1 : 0;
+}
+
 int ec_cs_stage_cert(struct ec_store *s, struct ec_txn *t,
 		     enum ec_section sec, gnutls_x509_crt_t crt,
 		     struct ec_meta *m, struct ec_err *e)
 {
-	char sha1[EC_SHA1_HEX], sha256[EC_SHA256_HEX], name[256];
+	char sha1[EC_SHA1_HEX], sha256[EC_SHA256_HEX], name[256],
+	     alias[EC_SHA1_HEX + 1];
 	gnutls_datum_t pem = { NULL, 0 };
 	char *text = NULL;
 	size_t len;
@@ -144,7 +197,14 @@ int ec_cs_stage_cert(struct ec_store *s, struct ec_txn *t,
 	if (r < 0)
 		return -1;
 	changed |= r;
+	snprintf(name, sizeof(name), "%s.sha256", sha256);
+	snprintf(alias, sizeof(alias), "%s\n", sha1);
+	if (stage_if_different(s, t, sec, name, alias, EC_SHA1_HEX, 0644, e)
+	    < 0)
+		return -1;
 	if (m) {
+		if (stage_name_alias(s, t, sec, sha1, m, e) < 0)
+			return -1;
 		if (ec_meta_set(m, "sha256", sha256) < 0 ||
 		    !(text = ec_meta_format(m, &len)))
 			return ec_fail(e, EC_INTERNAL, "out of memory");
@@ -156,6 +216,66 @@ int ec_cs_stage_cert(struct ec_store *s, struct ec_txn *t,
 		changed |= r;
 	}
 	return changed;
+}
+
+int ec_cs_stage_del_cert(struct ec_store *s, struct ec_txn *t,
+			 enum ec_section sec, gnutls_x509_crt_t crt,
+			 struct ec_err *e)
+{
+	char sha1[EC_SHA1_HEX], sha256[EC_SHA256_HEX], name[256];
+
+	if (ec_cert_ids(crt, sha1, sha256, e) < 0)
+		return -1;
+	objname(name, sizeof(name), sha1, "pem");
+	if (ec_txn_del(t, sec, name, e) < 0)
+		return -1;
+	objname(name, sizeof(name), sha1, "meta");
+	if (ec_store_has(s, sec, name)) {
+		struct ec_meta om;
+
+		if (ec_txn_del(t, sec, name, e) < 0)
+			return -1;
+		if (ec_cs_load_meta(s, sec, sha1, &om, e) < 0) {
+			if (e->code == EC_IO)
+				return -1;
+			e->code = EC_OK;	/* damaged: no alias known */
+			memset(&om, 0, sizeof(om));
+		}
+		name_alias(name, sizeof(name), ec_meta_get(&om,
+			   "friendly_name"), sha1);
+		ec_meta_free(&om);
+		if (ec_store_has(s, sec, name) && ec_txn_del(t, sec, name, e)
+		    < 0)
+			return -1;
+	}
+	objname(name, sizeof(name), sha256, "sha256");
+	if (ec_store_has(s, sec, name) && ec_txn_del(t, sec, name, e) < 0)
+		return -1;
+	return 0;
+}
+
+int ec_cs_alias(struct ec_store *s, enum ec_section sec, const char *sha256,
+		char sha1[EC_SHA1_HEX])
+{
+	struct ec_data d = { 0 };
+	char name[256];
+	struct ec_err e;
+	int ok;
+
+	if (strlen(sha256) != EC_SHA256_HEX - 1)
+		return 0;
+	objname(name, sizeof(name), sha256, "sha256");
+	if (ec_store_read(s, sec, name, &d, &e) < 0)
+		return 0;
+	ok = d.size == EC_SHA1_HEX && d.data[EC_SHA1_HEX - 1] == '\n';
+	if (ok) {
+		memcpy(sha1, d.data, EC_SHA1_HEX - 1);
+		sha1[EC_SHA1_HEX - 1] = '\0';
+		objname(name, sizeof(name), sha1, "pem");
+		ok = ec_store_name_ok(name) && ec_store_has(s, sec, name);
+	}
+	ec_data_free(&d);
+	return ok;
 }
 
 int ec_cs_stage_key(struct ec_store *s, struct ec_txn *t,

@@ -44,7 +44,10 @@ static gnutls_x509_crt_t pick(const struct ec_chain *c,
 	gnutls_x509_crt_t best = NULL;
 
 	for (size_t i = 0; i < n; i++) {
-		if (in_chain(c, cand[i]) || !ec_crt_issued_by(cur, cand[i]))
+		/* the names first: a byte comparison, where in_chain and the
+		 * signature cost more */
+		if (!gnutls_x509_crt_check_issuer(cur, cand[i]) ||
+		    in_chain(c, cand[i]) || !ec_crt_issued_by(cur, cand[i]))
 			continue;
 		if (gnutls_x509_crt_get_activation_time(cand[i]) <= now &&
 		    gnutls_x509_crt_get_expiration_time(cand[i]) >= now)

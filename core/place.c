@@ -249,11 +249,8 @@ static int stage_crt(struct ec_store *s, struct ec_txn *t,
 		     struct ec_err *e)
 {
 	struct ec_meta m = { 0 };
-	char sha1[EC_SHA1_HEX], name[EC_SHA1_HEX + 8];
 	int r;
 
-	if (ec_cert_ids(pc->crt, sha1, NULL, e) < 0)
-		return -1;
 	if (ec_meta_set(&m, "added", now) < 0) {
 		ec_meta_free(&m);
 		return ec_fail(e, EC_INTERNAL, "out of memory");
@@ -262,12 +259,8 @@ static int stage_crt(struct ec_store *s, struct ec_txn *t,
 	ec_meta_free(&m);
 	if (r < 0 || pc->action != EC_PLACE_MOVE)
 		return r;
-	snprintf(name, sizeof(name), "%s.pem", sha1);
-	if (ec_txn_del(t, (enum ec_section)pc->was, name, e) < 0)
-		return -1;
-	snprintf(name, sizeof(name), "%s.meta", sha1);
-	if (ec_store_has(s, (enum ec_section)pc->was, name) &&
-	    ec_txn_del(t, (enum ec_section)pc->was, name, e) < 0)
+	if (ec_cs_stage_del_cert(s, t, (enum ec_section)pc->was, pc->crt, e)
+	    < 0)
 		return -1;
 	return 1;
 }

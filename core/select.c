@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "certstore.h"
 #include "meta.h"
 #include "select.h"
 
@@ -163,6 +164,62 @@ static int by_thumb(void *arg, const char *name)
 	return 0;
 }
 
+/* A thumbprint by file names alone: <sha1>.pem for SHA-1 digits,
+ * <sha256>.sha256 (the alias, read only when its name matches) for
+ * SHA-256 ones.  Counts both, so that a section where some certificate
+ * has no alias (put there by hand, or by an older edgecert) is searched
+ * by by_thumb, which opens the metadata of each. */
+struct by_names {
+	struct search *q;
+	size_t npem, nalias;
+};
+
+static int by_names(void *arg, const char *name)
+{
+	struct by_names *bn = arg;
+	struct search *q = bn->q;
+	size_t n = strlen(name);
+	char sha1[EC_SHA1_HEX], sha256[EC_SHA256_HEX];
+
+	if (n == EC_SHA1_HEX - 1 + 4 && strcmp(name + n - 4, ".pem") == 0) {
+		bn->npem++;
+		if (q->wantlen <= EC_SHA1_HEX - 1 &&
+		    memcmp(name, q->want, q->wantlen) == 0) {
+			memcpy(sha1, name, EC_SHA1_HEX - 1);
+			sha1[EC_SHA1_HEX - 1] = '\0';
+			hit(q, sha1);
+		}
+	} else if (n == EC_SHA256_HEX - 1 + 7 &&
+		   strcmp(name + n - 7, ".sha256") == 0) {
+		bn->nalias++;
+		if (memcmp(name, q->want, q->wantlen) != 0)
+			return 0;
+		memcpy(sha256, name, EC_SHA256_HEX - 1);
+		sha256[EC_SHA256_HEX - 1] = '\0';
+		if (ec_cs_alias(q->s, q->sec, sha256, sha1))
+			hit(q, sha1);
+	}
+	return 0;
+}
+
+static int thumb_scan(struct search *q, struct ec_err *e)
+{
+	struct by_names bn = { .q = q };
+	char sha1[EC_SHA1_HEX];
+
+	/* a whole SHA-256 is an alias's name: no scan */
+	if (q->wantlen == EC_SHA256_HEX - 1 &&
+	    ec_cs_alias(q->s, q->sec, q->want, sha1)) {
+		hit(q, sha1);
+		return 0;
+	}
+	if (ec_store_scan(q->s, q->sec, "", by_names, &bn, e) < 0)
+		return -1;
+	if (bn.npem == bn.nalias)
+		return 0;
+	return ec_store_scan(q->s, q->sec, ".pem", by_thumb, q, e) < 0 ? -1 : 0;
+}
+
 static int by_name(void *arg, const char *name)
 {
 	struct search *q = arg;
@@ -192,6 +249,47 @@ static int by_name(void *arg, const char *name)
 	}
 	ec_data_free(&d);
 	return 0;
+}
+
+/* --name by the name aliases (certstore.h): the metadata of the
+ * candidates alone is read.  A section where the metadata files outnumber
+ * the aliases (files put there by hand, or by an older edgecert) is
+ * searched by by_name, which reads every one. */
+struct by_alias {
+	struct search *q;
+	char h[17];
+	size_t nmeta, nalias;
+};
+
+static int by_alias(void *arg, const char *name)
+{
+	struct by_alias *ba = arg;
+	size_t n = strlen(name);
+	char meta[EC_SHA1_HEX + 5];
+
+	if (n == EC_SHA1_HEX - 1 + 5 && strcmp(name + n - 5, ".meta") == 0) {
+		ba->nmeta++;
+	} else if (n == 16 + 1 + EC_SHA1_HEX - 1 + 5 &&
+		   strcmp(name + n - 5, ".name") == 0 && name[16] == '-') {
+		ba->nalias++;
+		if (memcmp(name, ba->h, 16) != 0)
+			return 0;
+		snprintf(meta, sizeof(meta), "%.40s.meta", name + 17);
+		by_name(ba->q, meta);
+	}
+	return 0;
+}
+
+static int name_scan(struct search *q, struct ec_err *e)
+{
+	struct by_alias ba = { .q = q };
+
+	ec_cs_name_hash(q->want, ba.h);
+	if (ec_store_scan(q->s, q->sec, "", by_alias, &ba, e) < 0)
+		return -1;
+	if (ba.nmeta == ba.nalias)
+		return 0;
+	return ec_store_scan(q->s, q->sec, ".meta", by_name, q, e) < 0 ? -1 : 0;
 }
 
 static int from_interface(struct ec_store *s, const char *iface,
@@ -271,8 +369,7 @@ int ec_select(struct ec_store *s, const struct ec_selector *sel,
 				continue;
 			}
 		}
-		if (ec_store_scan(s, q.sec, q.by_name ? ".meta" : ".pem",
-				  q.by_name ? by_name : by_thumb, &q, e) < 0)
+		if (q.by_name ? name_scan(&q, e) < 0 : thumb_scan(&q, e) < 0)
 			return -1;
 	}
 	if (q.nhits == 0)

@@ -126,6 +126,28 @@ store_consistent() {
 			else
 				fail "$f: a key without its certificate or request"
 			fi ;;
+		*.sha256)
+			# a certificate's alias: named by its SHA-256, holding its SHA-1
+			t=$(cat "$f")
+			[ -e "${f%/*}/$t.pem" ] || fail "$f: names missing $t"
+			[ "$(openssl x509 -in "${f%/*}/$t.pem" -noout -fingerprint -sha256 |
+				sed 's/.*=//; s/://g' | tr A-F a-f)" = "$(basename "$base")" ] ||
+				fail "$f: not the SHA-256 of $t" ;;
+		*.name)
+			# a certificate's name alias: <hash of its name>-<sha1>.name
+			t=$(basename "$f" .name)
+			t=${t#*-}
+			[ -e "${f%/*}/$t.pem" ] && [ -e "${f%/*}/$t.meta" ] ||
+				fail "$f: names missing $t"
+			[ "$(ls "${f%/*}"/*-"$t".name | wc -l)" = 1 ] ||
+				fail "$f: $t has two name aliases" ;;
+		*.imported)
+			# import-pfx's record of a file (named by its SHA-256): a
+			# hint, checked against the store at each use
+			case $f in */personal/*) ;; *) fail "$f: a record outside personal" ;; esac
+			[ "$(stat -c %a "$f")" = 600 ] || fail "$f: mode $(stat -c %a "$f")"
+			[[ $(basename "$f") =~ ^[0-9a-f]{64}\.imported$ ]] || fail "$f: badly named"
+			grep -q '^certificates=[0-9]' "$f" || fail "$f: no certificates" ;;
 		*.csr) openssl req -in "$f" -noout -verify 2>/dev/null || fail "$f: bad request"
 		       if t=$(meta_key_url "$base.meta"); then
 				[ ! -e "$base.key" ] || fail "$f: a key file and a key in a token"

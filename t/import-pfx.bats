@@ -485,7 +485,11 @@ T
 	imp srv2.pfx --exportable
 	assert_success
 	assert_equal "$(jf .changed)" false
-	assert_equal "$(tree | xargs sha256sum)" "$before"
+	# the store's content is as it was; only srv2.pfx's import record,
+	# personal/<its SHA-256>.imported, is new
+	assert_equal "$(tree | xargs sha256sum | grep -v '\.imported$')" \
+		"$(grep -v '\.imported$' <<< "$before")"
+	assert_file_exists "$EDGECERT_STORE/personal/$(sha256sum < srv2.pfx | cut -c1-64).imported"
 	# a different flag or name is a change
 	imp srv.pfx
 	assert_equal "$(jf .changed)" true
@@ -642,4 +646,89 @@ T
 	run edgecert import-pfx --help
 	assert_success
 	assert_line --index 0 "usage: edgecert import-pfx --in FILE"
+}
+
+# imp_trace FILE [ARGS...]: imp under strace, its flock calls in $BATS_TEST_TMPDIR/fl
+imp_trace() {
+	local f=$1
+	shift
+	ASAN_OPTIONS=detect_leaks=0 run --separate-stderr strace -f -qq -e trace=flock -o "$BATS_TEST_TMPDIR/fl" \
+		edgecert import-pfx --format json --in "$f" --password-file "$PW" "$@"
+}
+
+@test "import-pfx: the same file again is known by its digest: no key derived, the same record" {
+	ossl_pfx srv.pfx -certfile "$PKI/chain.pem" -name "edge srv"
+	imp srv.pfx --exportable
+	assert_success
+	rec=$EDGECERT_STORE/personal/$(sha256sum < srv.pfx | cut -c1-64).imported
+	assert_file_exists "$rec"
+	assert_equal "$(stat -c %a "$rec")" 600
+	store_consistent
+	before=$(tree | xargs sha256sum)
+	# the full path: the record removed, the file decrypted again
+	rm "$rec"
+	imp srv.pfx --exportable
+	assert_success
+	assert_equal "$(jf .changed)" false
+	slow=$(jq -S 'del(.warnings)' <<< "$output")
+	assert_equal "$(tree | xargs sha256sum)" "$before"
+	# the recognised file: a reader's run (no writer's lock, so no
+	# decryption, which is followed by one), the same record
+	imp_trace srv.pfx --exportable
+	assert_success
+	! grep -q LOCK_EX "$BATS_TEST_TMPDIR/fl" || fail "took the writer's lock"
+	assert_equal "$(jq -S 'del(.warnings)' <<< "$output")" "$slow"
+	assert_equal "$(jf .changed)" false
+	assert_equal "$(jf .message)" "already imported 1 certificate with key from 'srv.pfx': $SRV"
+	assert_equal "$(jf '[.certificates[].action] | unique | join(",")')" present
+	assert_equal "$(tree | xargs sha256sum)" "$before"
+	# another option is another import: a writer's run
+	imp_trace srv.pfx
+	assert_success
+	assert_equal "$(jf .changed)" true
+	grep -q LOCK_EX "$BATS_TEST_TMPDIR/fl"
+}
+
+@test "import-pfx: a recorded file whose objects were removed by hand is imported again" {
+	ossl_pfx srv.pfx -certfile "$PKI/chain.pem" -name "edge srv"
+	imp srv.pfx
+	assert_success
+	before=$(tree | xargs sha256sum)
+	for f in "personal/$SRV.key" "personal/$SRV.pem" "personal/$SRV.meta" "ca/$SUB.pem"; do
+		rm "$EDGECERT_STORE/$f"
+		imp srv.pfx
+		assert_success
+		assert_equal "$(jf .changed)" true
+		assert_file_exists "$EDGECERT_STORE/$f"
+		store_consistent
+	done
+	# a key replaced by another certificate's: not the file's, imported anew
+	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out other.key 2>/dev/null
+	cp other.key "$EDGECERT_STORE/personal/$SRV.key"
+	imp srv.pfx
+	assert_code 5 exists
+	imp srv.pfx --force
+	assert_success
+	assert_equal "$(jf .changed)" true
+	assert_key_of "$EDGECERT_STORE/personal/$SRV.key" "$PKI/server.pem"
+	store_consistent
+}
+
+@test "import-pfx: a recorded file with a wrong password is still bad-password" {
+	ossl_pfx srv.pfx -certfile "$PKI/chain.pem"
+	imp srv.pfx
+	assert_success
+	printf 'wrong\n' > wrong.pw
+	ecj import-pfx --in srv.pfx --password-file wrong.pw
+	assert_code 3 bad-password
+	ecj import-pfx --in srv.pfx --no-password
+	assert_code 3 bad-password
+	# a damaged record is no more than a missing one
+	rec=$EDGECERT_STORE/personal/$(sha256sum < srv.pfx | cut -c1-64).imported
+	printf 'password_check=\x01\n' > "$rec"
+	imp srv.pfx
+	assert_success
+	assert_equal "$(jf .changed)" false
+	grep -q '^password_check=[0-9a-f]\{64\}$' "$rec"
+	store_consistent
 }

@@ -109,6 +109,64 @@ fill() {
 	assert_equal "$(jf .items[0].thumbprint)" "$SRV"
 }
 
+@test "list: a SHA-256 thumbprint or prefix is found by the certificate's alias, not by opening every certificate" {
+	cd "$BATS_TEST_TMPDIR"
+	cat "$PKI/root.pem" "$PKI/sub.pem" "$PKI/ossl-root.pem" > bundle.pem
+	ecj import-chain --in bundle.pem --trust-all
+	assert_success
+	store_consistent
+	sub=$(sha1 "$PKI/sub.pem")
+	s256=$(openssl x509 -in "$PKI/sub.pem" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g' | tr A-F a-f)
+	assert_equal "$(cat "$EDGECERT_STORE/root/$s256.sha256")" "$sub"
+	for t in "$s256" "${s256:0:12}"; do
+		ASAN_OPTIONS=detect_leaks=0 run --separate-stderr strace -qq -e trace=openat -o trace edgecert list --thumbprint "$t" --format json
+		assert_success
+		assert_equal "$(jf .items[0].thumbprint)" "$sub"
+		# the alias, then the one certificate and its metadata
+		assert_equal "$(grep -v ENOENT trace | grep -cE '\.(pem|meta)"')" 2
+	done
+	# a certificate put there by hand has no alias: found all the same
+	osrv=$(store_put personal "$PKI/ossl-server.pem" "$PKI/ossl-server.key")
+	o256=$(openssl x509 -in "$PKI/ossl-server.pem" -noout -fingerprint -sha256 | sed 's/.*=//')
+	ecj list --thumbprint "$o256"
+	assert_success
+	assert_equal "$(jf .items[0].thumbprint)" "$osrv"
+	ecj list --thumbprint "${s256:0:12}"
+	assert_equal "$(jf .items[0].thumbprint)" "$sub"
+}
+
+@test "list: --name reads the metadata of the certificates its name alias points to, not every one" {
+	cd "$BATS_TEST_TMPDIR"
+	pfx_setup
+	openssl pkcs12 -export -in "$PKI/server.pem" -inkey "$PKI/server.key" \
+		-certfile "$PKI/chain.pem" -passout "file:$PW" -out srv.pfx
+	ecj import-pfx --in srv.pfx --password-file "$PW" --name "edge srv"
+	assert_success
+	srv=$(sha1 "$PKI/server.pem")
+	store_consistent
+	ASAN_OPTIONS=detect_leaks=0 run --separate-stderr strace -qq -e trace=openat -o trace edgecert list --name "edge srv" --format json
+	assert_success
+	assert_equal "$(jf .items[0].thumbprint)" "$srv"
+	# the candidate's metadata to check the name, then the item's
+	assert_equal "$(grep -v ENOENT trace | grep -c '\.meta"')" 2
+	# a new name moves the alias
+	ecj import-pfx --in srv.pfx --password-file "$PW" --name "edge new"
+	assert_equal "$(jf .changed)" true
+	store_consistent
+	ecj list --name "edge srv"
+	assert_code 4 not-found
+	ecj list --name "edge new"
+	assert_equal "$(jf .items[0].thumbprint)" "$srv"
+	# a certificate and metadata put there by hand, without an alias
+	o=$(store_put personal "$PKI/ossl-server.pem" "$PKI/ossl-server.key")
+	printf 'friendly_name=by hand\n' > "$EDGECERT_STORE/personal/$o.meta"
+	ecj list --name "by hand"
+	assert_success
+	assert_equal "$(jf .items[0].thumbprint)" "$o"
+	ecj list --name "edge new"
+	assert_equal "$(jf .items[0].thumbprint)" "$srv"
+}
+
 @test "list: a bad, short, unknown or ambiguous thumbprint" {
 	fill
 	ecj list --thumbprint "${SRV:0:7}"

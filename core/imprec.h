@@ -1,0 +1,53 @@
+/* imprec.h: the record of a PKCS#12 file already imported.
+ *
+ * A configuration run imports the same file every half hour; deriving its
+ * keys again (600,000 PBKDF2 iterations for a GnuTLS file) is the whole
+ * cost of a run that changes nothing.  So an import leaves
+ * personal/<SHA-256 of the file>.imported (mode 0600, key=value): the
+ * options that decide the outcome, a check of the password (HMAC-SHA256
+ * keyed with it over the file's digest) and the certificates it placed.
+ * The record is a hint, never trusted alone: the caller proves that the
+ * store still holds every certificate (and key) it names before it
+ * reports "already imported". */
+#ifndef EC_IMPREC_H
+#define EC_IMPREC_H
+
+#include <stddef.h>
+
+#include "cert.h"
+#include "err.h"
+#include "store.h"
+
+struct ec_imprec_cert {
+	enum ec_section sec;
+	char sha1[EC_SHA1_HEX];
+	char *name;		/* friendly name reported, or NULL */
+};
+
+struct ec_imprec {
+	char *mac;		/* "SHA256" and the like; NULL: no MAC */
+	int pass;		/* enum ec_pfx_pass */
+	int exportable, trust_root;
+	char *name_opt;		/* --name, or NULL */
+	struct ec_imprec_cert *c;
+	size_t n;
+};
+
+/* Load the record of the file with this SHA-256 (hex) and check the
+ * password against it (NULL: --no-password).  1 found and the password
+ * is the one it was imported with; 0 no record, a malformed one, or
+ * another password; -1 the store cannot be read. */
+int ec_imprec_load(struct ec_store *s, const char *digest,
+		   const char *password, struct ec_imprec *out,
+		   struct ec_err *e);
+/* Stage the record (unless the store has the same bytes).  Returns 1 when
+ * staged, 0 when present. */
+int ec_imprec_stage(struct ec_store *s, struct ec_txn *t, const char *digest,
+		    const char *password, const struct ec_imprec *r,
+		    struct ec_err *e);
+/* Add a certificate; -1 on out of memory. */
+int ec_imprec_add(struct ec_imprec *r, enum ec_section sec,
+		  const char *sha1, const char *name);
+void ec_imprec_free(struct ec_imprec *r);
+
+#endif
