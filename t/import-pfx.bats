@@ -583,10 +583,12 @@ T
 	ossl_pfx srv.pfx
 	imp srv.pfx
 	# hold the lock, so that the second run waits with its password read
+	# (--exportable: a change, not the no-op the import record answers
+	# without the lock)
 	flock "$EDGECERT_STORE/.lock" sleep 4 &
 	holder=$!
 	sleep 0.3
-	EC_PW="$PASS" edgecert import-pfx --in srv.pfx --password-env EC_PW \
+	EC_PW="$PASS" edgecert import-pfx --in srv.pfx --password-env EC_PW --exportable \
 		--wait 10 --format json > rec 2>/dev/null &
 	pid=$!
 	sleep 1.5
