@@ -193,10 +193,20 @@ void ec_cert_fields(struct ec_status *st, gnutls_x509_crt_t crt,
 	ec_st_bool(st, "exportable", x && x->exportable);
 }
 
-/* "Z", "+HH:MM", "-HHMM", "+HH" or nothing: the offset in seconds. */
+/* Two decimal digits at p, or -1. */
+static int two_digits(const char *p)
+{
+	if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
+		return -1;
+	return (p[0] - '0') * 10 + (p[1] - '0');
+}
+
+/* "Z", "+HH:MM", "-HHMM", "+HH" or nothing: the offset in seconds.  Only
+ * digits count (sscanf's %2d took "+-1:-5", a negative hour). */
 static int zone(const char *p, long *off)
 {
-	int h = 0, m = 0, sign;
+	int h, m = 0, sign;
+	size_t n;
 
 	*off = 0;
 	if (*p == '\0' || strcmp(p, "Z") == 0)
@@ -204,15 +214,16 @@ static int zone(const char *p, long *off)
 	if (*p != '+' && *p != '-')
 		return -1;
 	sign = *p++ == '-' ? -1 : 1;
-	if (sscanf(p, "%2d:%2d", &h, &m) == 2 && strlen(p) == 5)
-		;
-	else if (sscanf(p, "%2d%2d", &h, &m) == 2 && strlen(p) == 4)
-		;
-	else if (sscanf(p, "%2d", &h) == 1 && strlen(p) == 2)
-		m = 0;
-	else
+	n = strlen(p);
+	if ((h = two_digits(p)) < 0)
 		return -1;
-	if (h > 23 || m > 59)
+	if (n == 5 && p[2] == ':')
+		m = two_digits(p + 3);
+	else if (n == 4)
+		m = two_digits(p + 2);
+	else if (n != 2)
+		return -1;
+	if (m < 0 || h > 23 || m > 59)
 		return -1;
 	*off = sign * (h * 3600L + m * 60L);
 	return 0;

@@ -155,6 +155,20 @@ import_chain() {
 	assert_code 2 usage
 }
 
+@test "verify-root: --at takes a zone of digits only, and reports the time in UTC" {
+	import_chain
+	for z in +02:00 -0130 +05 Z ''; do
+		ecj verify-root --cert "$PKI/server.pem" --at "2030-01-01T12:00:00$z"
+		assert_equal "$(jf .verified_at)" \
+			"$(date -u -d "2030-01-01T12:00:00${z:-Z}" +%Y-%m-%dT%H:%M:%SZ)"
+	done
+	# sscanf's %2d once took a sign for a digit: "+-1:-5" was 13:05Z
+	for z in +-1:-5 '+ 1:30' +1:30 +5 +02:0 +24:00 +02:60 +02:00x -; do
+		ecj verify-root --cert "$PKI/server.pem" --at "2030-01-01T12:00:00$z"
+		assert_code 2 usage
+	done
+}
+
 @test "verify-root: a wrong host name is name-mismatch, the IP address in the SAN matches" {
 	import_chain
 	cat "$PKI/server.pem" "$PKI/sub.pem" > s.pem
