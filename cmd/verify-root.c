@@ -235,8 +235,9 @@ int cmd_verify_root(int argc, char **argv, struct ec_ctx *ctx)
 	    ec_store_open(&s, ctx->store_dir, 0, 0, &ctx->err) < 0 ||
 	    target(s, &o, &file, &crt, &ctx->err) < 0)
 		goto out;
-	/* untrusted: the rest of --cert, then --chain */
-	if (file.ncrt + chain.ncrt > 1 &&
+	/* untrusted: the rest of --cert, then --chain (one --chain
+	 * certificate with --thumbprint is one too: "> 1" crashed there) */
+	if (file.ncrt + chain.ncrt > 0 &&
 	    !(extra = malloc((file.ncrt + chain.ncrt) * sizeof(*extra)))) {
 		ec_fail(&ctx->err, EC_INTERNAL, "out of memory");
 		goto out;

@@ -99,6 +99,18 @@ import_chain() {
 	assert_output --partial "Chain verification output: Verified"
 }
 
+@test "verify-root: --thumbprint with one --chain certificate takes it as an intermediate" {
+	store_put root "$PKI/root.pem" > /dev/null
+	t=$(store_put personal "$PKI/server.pem")
+	# a single --chain certificate with a store's target once crashed
+	# (clang-tidy: the array of extra certificates was not allocated)
+	ecj verify-root --thumbprint "$t" --chain "$PKI/sub.pem"
+	assert_code 0 ok
+	assert_equal "$(jf '.chain[1].section')" null
+	ecj verify-root --thumbprint "$t"
+	assert_code 1 untrusted
+}
+
 @test "verify-root: a self-signed certificate in the file is no anchor" {
 	ecj verify-root --cert "$PKI/server.pem" --chain chain.pem
 	assert_code 1 untrusted
