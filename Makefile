@@ -99,6 +99,10 @@ stress:
 	$(MAKE) all
 	EDGECERT_STRESS=1 scripts/run-tests t/faults.bats t/hostile.bats
 
+# cppcheck and clang-tidy on cmd/ and core/ (scripts/lint, .clang-tidy).
+lint:
+	scripts/lint
+
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(COMPDIR)
@@ -112,5 +116,5 @@ install: all
 clean:
 	rm -rf build bin
 
-.PHONY: all deps check demo stress install clean fuzz fuzz-build FORCE
+.PHONY: all deps check demo stress install clean fuzz fuzz-build lint FORCE
 FORCE:

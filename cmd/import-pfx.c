@@ -449,9 +449,8 @@ int cmd_import_pfx(int argc, char **argv, struct ec_ctx *ctx)
 	struct import_run ir = { .ctx = ctx };
 	int r = -1;
 
-	if ((r = parse(&ir, argc, argv)) != 0)
+	if (parse(&ir, argc, argv) != 0)
 		return ctx->err.code == EC_OK ? 0 : -1;
-	r = -1;
 	if (load(&ir) < 0 || plan(&ir) < 0)
 		goto out;
 	if (!ir.pfx.mac)
