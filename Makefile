@@ -81,11 +81,25 @@ fuzz: fuzz-build
 deps:
 	scripts/deps all
 
-# The test command of the README.  scripts/deps installs what is missing.
+# The test command of the README (and CI's): lint, the bats suite, each
+# fuzz target for CHECK_FUZZ_SECONDS, the suite again on the ASan+UBSan
+# build, ending with one "N passed, N failed" for all (scripts/check).
+# scripts/deps installs what is missing.
+CHECK_FUZZ_SECONDS = 20
+
 check:
 	scripts/deps all
 	$(MAKE) all
-	scripts/run-tests
+	$(MAKE) fuzz-build
+	$(MAKE) SANITIZE=1 BUILD=build/san BIN=build/san/bin all
+	scripts/check $(CHECK_FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# The bats suite with every edgecert run under valgrind --leak-check=full
+# (scripts/valgrind-tests; long: not part of make check).
+valgrind:
+	scripts/deps all
+	$(MAKE) all
+	scripts/valgrind-tests
 
 # The seed's procedure 4.2 on throwaway stores under demo/ (scripts/demo).
 demo:
@@ -116,5 +130,5 @@ install: all
 clean:
 	rm -rf build bin
 
-.PHONY: all deps check demo stress install clean fuzz fuzz-build lint FORCE
+.PHONY: all deps check demo stress install clean fuzz fuzz-build lint valgrind FORCE
 FORCE:
