@@ -174,3 +174,62 @@ pfx_of() {
 	assert_equal "$(openssl x509 -in "$EDGECERT_STORE/live/internal/cert.pem" -noout -subject)" \
 		"subject=CN = f1.example.test"
 }
+
+@test "faults: 16 PFX imports and 16 assigns at once, with list, verify-root and export alongside" {
+	printf 'pw\n' > pw
+	ecj import-chain --in "$CA/chain.p7b"
+	# two certificates the interfaces switch between
+	for c in a b; do
+		pfx_of "as-$c"
+		ecj import-pfx --in "as-$c.pfx" --password-file pw --exportable
+		assert_success
+		declare "t_$c=$(jf '.certificates[0].thumbprint')"
+	done
+	for c in $(seq 1 "$WRITERS"); do pfx_of "p$c"; done
+	pids=()
+	for c in $(seq 1 "$WRITERS"); do
+		edgecert import-pfx --in "p$c.pfx" --password-file pw --wait 120 \
+			--format json > "i$c.json" 2>/dev/null &
+		pids+=($!)
+		if [ $((c % 2)) = 0 ]; then x=a t=$t_a; else x=b t=$t_b; fi
+		edgecert assign --interface "if$((c % 4))" --thumbprint "$t" \
+			--fqdn "as-$x.example.test" --wait 120 --format json > "a$c.json" 2>/dev/null &
+		pids+=($!)
+	done
+	# readers alongside: never fail because of a writer
+	bad=
+	for c in $(seq 1 10); do
+		edgecert list --format json > "r$c.json" || bad="$bad list($c)"
+		edgecert verify-root --thumbprint "$t_a" --format json > "v$c.json" ||
+			bad="$bad verify-root($c): $(cat "v$c.json")"
+		edgecert export --thumbprint "$t_b" --out "e$c.pfx" --password-file pw \
+			--format json > "e$c.json" || bad="$bad export($c): $(cat "e$c.json")"
+		openssl pkcs12 -in "e$c.pfx" -passin file:pw -noout || bad="$bad export($c) unreadable"
+	done
+	for p in "${pids[@]}"; do wait "$p" || true; done
+	[ -z "$bad" ] || fail "readers failed:$bad"
+	# every writer got through, or was told locked after its wait
+	for f in i*.json a*.json; do
+		code=$(jq -r .code "$f")
+		[ "$code" = ok ] || { [ "$code" = locked ] &&
+			[[ "$(jq -r .message "$f")" == *"locked by another writer"* ]]; } ||
+			fail "$f: $(cat "$f")"
+	done
+	store_consistent
+	assert_not_exist "$EDGECERT_STORE/.txn/journal"
+	# every import is there with its key
+	for c in $(seq 1 "$WRITERS"); do
+		[ "$(jq -r .code "i$c.json")" = ok ] || continue
+		t=$(sha1 "p$c.pem")
+		assert_file_exist "$EDGECERT_STORE/personal/$t.pem"
+		assert_file_exist "$EDGECERT_STORE/personal/$t.key"
+	done
+	ecj list --section personal
+	assert_equal "$(jf .count)" $((WRITERS + 2))
+	# each interface ends on one of the two, its live files whole
+	for n in 0 1 2 3; do
+		cert=$(openssl x509 -in "$EDGECERT_STORE/live/if$n/cert.pem" -noout -fingerprint -sha1 |
+			sed 's/.*=//; s/://g' | tr 'A-F' 'a-f')
+		[ "$cert" = "$t_a" ] || [ "$cert" = "$t_b" ] || fail "if$n: $cert"
+	done
+}
