@@ -233,3 +233,77 @@ pfx_of() {
 		[ "$cert" = "$t_a" ] || [ "$cert" = "$t_b" ] || fail "if$n: $cert"
 	done
 }
+
+# live_of STORE: the SHA-1 of live/internal's certificate
+live_of() {
+	openssl x509 -in "$1/live/internal/cert.pem" -noout -fingerprint -sha1 |
+		sed 's/.*=//; s/://g' | tr 'A-F' 'a-f'
+}
+
+@test "faults: import-pfx and assign killed at any moment leave the old state or the new" {
+	printf 'pw\n' > pw
+	ecj import-chain --in "$CA/chain.p7b"
+	pfx_of ka
+	pfx_of kb
+	ecj import-pfx --in ka.pfx --password-file pw
+	ta=$(jf '.certificates[0].thumbprint')
+	ecj assign --interface internal --thumbprint "$ta" --fqdn ka.example.test
+	assert_success
+	tb=$(sha1 kb.pem)
+	old=$(store_snapshot)
+	torn=0
+	for c in $(seq 1 "$KILLS"); do
+		for what in import assign; do
+			s="$BATS_TEST_TMPDIR/store.$what.$c"
+			rm -rf "$s"
+			cp -a "$EDGECERT_STORE" "$s"
+			delay=$(printf '0.%03d' $((RANDOM % 80)))
+			if [ "$what" = import ]; then
+				EDGECERT_STORE=$s timeout -s KILL "$delay" edgecert import-pfx \
+					--in kb.pfx --password-file pw >/dev/null 2>&1 || true
+			else
+				# kb in the store first, then the switch to it
+				EDGECERT_STORE=$s edgecert import-pfx --in kb.pfx --password-file pw -q
+				old_a=$(EDGECERT_STORE=$s store_snapshot)
+				EDGECERT_STORE=$s timeout -s KILL "$delay" edgecert assign \
+					--interface internal --thumbprint "$tb" --fqdn kb.example.test \
+					>/dev/null 2>&1 || true
+			fi
+			EDGECERT_STORE=$s run edgecert list --format json
+			assert_success
+			EDGECERT_STORE=$s store_consistent
+			if [ "$what" = import ]; then
+				# kb whole with its key, or not there and the rest as it was
+				if [ -e "$s/personal/$tb.pem" ]; then
+					assert_file_exist "$s/personal/$tb.key"
+				else
+					assert_equal "$(EDGECERT_STORE=$s store_snapshot)" "$old"
+				fi
+			else
+				live=$(live_of "$s")
+				rec=$(sed -n 's/^thumbprint=//p' "$s/assigned/internal.meta")
+				[ "$live" = "$ta" ] || [ "$live" = "$tb" ] || fail "run $c: live $live"
+				[ "$rec" = "$ta" ] || [ "$rec" = "$tb" ] || fail "run $c: record $rec"
+				[ "$live$rec" != "$ta$tb" ] || fail "run $c ($delay s): recorded before switched"
+				if [ "$live$rec" = "$ta$ta" ]; then
+					# as before, but for a generation written and
+					# never switched to (pruned by the next assign)
+					assert_equal "$(EDGECERT_STORE=$s store_snapshot | grep -v ' ./live/.gen/')" \
+						"$(grep -v ' ./live/.gen/' <<<"$old_a")"
+				elif [ "$live" != "$rec" ]; then
+					# killed between the switch and its record: the
+					# next assign puts the link back as recorded
+					torn=$((torn + 1))
+					EDGECERT_STORE=$s ecj assign --interface internal --thumbprint "$ta" \
+						--fqdn ka.example.test
+					assert_success
+					[[ "$(jf -c .warnings)" == *"put back as recorded"* ]]
+					assert_equal "$(jf .changed)" false
+					assert_equal "$(live_of "$s")" "$ta"
+					EDGECERT_STORE=$s store_consistent
+				fi
+			fi
+		done
+	done
+	echo "# assign: $torn of $KILLS kills between switch and record, mended" >&3
+}
