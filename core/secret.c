@@ -157,7 +157,11 @@ int ec_secret_get(struct ec_secret_src *src, struct ec_status *st,
 		d.size = strlen(v);
 		d.data = (unsigned char *)v;
 		r = first_line(&d, out, e);
-		unsetenv(src->ref);	/* not passed on to hooks */
+		/* wiped where it lies (the environment block: what
+		 * /proc/PID/environ shows), as --password's argv string is,
+		 * then not passed on to hooks */
+		gnutls_memset((char *)v, 0, d.size);
+		unsetenv(src->ref);
 		return r;
 	case EC_SECRET_FILE:
 		r = ec_read_input(src->ref, SECRET_MAX, &d, e);
