@@ -1,9 +1,10 @@
 # t/helper.bash: shared by every t/*.bats (load helper).
 bats_require_minimum_version 1.5.0
 EC_ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
-# The binary under test: bin/, or EDGECERT_BIN (make check's sanitized
-# build in build/san/bin, make valgrind's wrappers in build/valgrind/bin).
-EC_BIN="${EDGECERT_BIN:-$EC_ROOT/bin}"
+# The binary under test: bin/, or EC_TEST_BIN (make check's sanitized
+# build in build/san/bin, make valgrind's wrappers in build/valgrind/bin);
+# not EDGECERT_*, which a hook's environment is compared against.
+EC_BIN="${EC_TEST_BIN:-$EC_ROOT/bin}"
 export PATH="$EC_BIN:$PATH"
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
