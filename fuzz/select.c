@@ -36,7 +36,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)ec_selector_set(&sel, EC_SEL_NAME, s, &e);
 	if (ec_selector_set(&sel, EC_SEL_THUMBPRINT, s, &e) == 0)
 		abort();
-	(void)ec_time_parse("--at", s, &t, &e);
+	/* a zone is digits after its sign (sscanf once took "+-1:-5") */
+	if (ec_time_parse("--at", s, &t, &e) == 0 && s[0] != '@') {
+		const char *z = strpbrk(s + 10, "+-");
+
+		if (z && (z[1] < '0' || z[1] > '9' ||
+			  strpbrk(z + 1, "+- ") != NULL))
+			abort();
+	}
 	(void)ec_purpose_parse(s, &oid, &e);
 	(void)ec_profile_parse(s, &prof, &e);
 	(void)ec_section_parse(s);
