@@ -36,8 +36,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)ec_selector_set(&sel, EC_SEL_NAME, s, &e);
 	if (ec_selector_set(&sel, EC_SEL_THUMBPRINT, s, &e) == 0)
 		abort();
-	/* a zone is digits after its sign (sscanf once took "+-1:-5") */
-	if (ec_time_parse("--at", s, &t, &e) == 0 && s[0] != '@') {
+	/* a zone is digits after its sign (sscanf once took "+-1:-5"):
+	 * checked on times of the form YYYY-MM-DD... */
+	if (ec_time_parse("--at", s, &t, &e) == 0 && strlen(s) > 10 &&
+	    strspn(s, "0123456789") == 4 && s[4] == '-' && s[7] == '-') {
 		const char *z = strpbrk(s + 10, "+-");
 
 		if (z && (z[1] < '0' || z[1] > '9' ||
