@@ -156,7 +156,7 @@ pfx_of() {
 		rm -f out.pfx
 		ASAN_OPTIONS=detect_leaks=0 run --separate-stderr strace -f -o strace.log \
 			-e inject=write,openat,rename,renameat,renameat2,linkat,fsync,fdatasync:error=ENOSPC:when=$n \
-			edgecert export --thumbprint "$t" --out out.pfx --password-file pw --format json
+			"$EC_STRACE_BIN/edgecert" export --thumbprint "$t" --out out.pfx --password-file pw --format json
 		if [ "$status" -ne 0 ]; then
 			assert_equal "$status" 6
 			[ ! -e out.pfx ] || fail "export fault $n left out.pfx"

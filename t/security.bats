@@ -32,6 +32,7 @@ pfx_of() {
 # file it creates and the first bytes of every write, paths resolved (-y)
 # (LeakSanitizer cannot run under strace: off for make check's san stage)
 traced() {
+	[ "$1" != edgecert ] || set -- "$EC_STRACE_BIN/edgecert" "${@:2}"
 	ASAN_OPTIONS=detect_leaks=0 run --separate-stderr strace -f -y -s 64 -o "$BATS_TEST_TMPDIR/trace.log" \
 		-e trace=openat,creat,write,pwrite64 "$@"
 }
