@@ -21,31 +21,63 @@ PKG_LIBS = $$($(PKG_CONFIG) --libs gnutls libtasn1 nettle)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) \
 	$(CFLAGS) $(SAN) -DEC_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
 
+# Where objects and the binary go (make check builds its sanitized copy
+# with BUILD=build/san BIN=build/san/bin).
+BUILD = build
+BIN = bin
+
 CORE = $(wildcard core/*.c)
 CMDS = $(wildcard cmd/*.c)
 APPLETS = $(filter-out main,$(basename $(notdir $(CMDS))))
-OBJS = $(patsubst %.c,build/%.o,$(CORE) $(CMDS))
+OBJS = $(patsubst %.c,$(BUILD)/%.o,$(CORE) $(CMDS))
 HDRS = $(wildcard core/*.h cmd/*.h)
-LINKS = $(addprefix bin/edgecert-,$(APPLETS))
+LINKS = $(addprefix $(BIN)/edgecert-,$(APPLETS))
 
-all: bin/edgecert $(LINKS)
+all: $(BIN)/edgecert $(LINKS)
 
 # Rebuild everything when the compiler or flags change (SANITIZE=1, CC=clang).
-build/flags: FORCE
-	@mkdir -p build
+$(BUILD)/flags: FORCE
+	@mkdir -p $(BUILD)
 	@echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS)' | cmp -s - $@ || \
 		echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS)' > $@
 
-build/%.o: %.c $(HDRS) Makefile build/flags
+$(BUILD)/%.o: %.c $(HDRS) Makefile $(BUILD)/flags
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-bin/edgecert: $(OBJS) build/flags
-	@mkdir -p bin
+$(BIN)/edgecert: $(OBJS) $(BUILD)/flags
+	@mkdir -p $(BIN)
 	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $(OBJS) $(PKG_LIBS)
 
-bin/edgecert-%: bin/edgecert
+$(BIN)/edgecert-%: $(BIN)/edgecert
 	ln -sf edgecert $@
+
+# libFuzzer targets (fuzz/*.c, see fuzz/README), each linked with the
+# core objects built by clang with ASan and UBSan, in build/fuzz.
+FUZZ_CC = clang
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -O1 -g $(FUZZ_SAN) \
+	-fsanitize=fuzzer-no-link $(PKG_CFLAGS)
+FUZZ_TARGETS = $(filter-out common,$(basename $(notdir $(wildcard fuzz/*.c))))
+FUZZ_OBJS = $(patsubst %.c,build/fuzz/%.o,$(CORE) fuzz/common.c)
+FUZZ_BINS = $(addprefix build/fuzz/bin/,$(FUZZ_TARGETS))
+FUZZ_SECONDS = 60
+
+build/fuzz/%.o: %.c $(HDRS) fuzz/fuzz.h Makefile
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+build/fuzz/bin/%: build/fuzz/fuzz/%.o $(FUZZ_OBJS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(PKG_LIBS)
+
+fuzz-build: $(FUZZ_BINS)
+.PRECIOUS: build/fuzz/%.o
+
+# Each fuzz target for FUZZ_SECONDS (scripts/fuzz; make check: 20 s).
+fuzz: fuzz-build
+	scripts/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 deps:
 	scripts/deps all
@@ -54,11 +86,25 @@ deps:
 regen-asn1:
 	scripts/regen-asn1
 
-# The test command of the README.  scripts/deps installs what is missing.
+# The test command of the README (and CI's): lint, the bats suite, each
+# fuzz target for CHECK_FUZZ_SECONDS, the suite again on the ASan+UBSan
+# build, ending with one "N passed, N failed" for all (scripts/check).
+# scripts/deps installs what is missing.
+CHECK_FUZZ_SECONDS = 20
+
 check:
 	scripts/deps all
 	$(MAKE) all
-	scripts/run-tests
+	$(MAKE) fuzz-build
+	$(MAKE) SANITIZE=1 BUILD=build/san BIN=build/san/bin all
+	scripts/check $(CHECK_FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# The bats suite with every edgecert run under valgrind --leak-check=full
+# (scripts/valgrind-tests; long: not part of make check).
+valgrind:
+	scripts/deps all
+	$(MAKE) all
+	scripts/valgrind-tests
 
 # The seed's procedure 4.2 on throwaway stores under demo/ (scripts/demo).
 demo:
@@ -79,6 +125,9 @@ bench:
 	scripts/deps bench
 	$(MAKE) all
 	scripts/bench $(BENCH_ARGS)
+# cppcheck and clang-tidy on cmd/ and core/ (scripts/lint, .clang-tidy).
+lint:
+	scripts/lint
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
@@ -94,5 +143,5 @@ install: all
 clean:
 	rm -rf build bin
 
-.PHONY: all bench deps regen-asn1 check demo stress install clean FORCE
+.PHONY: all bench deps regen-asn1 check demo stress install clean fuzz fuzz-build lint valgrind FORCE
 FORCE:

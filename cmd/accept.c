@@ -476,7 +476,7 @@ static int run(struct ec_ctx *ctx, const struct accept_opts *o,
 	if (load_request(ctx, s, &m, crt, &pm, &key, &tok) < 0)
 		goto out;
 	/* the answer's other certificates: the chain */
-	if (b->ncrt > 1 && !(rest = malloc((b->ncrt - 1) * sizeof(*rest)))) {
+	if (!(rest = malloc(b->ncrt * sizeof(*rest)))) {
 		ec_fail(&ctx->err, EC_INTERNAL, "out of memory");
 		goto out;
 	}
@@ -516,7 +516,6 @@ static int run(struct ec_ctx *ctx, const struct accept_opts *o,
 		t = NULL;
 		if (r < 0)
 			goto out;
-		r = -1;
 	}
 	ec_st_text_custom(ctx->st);
 	ec_st_str(ctx->st, "store", ec_store_dir(s));

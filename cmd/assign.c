@@ -550,6 +550,34 @@ static void summary(struct run *r)
 			      r->live);
 }
 
+/* A run killed between the switch of live/NAME and its record (assign
+ * switches, then records; rollback and clear record, then switch) leaves
+ * the link at a generation the record does not name.  The record,
+ * committed through the store's journal, is the truth: the link goes
+ * back to the recorded generation (none without a record) and the
+ * killed run's own generation is dropped, before anything else. */
+static int reconcile(struct run *r)
+{
+	struct ec_err ignored, *e = &r->ctx->err;
+	unsigned long want = r->cur.have ? r->cur.generation : 0;
+	unsigned long was = r->link_gen;
+
+	if (!was || was == want || (r->cur.have && !want) ||
+	    (want && !ec_live_has(r->s, r->o->iface, want)))
+		return 0;
+	if (ec_live_switch(r->s, r->o->iface, want, e) < 0)
+		return -1;
+	r->link_gen = want;
+	if (!want)
+		(void)ec_live_prune(r->s, r->o->iface, 0, 0, &ignored);
+	else if (was != r->cur.prev_generation)
+		(void)ec_live_drop(r->s, r->o->iface, was, &ignored);
+	ec_st_warn(r->ctx->st, "interface '%s': live pointed at generation "
+		   "%lu, its record at %lu (a run killed midway): put back "
+		   "as recorded", r->o->iface, was, want);
+	return 0;
+}
+
 int cmd_assign(int argc, char **argv, struct ec_ctx *ctx)
 {
 	struct assign_opts o = { 0 };
@@ -570,7 +598,8 @@ int cmd_assign(int argc, char **argv, struct ec_ctx *ctx)
 		   action_names[o.act]);
 	if (ec_live_path(r.s, o.iface, r.live, sizeof(r.live), &ctx->err) < 0 ||
 	    ec_binding_load(r.s, o.iface, &r.cur, &ctx->err) < 0 ||
-	    ec_live_current(r.s, o.iface, &r.link_gen, &ctx->err) < 0)
+	    ec_live_current(r.s, o.iface, &r.link_gen, &ctx->err) < 0 ||
+	    (!ctx->check && reconcile(&r) < 0))
 		goto out;
 	if (r.cur.have)
 		memcpy(prev, r.cur.thumbprint, sizeof(prev));

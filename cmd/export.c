@@ -300,11 +300,10 @@ int cmd_export(int argc, char **argv, struct ec_ctx *ctx)
 {
 	struct export_run xr = { .ctx = ctx };
 	struct ec_secret pw = { 0 };
-	int r;
+	int r = -1;
 
-	if ((r = parse(&xr, argc, argv)) != 0)
+	if (parse(&xr, argc, argv) != 0)
 		return ctx->err.code == EC_OK ? 0 : -1;
-	r = -1;
 	if (ec_secret_get(&xr.o.pw, ctx->st, &pw, &ctx->err) < 0)
 		goto out;
 	if (load(&xr) < 0 || pick_chain(&xr) < 0 || write_out(&xr, pw.p) < 0)

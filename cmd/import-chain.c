@@ -106,11 +106,11 @@ static void summary(struct ec_ctx *ctx, const struct ec_plan *p,
 			p->crt[i].action == EC_PLACE_MOVE;
 	for (size_t i = 0; i < p->ncrl; i++)
 		ncrl += p->crl[i].action == EC_PLACE_ADD;
-	ec_st_int(ctx->st, "imported", (long long)(ncrt + ncrl));
+	ec_st_int(ctx->st, "imported", (long long)ncrt + (long long)ncrl);
 	ec_st_message(ctx->st, "%s%zu certificate%s and %zu CRL%s %s %s%s",
 		      ctx->check ? "would import " : "imported ", ncrt,
 		      ncrt == 1 ? "" : "s", ncrl, ncrl == 1 ? "" : "s",
-		      ctx->check ? "into" : "into", dir,
+		      "into", dir,
 		      p->all_complete ? "" : " (a path is incomplete)");
 }
 

@@ -232,11 +232,11 @@ static int plan(struct import_run *ir)
 
 		for (size_t i = 0; i < ir->npl && !used; i++)
 			used = ir->pl[i].key == x->key[k];
-		if (!used)
+		if (!used) {
 			ir->clean = 0;
-		if (!used)
 			ec_st_warn(ctx->st, "a private key in the file belongs "
 				   "to none of its certificates: not imported");
+		}
 	}
 	if (npersonal == 0)
 		return ec_fail(&ctx->err, EC_BAD_INPUT, "no private key in '%s'"
@@ -654,9 +654,8 @@ int cmd_import_pfx(int argc, char **argv, struct ec_ctx *ctx)
 	struct import_run ir = { .ctx = ctx };
 	int r = -1;
 
-	if ((r = parse(&ir, argc, argv)) != 0)
+	if (parse(&ir, argc, argv) != 0)
 		return ctx->err.code == EC_OK ? 0 : -1;
-	r = -1;
 	if (load(&ir) < 0)
 		goto out;
 	if (already(&ir)) {

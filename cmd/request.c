@@ -414,7 +414,7 @@ static void report(struct ec_ctx *ctx, const struct request_opts *o,
 	san_arrays(st, crq);
 	ec_st_str(st, "key_type", ec_meta_get(m, "key_type"));
 	v = ec_meta_get(m, "key_bits");
-	ec_st_int(st, "key_bits", v ? atol(v) : 0);
+	ec_st_int(st, "key_bits", v ? strtol(v, NULL, 10) : 0);
 	ec_st_arr(st, "eku");
 	for (unsigned i = 0;; i++) {
 		char oid[128];

@@ -189,7 +189,10 @@ static int target(struct ec_store *s, struct verify_root_opts *o,
 	if (o->cert) {
 		if (read_files(&o->cert, 1, 0, file, e) < 0)
 			return -1;
-		*crt = file->crt[0];
+		/* read_files failed on a file without a certificate (the
+		 * analyzer takes ec_fail, in another file, for one that may
+		 * return 0) */
+		*crt = file->crt[0]; /* NOLINT(clang-analyzer-core.NullDereference) */
 		return 0;
 	}
 	if (ec_select(s, &o->sel, EC_SECMASK_CERTS, &f, e) < 0)
@@ -236,9 +239,9 @@ int cmd_verify_root(int argc, char **argv, struct ec_ctx *ctx)
 	    ec_store_open(&s, ctx->store_dir, 0, 0, &ctx->err) < 0 ||
 	    target(s, &o, &file, &crt, &ctx->err) < 0)
 		goto out;
-	/* untrusted: the rest of --cert, then --chain */
-	if (file.ncrt + chain.ncrt > 1 &&
-	    !(extra = malloc((file.ncrt + chain.ncrt) * sizeof(*extra)))) {
+	/* untrusted: the rest of --cert, then --chain (room for them all,
+	 * always: one --chain certificate with --thumbprint once found none) */
+	if (!(extra = malloc((file.ncrt + chain.ncrt + 1) * sizeof(*extra)))) {
 		ec_fail(&ctx->err, EC_INTERNAL, "out of memory");
 		goto out;
 	}

@@ -130,8 +130,8 @@ char *ec_cert_cn(gnutls_x509_crt_t crt)
 
 /* The SANs of one type, as an array of strings, from the extension
  * decoded once (sans NULL: none). */
-static void sans(struct ec_status *st, const char *key,
-		 gnutls_subject_alt_names_t sans, unsigned want)
+static void san_array(struct ec_status *st, const char *key,
+		      gnutls_subject_alt_names_t sans, unsigned want)
 {
 	ec_st_arr(st, key);
 	for (unsigned i = 0; sans; i++) {
@@ -215,8 +215,8 @@ void ec_cert_fields(struct ec_status *st, gnutls_x509_crt_t crt,
 	ec_time_rfc3339(gnutls_x509_crt_get_expiration_time(crt), t, sizeof(t));
 	ec_st_str(st, "not_after", t);
 	alt = get_sans(crt);
-	sans(st, "dns_names", alt, GNUTLS_SAN_DNSNAME);
-	sans(st, "ip_addresses", alt, GNUTLS_SAN_IPADDRESS);
+	san_array(st, "dns_names", alt, GNUTLS_SAN_DNSNAME);
+	san_array(st, "ip_addresses", alt, GNUTLS_SAN_IPADDRESS);
 	if (alt)
 		gnutls_subject_alt_names_deinit(alt);
 	ec_st_str(st, "friendly_name", x ? x->friendly_name : NULL);
@@ -227,10 +227,20 @@ void ec_cert_fields(struct ec_status *st, gnutls_x509_crt_t crt,
 	ec_st_str(st, "key_url", x ? x->key_url : NULL);
 }
 
-/* "Z", "+HH:MM", "-HHMM", "+HH" or nothing: the offset in seconds. */
+/* Two decimal digits at p, or -1. */
+static int two_digits(const char *p)
+{
+	if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
+		return -1;
+	return (p[0] - '0') * 10 + (p[1] - '0');
+}
+
+/* "Z", "+HH:MM", "-HHMM", "+HH" or nothing: the offset in seconds.  Only
+ * digits count (sscanf's %2d took "+-1:-5", a negative hour). */
 static int zone(const char *p, long *off)
 {
-	int h = 0, m = 0, sign;
+	int h, m = 0, sign;
+	size_t n;
 
 	*off = 0;
 	if (*p == '\0' || strcmp(p, "Z") == 0)
@@ -238,15 +248,16 @@ static int zone(const char *p, long *off)
 	if (*p != '+' && *p != '-')
 		return -1;
 	sign = *p++ == '-' ? -1 : 1;
-	if (sscanf(p, "%2d:%2d", &h, &m) == 2 && strlen(p) == 5)
-		;
-	else if (sscanf(p, "%2d%2d", &h, &m) == 2 && strlen(p) == 4)
-		;
-	else if (sscanf(p, "%2d", &h) == 1 && strlen(p) == 2)
-		m = 0;
-	else
+	n = strlen(p);
+	if ((h = two_digits(p)) < 0)
 		return -1;
-	if (h > 23 || m > 59)
+	if (n == 5 && p[2] == ':')
+		m = two_digits(p + 3);
+	else if (n == 4)
+		m = two_digits(p + 2);
+	else if (n != 2)
+		return -1;
+	if (m < 0 || h > 23 || m > 59)
 		return -1;
 	*off = sign * (h * 3600L + m * 60L);
 	return 0;

@@ -35,11 +35,17 @@ static const struct {
 	[EC_INTERNAL] = { "internal", 70 },
 };
 
+/* Through a copy: callers wrap an error in context with e->msg among the
+ * arguments, and vsnprintf into its own argument is undefined (it was:
+ * valgrind saw the message made from itself half-written). */
 static void vset(struct ec_err *e, enum ec_code code, const char *fmt,
 		 va_list ap)
 {
+	char msg[sizeof(e->msg)];
+
 	e->code = code;
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	memcpy(e->msg, msg, sizeof(msg));
 }
 
 int ec_fail(struct ec_err *e, enum ec_code code, const char *fmt, ...)

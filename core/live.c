@@ -208,7 +208,8 @@ static int remove_gen(int dfd, const char *name, struct ec_err *e)
 				     "'%s'", name);
 	}
 	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
 			unlinkat(dirfd(d), de->d_name, 0);
 	closedir(d);
 	if (unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)

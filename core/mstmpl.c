@@ -70,8 +70,7 @@ static int make(const char *type, asn1_node *defs, asn1_node *node,
 	int r;
 
 	*defs = *node = NULL;
-	if ((r = asn1_array2tree(ec_mscert_asn1_tab, defs, msg)) !=
-	    ASN1_SUCCESS)
+	if (asn1_array2tree(ec_mscert_asn1_tab, defs, msg) != ASN1_SUCCESS)
 		return ec_fail(e, EC_INTERNAL, "libtasn1: %s", msg);
 	if ((r = asn1_create_element(*defs, type, node)) != ASN1_SUCCESS) {
 		asn1_delete_structure(defs);

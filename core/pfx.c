@@ -273,7 +273,8 @@ static int take_element(gnutls_pkcs12_bag_t bag, unsigned j, const char *pw,
 			     have_mac, name, out, e);
 	if (r < 0)
 		free(name);
-	return r;
+	/* on success name belongs to out (push_crt, push_key) */
+	return r; /* NOLINT(clang-analyzer-unix.Malloc) */
 }
 
 static int open_bag(gnutls_pkcs12_bag_t bag, const char *pw, int have_mac,

@@ -62,7 +62,7 @@ int ec_resolve_local(const char *name, struct ec_resolved *r,
 		if ((a->ai_family != AF_INET && a->ai_family != AF_INET6) ||
 		    !inet_ntop(a->ai_family, p, buf, sizeof(buf)))
 			continue;
-		for (k = 0; k < r->n && strcmp(r->addr[k], buf); k++)
+		for (k = 0; k < r->n && strcmp(r->addr[k], buf) != 0; k++)
 			;
 		if (k < r->n)
 			continue;

@@ -41,13 +41,14 @@ static int first_line(struct ec_data *d, struct ec_secret *out,
 	while (n < d->size && d->data[n] != '\r' && d->data[n] != '\n')
 		n++;
 	/* a NUL would cut the password short without a word */
-	if (memchr(d->data, '\0', n))
+	if (n && memchr(d->data, '\0', n))
 		return ec_fail(e, EC_BAD_INPUT, "the password holds a NUL "
 			       "byte");
 	out->p = malloc(n + 1);
 	if (!out->p)
 		return ec_fail(e, EC_INTERNAL, "out of memory");
-	memcpy(out->p, d->data, n);
+	if (n)
+		memcpy(out->p, d->data, n);
 	out->p[n] = '\0';
 	out->len = n;
 	return 0;

@@ -86,7 +86,6 @@ struct search {
 	int by_name;
 	struct ec_found hits[8];
 	size_t nhits;
-	struct ec_err *e;
 };
 
 static void hit(struct search *q, const char *sha1)
@@ -335,7 +334,7 @@ static int from_interface(struct ec_store *s, const char *iface,
 int ec_select(struct ec_store *s, const struct ec_selector *sel,
 	      unsigned secmask, struct ec_found *out, struct ec_err *e)
 {
-	struct search q = { .s = s, .e = e };
+	struct search q = { .s = s };
 	char hexbuf[EC_SHA256_HEX], list[300] = "";
 
 	switch (sel->kind) {

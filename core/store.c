@@ -110,8 +110,10 @@ static int dir_is_fresh(int dfd)
 		return 0;
 	}
 	while ((de = readdir(d))) {
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
-		    strcmp(de->d_name, ".lock") && strcmp(de->d_name, TXN)) {
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0 &&
+		    strcmp(de->d_name, ".lock") != 0 &&
+		    strcmp(de->d_name, TXN) != 0) {
 			fresh = 0;
 			break;
 		}
@@ -135,8 +137,9 @@ static int lock_store(struct ec_store *s, int wait_seconds, struct ec_err *e)
 			return ec_fail_errno(e, EC_IO, errno, "cannot lock "
 					     "store '%s'", s->dir);
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec - start.tv_sec +
-		    (now.tv_nsec - start.tv_nsec) / 1e9 >= wait_seconds)
+		if ((double)(now.tv_sec - start.tv_sec) +
+		    (double)(now.tv_nsec - start.tv_nsec) / 1e9 >=
+		    wait_seconds)
 			return ec_fail(e, EC_LOCKED, "store '%s' is locked by "
 				       "another writer (waited %d s; see "
 				       "--wait)", s->dir, wait_seconds);
@@ -280,13 +283,16 @@ static int txn_clean(int tfd, struct ec_err *e)
 
 static int parse_journal_line(char *line, struct txn_op *op)
 {
-	char kind[8], sec[16];
+	char kind[8], sec[16], num[8], old[2];
 	int idx;
 
 	memset(op, 0, sizeof(*op));
-	if (sscanf(line, "%7s %15s %200s %d %d", kind, sec, op->name, &idx,
-		   &op->had_old) != 5)
+	/* digits as strings: %d on a damaged journal would overflow */
+	if (sscanf(line, "%7s %15s %200s %7[0-9] %1[01]", kind, sec, op->name,
+		   num, old) != 5)
 		return -1;
+	idx = (int)strtol(num, NULL, 10);
+	op->had_old = old[0] == '1';
 	if ((int)(op->sec = ec_section_parse(sec)) < 0 ||
 	    !ec_store_name_ok(op->name))
 		return -1;

@@ -210,6 +210,10 @@ static unsigned store_flags(int exportable)
 /* Hand the URL GnuTLS allocated over to malloc'd memory. */
 static int own_url(char *g, char **out, struct ec_err *e)
 {
+	if (!g) {
+		*out = NULL;
+		return ec_fail(e, EC_INTERNAL, "the token gave no URL for the key");
+	}
 	*out = strdup(g);
 	gnutls_free(g);
 	return *out ? 0 : ec_fail(e, EC_INTERNAL, "out of memory");
@@ -393,7 +397,7 @@ int ec_token_remove(struct ec_token *t, const char *key_url,
 		    struct ec_err *e)
 {
 	gnutls_pkcs11_obj_t obj = NULL;
-	unsigned char id[256];
+	unsigned char id[256] = { 0 };
 	size_t nid = sizeof(id);
 	char *turl = token_of(key_url), *u = NULL;
 	int r = -1;

@@ -16,7 +16,7 @@ setup() {
 	assert_record
 	assert_success
 	assert_equal "$output" "$a"
-	assert [ -L "$EC_ROOT/bin/edgecert-list" ]
+	assert [ -L "$EC_BIN/edgecert-list" ]
 }
 
 @test "edgecert: --help lists every applet with its summary and exits 0" {
@@ -123,12 +123,12 @@ setup() {
 		h=$(mktemp -d /tmp/edgecert-home.XXXXXX)
 		chown 65534:65534 "$h"
 		run setpriv --reuid=65534 --regid=65534 --clear-groups \
-			env HOME="$h" "$EC_ROOT/bin/edgecert" list --format json
+			env HOME="$h" "$EC_BIN/edgecert" list --format json
 		assert_record
 		assert_success
 		assert_equal "$(jf .store)" "$h/.local/share/edgecert"
 		run setpriv --reuid=65534 --regid=65534 --clear-groups \
-			env HOME="$h" XDG_DATA_HOME=/xdg "$EC_ROOT/bin/edgecert" list --format json
+			env HOME="$h" XDG_DATA_HOME=/xdg "$EC_BIN/edgecert" list --format json
 		assert_record
 		assert_equal "$(jf .store)" "/xdg/edgecert"
 		rm -rf "$h"

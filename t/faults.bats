@@ -156,7 +156,7 @@ pfx_of() {
 		rm -f out.pfx
 		ASAN_OPTIONS=detect_leaks=0 run --separate-stderr strace -f -o strace.log \
 			-e inject=write,openat,rename,renameat,renameat2,linkat,fsync,fdatasync:error=ENOSPC:when=$n \
-			edgecert export --thumbprint "$t" --out out.pfx --password-file pw --format json
+			"$EC_STRACE_BIN/edgecert" export --thumbprint "$t" --out out.pfx --password-file pw --format json
 		if [ "$status" -ne 0 ]; then
 			assert_equal "$status" 6
 			[ ! -e out.pfx ] || fail "export fault $n left out.pfx"
@@ -173,4 +173,144 @@ pfx_of() {
 	assert_equal "$(jf .changed)" true
 	assert_equal "$(openssl x509 -in "$EDGECERT_STORE/live/internal/cert.pem" -noout -subject)" \
 		"subject=CN = f1.example.test"
+}
+
+@test "faults: 16 PFX imports and 16 assigns at once, with list, verify-root and export alongside" {
+	printf 'pw\n' > pw
+	ecj import-chain --in "$CA/chain.p7b"
+	# two certificates the interfaces switch between
+	for c in a b; do
+		pfx_of "as-$c"
+		ecj import-pfx --in "as-$c.pfx" --password-file pw --exportable
+		assert_success
+		declare "t_$c=$(jf '.certificates[0].thumbprint')"
+	done
+	for c in $(seq 1 "$WRITERS"); do pfx_of "p$c"; done
+	pids=()
+	for c in $(seq 1 "$WRITERS"); do
+		edgecert import-pfx --in "p$c.pfx" --password-file pw --wait 120 \
+			--format json > "i$c.json" 2>/dev/null &
+		pids+=($!)
+		if [ $((c % 2)) = 0 ]; then x=a t=$t_a; else x=b t=$t_b; fi
+		edgecert assign --interface "if$((c % 4))" --thumbprint "$t" \
+			--fqdn "as-$x.example.test" --wait 120 --format json > "a$c.json" 2>/dev/null &
+		pids+=($!)
+	done
+	# readers alongside: never fail because of a writer
+	bad=
+	for c in $(seq 1 10); do
+		edgecert list --format json > "r$c.json" || bad="$bad list($c)"
+		edgecert verify-root --thumbprint "$t_a" --format json > "v$c.json" ||
+			bad="$bad verify-root($c): $(cat "v$c.json")"
+		edgecert export --thumbprint "$t_b" --out "e$c.pfx" --password-file pw \
+			--format json > "e$c.json" || bad="$bad export($c): $(cat "e$c.json")"
+		openssl pkcs12 -in "e$c.pfx" -passin file:pw -noout || bad="$bad export($c) unreadable"
+	done
+	for p in "${pids[@]}"; do wait "$p" || true; done
+	[ -z "$bad" ] || fail "readers failed:$bad"
+	# every writer got through, or was told locked after its wait
+	for f in i*.json a*.json; do
+		code=$(jq -r .code "$f")
+		[ "$code" = ok ] || { [ "$code" = locked ] &&
+			[[ "$(jq -r .message "$f")" == *"locked by another writer"* ]]; } ||
+			fail "$f: $(cat "$f")"
+	done
+	store_consistent
+	assert_not_exist "$EDGECERT_STORE/.txn/journal"
+	# every import is there with its key (and, of one told locked, nothing)
+	imported=0
+	for c in $(seq 1 "$WRITERS"); do
+		t=$(sha1 "p$c.pem")
+		if [ "$(jq -r .code "i$c.json")" != ok ]; then
+			assert_file_not_exist "$EDGECERT_STORE/personal/$t.pem"
+			continue
+		fi
+		imported=$((imported + 1))
+		assert_file_exist "$EDGECERT_STORE/personal/$t.pem"
+		assert_file_exist "$EDGECERT_STORE/personal/$t.key"
+	done
+	ecj list --section personal
+	assert_equal "$(jf .count)" $((imported + 2))
+	[ "$imported" -eq "$WRITERS" ] ||
+		echo "# $((WRITERS - imported)) imports told locked after their wait" >&3
+	# each interface ends on one of the two, its live files whole
+	for n in 0 1 2 3; do
+		cert=$(openssl x509 -in "$EDGECERT_STORE/live/if$n/cert.pem" -noout -fingerprint -sha1 |
+			sed 's/.*=//; s/://g' | tr 'A-F' 'a-f')
+		[ "$cert" = "$t_a" ] || [ "$cert" = "$t_b" ] || fail "if$n: $cert"
+	done
+}
+
+# live_of STORE: the SHA-1 of live/internal's certificate
+live_of() {
+	openssl x509 -in "$1/live/internal/cert.pem" -noout -fingerprint -sha1 |
+		sed 's/.*=//; s/://g' | tr 'A-F' 'a-f'
+}
+
+@test "faults: import-pfx and assign killed at any moment leave the old state or the new" {
+	printf 'pw\n' > pw
+	ecj import-chain --in "$CA/chain.p7b"
+	pfx_of ka
+	pfx_of kb
+	ecj import-pfx --in ka.pfx --password-file pw
+	ta=$(jf '.certificates[0].thumbprint')
+	ecj assign --interface internal --thumbprint "$ta" --fqdn ka.example.test
+	assert_success
+	tb=$(sha1 kb.pem)
+	old=$(store_snapshot)
+	torn=0
+	for c in $(seq 1 "$KILLS"); do
+		for what in import assign; do
+			s="$BATS_TEST_TMPDIR/store.$what.$c"
+			rm -rf "$s"
+			cp -a "$EDGECERT_STORE" "$s"
+			delay=$(printf '0.%03d' $((RANDOM % 80)))
+			if [ "$what" = import ]; then
+				EDGECERT_STORE=$s timeout -s KILL "$delay" edgecert import-pfx \
+					--in kb.pfx --password-file pw >/dev/null 2>&1 || true
+			else
+				# kb in the store first, then the switch to it
+				EDGECERT_STORE=$s edgecert import-pfx --in kb.pfx --password-file pw -q
+				old_a=$(EDGECERT_STORE=$s store_snapshot)
+				EDGECERT_STORE=$s timeout -s KILL "$delay" edgecert assign \
+					--interface internal --thumbprint "$tb" --fqdn kb.example.test \
+					>/dev/null 2>&1 || true
+			fi
+			EDGECERT_STORE=$s run edgecert list --format json
+			assert_success
+			EDGECERT_STORE=$s store_consistent
+			if [ "$what" = import ]; then
+				# kb whole with its key, or not there and the rest as it was
+				if [ -e "$s/personal/$tb.pem" ]; then
+					assert_file_exist "$s/personal/$tb.key"
+				else
+					assert_equal "$(EDGECERT_STORE=$s store_snapshot)" "$old"
+				fi
+			else
+				live=$(live_of "$s")
+				rec=$(sed -n 's/^thumbprint=//p' "$s/assigned/internal.meta")
+				[ "$live" = "$ta" ] || [ "$live" = "$tb" ] || fail "run $c: live $live"
+				[ "$rec" = "$ta" ] || [ "$rec" = "$tb" ] || fail "run $c: record $rec"
+				[ "$live$rec" != "$ta$tb" ] || fail "run $c ($delay s): recorded before switched"
+				if [ "$live$rec" = "$ta$ta" ]; then
+					# as before, but for a generation written and
+					# never switched to (pruned by the next assign)
+					assert_equal "$(EDGECERT_STORE=$s store_snapshot | grep -v ' ./live/.gen/')" \
+						"$(grep -v ' ./live/.gen/' <<<"$old_a")"
+				elif [ "$live" != "$rec" ]; then
+					# killed between the switch and its record: the
+					# next assign puts the link back as recorded
+					torn=$((torn + 1))
+					EDGECERT_STORE=$s ecj assign --interface internal --thumbprint "$ta" \
+						--fqdn ka.example.test
+					assert_success
+					[[ "$(jf -c .warnings)" == *"put back as recorded"* ]]
+					assert_equal "$(jf .changed)" false
+					assert_equal "$(live_of "$s")" "$ta"
+					EDGECERT_STORE=$s store_consistent
+				fi
+			fi
+		done
+	done
+	echo "# assign: $torn of $KILLS kills between switch and record, mended" >&3
 }

@@ -1,7 +1,14 @@
 # t/helper.bash: shared by every t/*.bats (load helper).
 bats_require_minimum_version 1.5.0
 EC_ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
-export PATH="$EC_ROOT/bin:$PATH"
+# The binary under test: bin/, or EC_TEST_BIN (make check's sanitized
+# build in build/san/bin, make valgrind's wrappers in build/valgrind/bin);
+# not EDGECERT_*, which a hook's environment is compared against.
+EC_BIN="${EC_TEST_BIN:-$EC_ROOT/bin}"
+export PATH="$EC_BIN:$PATH"
+# What runs under strace: edgecert itself, never a wrapper (make valgrind's
+# is a script whose own system calls would take the injected faults).
+EC_STRACE_BIN="${EC_TEST_STRACE_BIN:-$EC_BIN}"
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 load '/usr/lib/bats/bats-file/load'
@@ -210,6 +217,7 @@ fault_sweep() {
 	local err=$1 before n log=$BATS_TEST_TMPDIR/strace.log
 	local pristine=$BATS_TEST_TMPDIR/pristine-store
 	shift
+	[ "$1" != edgecert ] || set -- "$EC_STRACE_BIN/edgecert" "${@:2}"
 	store_consistent
 	before=$(store_snapshot)
 	rm -rf "$pristine"

@@ -129,9 +129,9 @@ x.pem"
 	[[ "$output" == *'nothere\nx.pem'* ]]
 }
 
-@test "hostile: friendly names with ../, / and line breaks never become paths" {
+@test "hostile: friendly names with ../, /, NUL-like escapes and line breaks never become paths" {
 	for n in "../../../etc/passwd" "a/b" "x
-y" 'back\slash' '$(touch pwned)' "'; touch pwned; '"; do
+y" 'back\slash' '$(touch pwned)' "'; touch pwned; '" '\0' '%00' '\x00\u0000'; do
 		ecj request --cn "n$RANDOM.example.test" --key-type ecdsa --name "$n"
 		assert_success
 		assert_equal "$(jf .friendly_name)" "$n"
@@ -139,7 +139,7 @@ y" 'back\slash' '$(touch pwned)' "'; touch pwned; '"; do
 	# the store holds only objects named by their hashes
 	run find "$EDGECERT_STORE" -mindepth 2 -path "$EDGECERT_STORE/.txn" -prune -o -type f -print
 	assert_success
-	[ "$(grep -c . <<<"$output")" -eq 21 ]
+	[ "$(grep -c . <<<"$output")" -eq 30 ]
 	refute_output --regexp '/[^/]*[^0-9a-f/][^/]*\.(pem|key|meta|csr)$'
 	assert_not_exist "$BATS_TEST_TMPDIR/etc"
 	store_consistent

@@ -271,6 +271,11 @@ T
 	assert_success
 	assert_equal "$(jf .count)" 4
 	assert_equal "$(jf '.warnings | length')" 2
+	# the store's error wraps the parser's, whole (it was formatted into
+	# itself: "ca/X.pem: ca/X.pem: ca/X.pem: ")
+	w=$(jf '.warnings[] | select(contains("0123456789012345678901234567890123456789"))')
+	[[ "$w" == "skipped ca/0123456789012345678901234567890123456789.pem: ca/0123456789012345678901234567890123456789.pem: not a certificate: "* ]] ||
+		fail "warning: $w"
 	[[ "$(jf .warnings[0])$(jf .warnings[1])" == *"holds the certificate"* ]]
 	[[ "$stderr" == *"warning: skipped ca/0123456789012345678901234567890123456789.pem"* ]]
 }

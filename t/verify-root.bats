@@ -99,6 +99,18 @@ import_chain() {
 	assert_output --partial "Chain verification output: Verified"
 }
 
+@test "verify-root: --thumbprint with one --chain certificate takes it as an intermediate" {
+	store_put root "$PKI/root.pem" > /dev/null
+	t=$(store_put personal "$PKI/server.pem")
+	# a single --chain certificate with a store's target once crashed
+	# (clang-tidy: the array of extra certificates was not allocated)
+	ecj verify-root --thumbprint "$t" --chain "$PKI/sub.pem"
+	assert_code 0 ok
+	assert_equal "$(jf '.chain[1].section')" null
+	ecj verify-root --thumbprint "$t"
+	assert_code 1 untrusted
+}
+
 @test "verify-root: a self-signed certificate in the file is no anchor" {
 	ecj verify-root --cert "$PKI/server.pem" --chain chain.pem
 	assert_code 1 untrusted
@@ -174,6 +186,20 @@ import_chain() {
 	assert_equal "$(jf .verified_at)" 2020-01-01T00:00:00Z
 	ecj verify-root --cert "$PKI/server.pem" --at 2020-01-01T00:00:00.Z
 	assert_code 2 usage
+}
+
+@test "verify-root: --at takes a zone of digits only, and reports the time in UTC" {
+	import_chain
+	for z in +02:00 -0130 +05 Z ''; do
+		ecj verify-root --cert "$PKI/server.pem" --at "2030-01-01T12:00:00$z"
+		assert_equal "$(jf .verified_at)" \
+			"$(date -u -d "2030-01-01T12:00:00${z:-Z}" +%Y-%m-%dT%H:%M:%SZ)"
+	done
+	# sscanf's %2d once took a sign for a digit: "+-1:-5" was 13:05Z
+	for z in +-1:-5 '+ 1:30' +1:30 +5 +02:0 +24:00 +02:60 +02:00x -; do
+		ecj verify-root --cert "$PKI/server.pem" --at "2030-01-01T12:00:00$z"
+		assert_code 2 usage
+	done
 }
 
 @test "verify-root: a wrong host name is name-mismatch, the IP address in the SAN matches" {

@@ -1,0 +1,226 @@
+#!/usr/bin/env bats
+# Security properties, each with a test: keys and passwords never group
+# or world readable (temporary files too) whatever the umask, no symlink
+# followed inside the store, passwords out of argv and the environment,
+# the kv record safe to eval with hostile content from every applet.
+
+load helper
+
+setup_file() {
+	export CA="$BATS_FILE_TMPDIR/ca"
+	"$BATS_TEST_DIRNAME/../scripts/test-ca" init "$CA" >/dev/null
+}
+
+setup() {
+	ec_setup
+	cd "$BATS_TEST_TMPDIR"
+	printf 'S3cret pw\n' > pw
+	PASS="S3cret pw"
+}
+
+# pfx_of NAME [SUBJECT]: a certificate of the CA with its key, as NAME.pfx
+pfx_of() {
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" \
+		-subj "${2:-/CN=$1.example.test}" -addext "subjectAltName=DNS:$1.example.test" \
+		-addext "extendedKeyUsage=serverAuth,clientAuth" -out "$1.csr" 2>/dev/null
+	"$EC_ROOT/scripts/test-ca" sign "$CA" "$1.csr" "$1.pem" pem >/dev/null
+	openssl pkcs12 -export -in "$1.pem" -inkey "$1.key" -certfile "$CA/sub.pem" \
+		-passout file:pw -name "${3:-$1}" -out "$1.pfx"
+}
+
+# traced CMD...: run an edgecert command line under strace, logging every
+# file it creates and the first bytes of every write, paths resolved (-y)
+# (LeakSanitizer cannot run under strace: off for make check's san stage)
+traced() {
+	[ "$1" != edgecert ] || set -- "$EC_STRACE_BIN/edgecert" "${@:2}"
+	ASAN_OPTIONS=detect_leaks=0 run --separate-stderr strace -f -y -s 64 -o "$BATS_TEST_TMPDIR/trace.log" \
+		-e trace=openat,creat,write,pwrite64 "$@"
+}
+
+# secrets_private: in trace.log, every file a private key, a PKCS#12 or
+# the password went to was created by edgecert (O_CREAT|O_EXCL) with no
+# group or world bits; nothing written anywhere holds the password.
+secrets_private() {
+	local log=$BATS_TEST_TMPDIR/trace.log path mode n=0
+	! grep -E '^[0-9]+ +p?write(64)?\(' "$log" | grep -F -q "$PASS" ||
+		fail "the password was written: $(grep -F "$PASS" "$log")"
+	while read -r path; do
+		n=$((n + 1))
+		mode=$(grep -E "O_CREAT.*= [0-9]+<$path>\$" "$log" | grep -o ', 0[0-7]*)' | tail -1 | tr -d ',) ')
+		[ -n "$mode" ] || fail "$path: written, never created by edgecert"
+		grep -E "O_CREAT.*= [0-9]+<$path>\$" "$log" | grep -q O_EXCL ||
+			fail "$path: created without O_EXCL"
+		[ $((8#$mode & 8#077)) -eq 0 ] || fail "$path: created mode $mode"
+	done < <(grep -E '^[0-9]+ +p?write(64)?\([0-9]+<[^>]*>, "(-----BEGIN (ENCRYPTED )?PRIVATE KEY|0\\[0-3][0-7][0-7])' "$log" |
+		sed 's/^[0-9]* *p\{0,1\}write[0-9]*([0-9]*<\([^>]*\)>.*/\1/' | sort -u)
+	[ "$n" -gt 0 ] || fail "no secret written: the check saw nothing"
+	echo "# $n files with a secret, each created private" >&3
+}
+
+# no_open_bits DIR: no key or live privkey.pem in DIR open to group/world
+no_open_bits() {
+	run find "$1" \( -name '*.key' -o -name privkey.pem -o -name '*.pfx' \) -perm /077
+	assert_success
+	assert_output ""
+}
+
+@test "security: keys, PFX files and their temporary files are private whatever the umask" {
+	umask 000
+	ecj import-chain --in "$CA/chain.p7b"
+	# request: the new key, staged and placed
+	traced edgecert request --cn r.example.test --key-type ecdsa --out r.csr
+	assert_success
+	secrets_private
+	# accept: the key moves to personal
+	"$EC_ROOT/scripts/test-ca" sign "$CA" r.csr r.p7b p7b >/dev/null
+	traced edgecert accept --in r.p7b
+	assert_success
+	secrets_private
+	# import-pfx: the key from the file, under the password
+	(umask 077; pfx_of p)
+	traced edgecert import-pfx --in p.pfx --password-file pw --exportable
+	assert_success
+	secrets_private
+	# export: the PFX written out
+	traced edgecert export --name p --out out.pfx --password-file pw
+	assert_success
+	secrets_private
+	assert_equal "$(stat -c %a out.pfx)" 600
+	# assign: the live key
+	traced edgecert assign --interface internal --name p --fqdn p.example.test
+	assert_success
+	secrets_private
+	no_open_bits "$EDGECERT_STORE"
+	no_open_bits .
+	[ -z "$(find "$EDGECERT_STORE" ! -type l -perm /022)" ] ||
+		fail "writable by others: $(find "$EDGECERT_STORE" ! -type l -perm /022)"
+}
+
+@test "security: a key planted as a symlink in the store is never followed" {
+	(umask 077; pfx_of s)
+	ecj import-pfx --in s.pfx --password-file pw --exportable
+	t=$(jf '.certificates[0].thumbprint')
+	# the key moved out of the store, a symlink to it in its place
+	mv "$EDGECERT_STORE/personal/$t.key" outside.key
+	ln -s "$BATS_TEST_TMPDIR/outside.key" "$EDGECERT_STORE/personal/$t.key"
+	traced edgecert export --thumbprint "$t" --out s-out.pfx --password-file pw --format json
+	[ "$status" -ne 0 ] || fail "exported through a symlink: $output"
+	assert_not_exist s-out.pfx
+	traced edgecert assign --interface internal --thumbprint "$t" --fqdn s.example.test --format json
+	[ "$status" -ne 0 ] || fail "assigned through a symlink: $output"
+	# the outside file was never opened
+	! grep -q 'outside.key' trace.log || fail "followed: $(grep outside.key trace.log)"
+	# a symlink where a writer will write: replaced, never written through
+	ecj import-chain --in "$CA/chain.p7b"
+	r=$(ls "$EDGECERT_STORE/root/" | grep '\.pem$')
+	rm "$EDGECERT_STORE/root/$r"
+	echo "do not touch" > outside.txt
+	ln -s "$BATS_TEST_TMPDIR/outside.txt" "$EDGECERT_STORE/root/$r"
+	run edgecert import-chain --in "$CA/chain.p7b" --format json
+	assert_equal "$(cat outside.txt)" "do not touch"
+	# every open of the store's objects refuses a symlink
+	traced edgecert list --format json
+	grep -E 'openat\([0-9]+</[^>]*/(personal|ca|root|crl|pending|assigned)>' trace.log |
+		grep -v O_NOFOLLOW && fail "an object opened without O_NOFOLLOW" || true
+}
+
+@test "security: --password warns and is wiped from argv; --password-env is wiped from the environment" {
+	(umask 077; pfx_of w)
+	ecj request --cn hold.example.test --key-type ecdsa
+	# a held lock keeps the run waiting after it read the password
+	flock "$EDGECERT_STORE/.lock" sleep 4 &
+	holder=$!
+	sleep 0.5
+	# (EDGECERT_NO_VALGRIND: make valgrind's wrapper runs edgecert itself,
+	# whose argv /proc shows; under valgrind it shows valgrind's)
+	EDGECERT_NO_VALGRIND=1 edgecert import-pfx --in w.pfx --password "$PASS" --wait 8 \
+		--format json > arg.json 2> arg.err &
+	p=$!
+	sleep 1.5
+	args=$(tr '\0' ' ' < "/proc/$p/cmdline")
+	[[ "$args" == *"--password "* ]] || fail "not the run: $args"
+	[[ "$args" != *"S3cret"* ]] || fail "the password in argv: $args"
+	wait "$p"
+	assert_equal "$(jq -r .code arg.json)" ok
+	assert_equal "$(jq -r '.warnings[0]' arg.json)" "--password is visible to other users of this machine; prefer --password-file, --password-env or --password-fd"
+	grep -q 'warning: --password is visible' arg.err
+	wait "$holder"
+	edgecert list -q > /dev/null
+	rm -rf "$EDGECERT_STORE/personal"/*
+	flock "$EDGECERT_STORE/.lock" sleep 4 &
+	holder=$!
+	sleep 0.5
+	EDGECERT_NO_VALGRIND=1 EC_TEST_PW=$PASS edgecert import-pfx --in w.pfx --password-env EC_TEST_PW --wait 8 \
+		--format json > env.json 2>/dev/null &
+	p=$!
+	sleep 1.5
+	env=$(tr '\0' '\n' < "/proc/$p/environ")
+	grep -q '^EC_TEST_PW=' <<<"$env" || fail "not the run"
+	! grep -q 'S3cret' <<<"$env" || fail "the password in the environment: $(grep EC_TEST_PW <<<"$env")"
+	wait "$p"
+	assert_equal "$(jq -r .code env.json)" ok
+	assert_equal "$(jq -r '.warnings | length' env.json)" 0
+	wait "$holder"
+}
+
+@test "security: the password never reaches a hook's argv or environment" {
+	(umask 077; pfx_of h)
+	ecj import-chain --in "$CA/chain.p7b"
+	# the hook records its whole environment and argv
+	cat > hook.sh <<'H'
+#!/bin/sh
+env > "$HOOK_DIR/hook.env"
+printf '%s\n' "$0" "$@" > "$HOOK_DIR/hook.argv"
+H
+	chmod +x hook.sh
+	export HOOK_DIR=$BATS_TEST_TMPDIR
+	EC_TEST_PW=$PASS run edgecert import-pfx --in h.pfx --password-env EC_TEST_PW -q
+	assert_success
+	EC_TEST_PW=$PASS ecj assign --interface internal --name h --fqdn h.example.test \
+		--deploy-hook "$BATS_TEST_TMPDIR/hook.sh"
+	assert_success
+	assert_file_exist hook.env
+	# the hook's environment is the caller's (assign reads no password);
+	# what edgecert adds is the interface's, never a secret
+	! grep -h 'EDGECERT' hook.env | grep -F -q "$PASS" || fail "a secret in the hook's environment"
+	! grep -F -q "$PASS" hook.argv || fail "a secret in the hook's argv"
+}
+
+@test "security: every applet's kv record is safe to eval with hostile content" {
+	evil="\$(touch pwned1)\`touch pwned2\`'; touch pwned3; '\"\\ \$HOME
+line"
+	check_kv() {
+		local rec
+		rec=$(cat)
+		code=
+		eval "$rec"
+		[ -n "$code" ] || fail "no code in: $rec"
+		assert_not_exist pwned1
+		assert_not_exist pwned2
+		assert_not_exist pwned3
+	}
+	ecj import-chain --in "$CA/chain.p7b"
+	check_kv < <(edgecert request --cn e.example.test --key-type ecdsa --org "$evil" \
+		--name "$evil" --out e.csr --format kv)
+	assert_equal "$friendly_name" "$evil"
+	"$EC_ROOT/scripts/test-ca" sign "$CA" e.csr e.p7b p7b >/dev/null
+	check_kv < <(edgecert accept --in e.p7b --format kv)
+	assert_equal "$code" ok
+	(umask 077; pfx_of x "/CN=x.example.test/O=$(printf '%s' "$evil" | head -1 | tr '/' '_')" "$evil")
+	check_kv < <(edgecert import-pfx --in x.pfx --password-file pw --exportable --format kv)
+	assert_equal "$code" ok
+	assert_equal "$certificates_1_friendly_name" "$evil"
+	t=$certificates_1_thumbprint
+	check_kv < <(edgecert export --thumbprint "$t" --out x-out.pfx --password-file pw --format kv)
+	assert_equal "$code" ok
+	check_kv < <(edgecert verify-root --thumbprint "$t" --format kv)
+	check_kv < <(edgecert assign --interface internal --thumbprint "$t" --fqdn x.example.test --format kv)
+	assert_equal "$code" ok
+	check_kv < <(edgecert assign --interface internal --thumbprint "$t" --fqdn "$evil" --format kv)
+	[ "$code" != ok ]
+	check_kv < <(edgecert list --format kv)
+	assert_equal "$code" ok
+	check_kv < <(edgecert list --name "$evil" --format kv)
+	check_kv < <(edgecert import-pfx --in "$evil" --password-file pw --format kv)
+	assert_equal "$code" bad-input
+}
