@@ -24,7 +24,7 @@ char *fuzz_str(const uint8_t *data, size_t size)
 void fuzz_use_crt(struct ec_status *st, const char *key, gnutls_x509_crt_t crt)
 {
 	char sha1[EC_SHA1_HEX], sha256[EC_SHA256_HEX], id[EC_KEYID_HEX];
-	struct ec_cert_extra x = { "ca", NULL, 0, 0 };
+	struct ec_cert_extra x = { .section = "ca" };
 	struct ec_err e;
 	char *dn, *cn;
 
