@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gnutls/abstract.h>
 #include <gnutls/gnutls.h>
 
 #include "fuzz.h"
@@ -13,6 +14,7 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 static gnutls_x509_privkey_t key;
+static gnutls_privkey_t signer;	/* key, as ec_csr_make takes it */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -21,7 +23,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	if (ec_key_generate(GNUTLS_PK_ECDSA, 0, GNUTLS_ECC_CURVE_SECP256R1,
-			    &key, &e) < 0)
+			    &key, &e) < 0 || gnutls_privkey_init(&signer) < 0 ||
+	    gnutls_privkey_import_x509(signer, key, 0) < 0)
 		abort();
 	return 0;
 }
@@ -47,7 +50,7 @@ static void make(const struct ec_csr_params *p)
 
 	if (ec_csr_check(p, &e) < 0)
 		return;
-	if (ec_csr_make(p, key, &crq, &e) == 0)
+	if (ec_csr_make(p, signer, &crq, &e) == 0)
 		gnutls_x509_crq_deinit(crq);
 }
 
