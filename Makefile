@@ -125,7 +125,8 @@ bench:
 	scripts/deps bench
 	$(MAKE) all
 	scripts/bench $(BENCH_ARGS)
-# cppcheck and clang-tidy on cmd/ and core/ (scripts/lint, .clang-tidy).
+# cppcheck and clang-tidy on cmd/ and core/ (scripts/lint, .clang-tidy),
+# shellcheck on t/ and scripts/ (t/.shellcheckrc).
 lint:
 	scripts/lint
 

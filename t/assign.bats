@@ -19,9 +19,10 @@ setup() {
 teardown() {
 	local p
 	# only the servers and loops this test started, by their pids
-	for p in $(cat "$BATS_TEST_TMPDIR/pids" 2>/dev/null); do
+	[ -e "$BATS_TEST_TMPDIR/pids" ] || return 0
+	while read -r p; do
 		kill "$p" 2>/dev/null || true
-	done
+	done < "$BATS_TEST_TMPDIR/pids"
 }
 
 # trust: the issuing CA and the root into the store (import-chain).
@@ -83,15 +84,15 @@ start_gnutls() {
 # start_openssl [options]: openssl s_server -www on 127.0.0.1 and a free
 # port with the live files (cert, chain, key apart); sets SPID and PORT.
 start_openssl() {
-	local try i
-	for try in 1 2 3 4 5 6 7 8 9 10; do
+	local _try _i
+	for _try in 1 2 3 4 5 6 7 8 9 10; do
 		PORT=$((20000 + RANDOM % 40000))
 		openssl s_server -accept "127.0.0.1:$PORT" -www \
 			-cert "$LIVE/cert.pem" -cert_chain "$LIVE/chain.pem" \
 			-key "$LIVE/privkey.pem" "$@" > sserv.log 2>&1 < /dev/null 3>&- &
 		SPID=$!
 		echo "$SPID" >> pids
-		for i in $(seq 100); do
+		for _i in $(seq 100); do
 			kill -0 "$SPID" 2>/dev/null || break
 			ss -ltnpH "sport = :$PORT" | grep -q "pid=$SPID," && return 0
 			sleep 0.05

@@ -192,7 +192,7 @@ subjects() {
 			"personal:$T:added,ca:$(sha1 "$CA/sub.pem"):added,root:$(sha1 "$CA/root.pem"):added"
 		assert_equal "$(jf '.certificates[0].friendly_name')" "Edge internal"
 		for s in personal ca root; do
-			assert_equal "$s: $(cd "$B/$s" && ls *.pem | paste -sd,)" "$s: $(cd "$A/$s" && ls *.pem | paste -sd,)"
+			assert_equal "$s: $(cd "$B/$s" && ls -- *.pem | paste -sd,)" "$s: $(cd "$A/$s" && ls -- *.pem | paste -sd,)"
 		done
 		cmp "$A/personal/$T.key" "$B/personal/$T.key"
 		assert_key_of "$B/personal/$T.key" "$CA/rsa.pem"

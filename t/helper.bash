@@ -66,8 +66,10 @@ sha1() {
 store_put() {
 	local s="$EDGECERT_STORE" t
 	t=$(sha1 "$2")
+	# shellcheck disable=SC2174 # only the store's own directories are 0700
 	mkdir -p -m 700 "$s"
 	[ -e "$s/VERSION" ] || echo 1 > "$s/VERSION"
+	# shellcheck disable=SC2174 # as above
 	mkdir -p -m 700 "$s/$1"
 	cp "$2" "$s/$1/$t.pem"
 	if [ -n "${3:-}" ]; then
@@ -144,7 +146,7 @@ store_consistent() {
 			# a certificate's name alias: <hash of its name>-<sha1>.name
 			t=$(basename "$f" .name)
 			t=${t#*-}
-			[ -e "${f%/*}/$t.pem" ] && [ -e "${f%/*}/$t.meta" ] ||
+			{ [ -e "${f%/*}/$t.pem" ] && [ -e "${f%/*}/$t.meta" ]; } ||
 				fail "$f: names missing $t"
 			[ "$(ls "${f%/*}"/*-"$t".name | wc -l)" = 1 ] ||
 				fail "$f: $t has two name aliases" ;;
@@ -227,7 +229,7 @@ fault_sweep() {
 		rm -rf "$EDGECERT_STORE"
 		cp -a "$pristine" "$EDGECERT_STORE"
 		ASAN_OPTIONS=detect_leaks=0 run --separate-stderr strace -f -o "$log" \
-			-e inject=write,openat,rename,renameat,renameat2,linkat,symlinkat,fsync,fdatasync,mkdir,mkdirat:error=$err:when=$n \
+			-e "inject=write,openat,rename,renameat,renameat2,linkat,symlinkat,fsync,fdatasync,mkdir,mkdirat:error=$err:when=$n" \
 			"$@" --format json
 		if [ "$status" -eq 0 ]; then
 			store_consistent

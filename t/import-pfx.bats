@@ -106,7 +106,7 @@ tree() {
 	assert_success
 	assert_equal "$(jf .mac)" null
 	assert_equal "$(jf -c .warnings)" "[\"'nomac.pfx' has no MAC: its integrity was not checked\"]"
-	assert_equal "$(jf "[$C[].section] | join(\",\")")" ca,root
+	assert_equal "$(jf "[${C}[].section] | join(\",\")")" ca,root
 	assert_key_of "$EDGECERT_STORE/personal/$SRV.key" "$PKI/server.pem"
 }
 
@@ -283,10 +283,10 @@ T
 	assert_equal "$n" 26
 	# the names the file gives its other certificates are kept
 	ecj import-pfx --in "$V/name-2-3-pwd.p12" --password-file ppw
-	assert_equal "$(jf "$S[0].friendly_name")/$(jf "$C[0].friendly_name")" name2/name3
-	assert_equal "$(jf "$S[0].subject")" "CN=www.cryptography.io,OU=Domain Control Validated - RapidSSL(R),OU=See www.rapidssl.com/resources/cps (c)14,OU=GT48742965"
-	assert_equal "$(jf -c '.warnings')" "[\"certificate $(jf "$S[0].thumbprint") has no private key and is no CA: not imported\"]"
-	assert_not_exist "$EDGECERT_STORE/personal/$(jf "$S[0].thumbprint").pem"
+	assert_equal "$(jf "${S}[0].friendly_name")/$(jf "${C}[0].friendly_name")" name2/name3
+	assert_equal "$(jf "${S}[0].subject")" "CN=www.cryptography.io,OU=Domain Control Validated - RapidSSL(R),OU=See www.rapidssl.com/resources/cps (c)14,OU=GT48742965"
+	assert_equal "$(jf -c '.warnings')" "[\"certificate $(jf "${S}[0].thumbprint") has no private key and is no CA: not imported\"]"
+	assert_not_exist "$EDGECERT_STORE/personal/$(jf "${S}[0].thumbprint").pem"
 	# RC2-40 certificates and a 3DES key, as older Windows writes them:
 	# the certificate is the one openssl finds
 	ecj import-pfx --in "$V/cert-rc2-key-3des.p12" --password-file cpw
@@ -395,13 +395,13 @@ T
 	CLI=$(sha1 "$PKI/client.pem")
 	imp two.p12
 	assert_success
-	assert_equal "$(jf "[$P[].thumbprint] | sort | join(\",\")")" \
+	assert_equal "$(jf "[${P}[].thumbprint] | sort | join(\",\")")" \
 		"$(printf '%s\n' "$SRV" "$CLI" | sort | paste -sd,)"
 	assert_equal "$(jf .message)" "imported 2 certificates with keys from 'two.p12'"
 	# paired by public key, not by order
 	assert_key_of "$EDGECERT_STORE/personal/$SRV.key" "$PKI/server.pem"
 	assert_key_of "$EDGECERT_STORE/personal/$CLI.key" "$PKI/client.pem"
-	assert_equal "$(jf "[$C[].thumbprint] | join(\",\")")" "$SUB,$ROOT"
+	assert_equal "$(jf "[${C}[].thumbprint] | join(\",\")")" "$SUB,$ROOT"
 }
 
 @test "import-pfx: an absurd iteration count is bad-input at once" {
@@ -459,7 +459,7 @@ T
 	imp srv.pfx --trust-root
 	assert_success
 	assert_equal "$(jf .changed)" true
-	assert_equal "$(jf "[$C[].section] | join(\",\")")" ca,root
+	assert_equal "$(jf "[${C}[].section] | join(\",\")")" ca,root
 	assert_equal "$(jf -c .warnings)" "[]"
 	assert_file_exists "$EDGECERT_STORE/root/$ROOT.pem"
 	assert_not_exist "$EDGECERT_STORE/ca/$ROOT.pem"
@@ -468,7 +468,7 @@ T
 	imp srv.pfx
 	assert_success
 	assert_equal "$(jf .changed)" false
-	assert_equal "$(jf "[$C[].section] | join(\",\")")" ca,root
+	assert_equal "$(jf "[${C}[].section] | join(\",\")")" ca,root
 	assert_equal "$(jf -c .warnings)" "[]"
 }
 
@@ -530,7 +530,7 @@ T
 	imp srv.pfx --check --trust-root --exportable
 	assert_success
 	assert_equal "$(jf .changed)" true
-	assert_equal "$(jf "[$C[].section] | join(\",\")")" ca,root
+	assert_equal "$(jf "[${C}[].section] | join(\",\")")" ca,root
 	assert_equal "$(tree | xargs sha256sum)" "$before"
 	imp srv.pfx --check
 	assert_equal "$(jf .changed)" false

@@ -131,6 +131,7 @@ pkits_section() {
 		[ "$crls" = - ] || for f in ${crls//,/ }; do
 			args+=(--crl "$PKITS/crls/$f")
 		done
+		# shellcheck disable=SC2206 # the table's options, split into words
 		[ "$opts" = - ] || args+=($opts)
 		out=$(edgecert verify-root "${args[@]}" 2>/dev/null) && rc=0 || rc=$?
 		printf '%s\n' "$out" >> records

@@ -77,8 +77,9 @@ vip() {
 @test "request: each key type makes a request openssl verifies" {
 	for spec in "rsa --bits 3072:3072 bit" "rsa --bits 4096:4096 bit" \
 		"ecdsa --curve p256:256 bit" "ecdsa --curve p384:384 bit" "ed25519:ED25519"; do
-		args=${spec%%:*} want=${spec#*:}
-		ecj request --cn "k$RANDOM.example.test" --key-type $args --out k.csr --force
+		read -ra args <<< "${spec%%:*}"
+		want=${spec#*:}
+		ecj request --cn "k$RANDOM.example.test" --key-type "${args[@]}" --out k.csr --force
 		assert_success
 		run openssl req -in k.csr -noout -verify -text
 		assert_success

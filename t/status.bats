@@ -55,7 +55,9 @@ line2 \\ end"
 	assert_equal "$raw" "$(printf 'tab\there\001bell\177 \\xff\\xfe café \xe2\x80\xa8')"
 	# on the wire: no raw control bytes, the invalid bytes spelled out
 	[[ "$output" == *'tab\there\u0001bell\u007f \\xff\\xfe café \u2028'* ]]
-	! printf '%s' "$output" | LC_ALL=C grep -q $'[\x01-\x08\x7f\xff]'
+	if printf '%s' "$output" | LC_ALL=C grep -q $'[\x01-\x08\x7f\xff]'; then
+		fail "raw control or invalid bytes in the record: $output"
+	fi
 }
 
 @test "status: text escapes control characters for the terminal" {
@@ -64,7 +66,9 @@ line2 \\ end"
 	run --separate-stderr edgecert list
 	assert_success
 	assert_output --partial '\x1b[31mred\x07'
-	! printf '%s' "$output" | LC_ALL=C grep -q $'\x1b'
+	if printf '%s' "$output" | LC_ALL=C grep -q $'\x1b'; then
+		fail "a raw escape reached the terminal: $output"
+	fi
 }
 
 @test "status: diagnostics on stderr are escaped as the text form is" {
@@ -77,7 +81,9 @@ line2 \\ end"
 	assert_failure 1
 	assert_equal "$stderr" "edgecert verify-root: 'CN=red\x1b[31m\x0aline' is not trusted: signer-not-found"
 	assert_output --partial "'CN=red\x1b[31m\x0aline' is not trusted"
-	! printf '%s' "$output$stderr" | LC_ALL=C grep -q $'\x1b'
+	if printf '%s' "$output$stderr" | LC_ALL=C grep -q $'\x1b'; then
+		fail "a raw escape in the record or on stderr: $output $stderr"
+	fi
 	# and a file name with a line break, in a warning's place too
 	run --separate-stderr edgecert import-chain --in "$(printf 'no\nsuch')"
 	assert_failure 3
@@ -85,6 +91,7 @@ line2 \\ end"
 }
 
 @test "status: exactly one record per run, success or failure, in each form" {
+	# shellcheck disable=SC2086 # $args is split into its words on purpose
 	for args in "list" "list --frob" "list --thumbprint 00000000" "frob"; do
 		run --separate-stderr edgecert $args --format json
 		assert_equal "$(printf '%s\n' "$output" | wc -l)" 1

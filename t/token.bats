@@ -35,9 +35,10 @@ setup() {
 
 teardown() {
 	local p
-	for p in $(cat "$BATS_TEST_TMPDIR/pids" 2>/dev/null); do
+	[ -e "$BATS_TEST_TMPDIR/pids" ] || return 0
+	while read -r p; do
 		kill "$p" 2>/dev/null || true
-	done
+	done < "$BATS_TEST_TMPDIR/pids"
 }
 
 # p11 ARGS...: p11tool logged in to the token with the PIN of ./pin
@@ -154,7 +155,7 @@ trust() {
 	store_consistent
 	# a real handshake: gnutls-serv signs with the key in the token, its PIN
 	# from a pin-source file (no PIN in argv or the environment)
-	for try in 1 2 3 4 5 6 7 8 9 10; do
+	for _try in 1 2 3 4 5 6 7 8 9 10; do
 		PORT=$((20000 + RANDOM % 40000))
 		env -u GNUTLS_PIN gnutls-serv --echo -p "$PORT" --x509certfile "$live/fullchain.pem" \
 			--x509keyfile "$(cat "$live/privkey.uri")?pin-source=$BATS_TEST_TMPDIR/pin.raw" \
@@ -162,7 +163,7 @@ trust() {
 		SPID=$!
 		echo "$SPID" >> pids
 		up=
-		for i in $(seq 100); do
+		for _i in $(seq 100); do
 			kill -0 "$SPID" 2>/dev/null || break
 			if ss -ltnpH "sport = :$PORT" | grep -q "pid=$SPID,"; then up=1; break; fi
 			sleep 0.05

@@ -36,12 +36,12 @@ on() {
 # the name
 handshake() {
 	local live="$BATS_TEST_TMPDIR/$1/live/internal" port pid ok=
-	for try in 1 2 3 4 5; do
+	for _try in 1 2 3 4 5; do
 		port=$((20000 + RANDOM % 20000))
 		gnutls-serv --port "$port" --x509certfile "$live/fullchain.pem" \
 			--x509keyfile "$live/privkey.pem" >/dev/null 2>&1 &
 		pid=$!
-		for w in $(seq 1 50); do
+		for _w in $(seq 1 50); do
 			(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && { ok=1; break; }
 			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.1
@@ -65,7 +65,7 @@ procedure_41() {
 	t=$(jf '.certificates[] | select(.section == "personal") | .thumbprint')
 	assert_equal "$(jf '.certificates[] | select(.section == "personal") | .exportable')" false
 	# import-chain the root until verify-root says the CA is trusted
-	for round in 1 2; do
+	for _round in 1 2; do
 		ecj --store "$BATS_TEST_TMPDIR/edge1" verify-root --thumbprint "$t" --hostname "$fqdn"
 		[ "$(jf .trusted)" = true ] && break
 		assert_equal "$(jf .code)" untrusted
@@ -103,7 +103,7 @@ procedure_41() {
 
 # procedure 4.2, scripted
 procedure_42() {
-	local vip=$1 e id t
+	local vip=$1 e t
 	for e in edge1 edge2 edge3; do
 		on "$e" import-chain --in "$CA/chain.p7b"
 		on "$e" verify-root --cert "$CA/sub.pem" --purpose any
@@ -120,7 +120,7 @@ procedure_42() {
 	else
 		t=$(jf .issued)
 	fi
-	[ -n "$t" ] && [ "$t" != null ] || fail "no certificate: $output"
+	{ [ -n "$t" ] && [ "$t" != null ]; } || fail "no certificate: $output"
 	on edge1 verify-root --thumbprint "$t" --hostname "$vip"
 	[ -e pool.pfx ] || on edge1 export --thumbprint "$t" --out pool.pfx --password-file pw
 	for e in edge2 edge3; do
