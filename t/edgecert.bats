@@ -142,7 +142,7 @@ setup() {
 	run --separate-stderr bash -c 'edgecert list --format json --status-fd 3 3>"$1"' _ "$BATS_TEST_TMPDIR/rec"
 	assert_success
 	assert_equal "$output" ""
-	"$EC_ROOT/t/validate-status.py" < "$BATS_TEST_TMPDIR/rec"
+	assert_record_file "$BATS_TEST_TMPDIR/rec"
 	run jq -r .code "$BATS_TEST_TMPDIR/rec"
 	assert_output ok
 	ecj list --status-fd 9

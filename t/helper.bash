@@ -21,11 +21,44 @@ ec_setup() {
 
 # Beware: bats' own run (1.8) sets a global $i; loop with another name.
 #
+# Status records are checked against the schema once per file, not once
+# per run (t/validate-status.py costs some 0.4 s of CPU a call): ecj,
+# assert_record and assert_record_file check at once that the record is
+# one line, and log it with the test's name in $BATS_FILE_TMPDIR/records;
+# teardown_file validates the whole log in one run (ec_check_records) and
+# a bad record fails the file: bats reports "not ok N teardown_file
+# failed" with the test's name and the record.  A file that defines its
+# own teardown_file must call ec_check_records in it (ec_log_record
+# refuses to log otherwise).
+teardown_file() {
+	ec_check_records
+}
+
+# ec_log_record TEXT: TEXT is one line; log it for ec_check_records.
+ec_log_record() {
+	local log=$BATS_FILE_TMPDIR/records
+	if [ -z "$1" ] || [[ $1 == *$'\n'* ]]; then
+		echo "not exactly one line: $1" >&2
+		return 1
+	fi
+	if [ ! -e "$log" ] && [[ $(declare -f teardown_file) != *ec_check_records* ]]; then
+		echo "$BATS_TEST_FILENAME: its teardown_file must call ec_check_records" >&2
+		return 1
+	fi
+	printf '%s\t%s\n' "${BATS_TEST_DESCRIPTION:-setup_file}" "$1" >> "$log"
+}
+
+# ec_check_records: every record the file's tests logged is schema-valid.
+ec_check_records() {
+	[ ! -e "$BATS_FILE_TMPDIR/records" ] ||
+		"$EC_ROOT/t/validate-status.py" --tagged < "$BATS_FILE_TMPDIR/records"
+}
+
 # ecj ARGS...: run edgecert with --format json; stdout (the record) is
 # $output, stderr is $stderr.  The record must be one schema-valid line.
 ecj() {
 	run --separate-stderr edgecert "$@" --format json
-	if ! printf '%s\n' "$output" | "$EC_ROOT/t/validate-status.py"; then
+	if ! ec_log_record "$output"; then
 		echo "invalid status record: $output" >&2
 		return 1
 	fi
@@ -34,8 +67,17 @@ ecj() {
 # assert_record: $output (of a run made without ecj) is one schema-valid
 # status record.
 assert_record() {
-	printf '%s\n' "$output" | "$EC_ROOT/t/validate-status.py" ||
-		fail "invalid status record: $output"
+	ec_log_record "$output" || fail "invalid status record: $output"
+}
+
+# assert_record_file FILE: FILE holds one schema-valid status record, one
+# line with its line break.
+assert_record_file() {
+	local r
+	r=$(cat "$1" && echo .)
+	r=${r%.}
+	[[ $r == *$'\n' ]] || fail "$1: no line break after the record: $r"
+	ec_log_record "${r%$'\n'}" || fail "$1: invalid status record: $r"
 }
 
 # jf FILTER: a field of the last record ($output), through jq.

@@ -595,7 +595,7 @@ T
 	env=$(tr '\0' '\n' < "/proc/$pid/environ")
 	wait "$pid"
 	wait "$holder"
-	"$EC_ROOT/t/validate-status.py" < rec
+	assert_record_file rec
 	assert_equal "$(jq -r .code rec)" ok
 	# ($PASS itself is in every test's environment)
 	[[ "$env" == *"PASS=$PASS"* ]]

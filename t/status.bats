@@ -95,7 +95,7 @@ line2 \\ end"
 	for args in "list" "list --frob" "list --thumbprint 00000000" "frob"; do
 		run --separate-stderr edgecert $args --format json
 		assert_equal "$(printf '%s\n' "$output" | wc -l)" 1
-		printf '%s\n' "$output" | "$EC_ROOT/t/validate-status.py"
+		assert_record
 		run --separate-stderr edgecert $args --format kv
 		assert_equal "$(printf '%s\n' "$output" | grep -c '^status=')" 1
 		assert_equal "$(printf '%s\n' "$output" | grep -c '^command=')" 1
