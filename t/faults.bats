@@ -3,6 +3,9 @@
 # turn (strace fault injection), writers are killed at random moments, and
 # writers and readers run at once.  The store is never left half-written
 # and nothing in it is lost.
+# run-tests: alone
+# (kills at random moments of a few ms, strace sweeps and a crowd of
+# writers: it takes both processors, and its timing wants them)
 
 load helper
 

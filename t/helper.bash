@@ -1,4 +1,15 @@
 # t/helper.bash: shared by every t/*.bats (load helper).
+#
+# A new t/FILE.bats: `load helper`, ec_setup in setup (a store of the
+# test's own).  scripts/run-tests runs the files side by side (bats --jobs,
+# one file per processor), each file's tests in turn, so a file keeps to
+# $BATS_TEST_TMPDIR and $BATS_FILE_TMPDIR, picks its TCP ports at run time,
+# and kills only the pids it started.  A file that is timing-sensitive or
+# needs the machine to itself says so with a line "# run-tests: alone"
+# (and why, below it): it runs on its own after the others.  Records go
+# through ecj or assert_record, checked against the schema at the file's
+# end: a file that defines teardown_file calls ec_check_records in it.
+# ShellCheck (-s bash) must be clean: make lint; settings in t/.shellcheckrc.
 bats_require_minimum_version 1.5.0
 EC_ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
 # The binary under test: bin/, or EC_TEST_BIN (make check's sanitized

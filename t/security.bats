@@ -3,6 +3,8 @@
 # or world readable (temporary files too) whatever the umask, no symlink
 # followed inside the store, passwords out of argv and the environment,
 # the kv record safe to eval with hostile content from every applet.
+# run-tests: alone
+# (a held lock and sleeps: /proc of a waiting run is read at a moment)
 
 load helper
 

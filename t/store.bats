@@ -1,5 +1,7 @@
 #!/usr/bin/env bats
 # The store: refusal of unsafe stores, format versions, layout.
+# run-tests: alone
+# (a held lock and a --wait measured in milliseconds)
 
 load helper
 
