@@ -568,6 +568,7 @@ int cmd_accept(int argc, char **argv, struct ec_ctx *ctx)
 		return ctx->err.code == EC_OK ? 0 : -1;
 	if (ec_bundle_read(o.in, &b, &ctx->err) < 0)
 		return -1;
+	ec_bundle_note(ctx->st, o.in, &b);
 	if (b.ncrt == 0) {
 		ec_fail(&ctx->err, EC_BAD_INPUT, "'%s' holds no certificate",
 			o.in);

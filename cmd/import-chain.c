@@ -140,6 +140,7 @@ int cmd_import_chain(int argc, char **argv, struct ec_ctx *ctx)
 		return ctx->err.code == EC_OK ? 0 : -1;
 	if (ec_bundle_read(o.in, &b, &ctx->err) < 0)
 		return -1;
+	ec_bundle_note(ctx->st, o.in, &b);
 	/* an absent store is made only when there is something to write in
 	 * it: planned read-only first, then again under the lock */
 	absent = !ctx->check && lstat(ctx->store_dir, &sb) < 0 &&

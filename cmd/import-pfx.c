@@ -11,6 +11,7 @@
 #include <gnutls/x509.h>
 
 #include "cmds.h"
+#include "../core/armor.h"
 #include "../core/cert.h"
 #include "../core/certstore.h"
 #include "../core/chain.h"
@@ -30,8 +31,8 @@ static const char usage[] =
 	"  --in FILE          the PKCS#12 file (.pfx, .p12; DER, PEM or base64;\n"
 	"                     - is standard input)\n"
 	"  --password-file FILE, --password-env VAR, --password-fd N\n"
-	"                     the file's password; --no-password tries both the\n"
-	"                     absent and the empty one\n"
+	"                     the file's password; an empty one and --no-password\n"
+	"                     try both the absent and the empty one\n"
 	"  --exportable       let export write the private key out again\n"
 	"  --name FRIENDLY    the friendly name (default: the file's, else the\n"
 	"                     subject's CN)\n"
@@ -77,6 +78,7 @@ struct placed {
 	enum action action;
 	const char *why;		/* the record's reason, or NULL */
 	char *key_url;			/* its key in the token */
+	char *container, *provider;	/* CryptoAPI key container, CSP */
 	int imported;			/* by this run: undone on a failure */
 	char sha1[EC_SHA1_HEX];
 };
@@ -93,6 +95,7 @@ struct import_run {
 	struct ec_secret pw;		/* wiped at the end */
 	struct ec_data in;		/* the file's bytes */
 	char source_sha256[EC_SHA256_HEX];
+	size_t trailing;		/* bytes after the file's DER */
 	char now[32];
 	int changed;
 	int clean;			/* every key used, nothing skipped */
@@ -140,6 +143,8 @@ static int load(struct import_run *ir)
 {
 	struct ec_ctx *ctx = ir->ctx;
 	unsigned char dig[32];
+	struct ec_armor a;
+	struct ec_err e;
 
 	if (ec_secret_get(&ir->o.pw, ctx->st, &ir->pw, &ctx->err) < 0 ||
 	    ec_read_input(ir->o.in, EC_INPUT_MAX, &ir->in, &ctx->err) < 0)
@@ -149,7 +154,22 @@ static int load(struct import_run *ir)
 		return ec_fail(&ctx->err, EC_INTERNAL, "cannot hash the input");
 	for (size_t i = 0; i < sizeof(dig); i++)
 		snprintf(ir->source_sha256 + 2 * i, 3, "%02x", dig[i]);
+	/* no key derivation: cheap enough for the no-op re-import too */
+	if (ec_armor_read(ir->in.data, ir->in.size, ir->o.in, &a,
+			  &e) == 0) {
+		ir->trailing = ec_armor_trailing(&a);
+		ec_armor_free(&a);
+	}
 	return 0;
+}
+
+/* Windows pads some exports: said, not refused. */
+static void trailing_note(struct import_run *ir)
+{
+	if (ir->trailing)
+		ec_st_warn(ir->ctx->st, "'%s' has %zu byte%s after its DER: "
+			   "ignored", ir->o.in, ir->trailing,
+			   ir->trailing == 1 ? "" : "s");
 }
 
 /* Decrypt the file (the key derivations, the cost of a run). */
@@ -175,14 +195,21 @@ static int seen(struct import_run *ir, gnutls_x509_crt_t crt)
 }
 
 /* The friendly name of a certificate with a key: --name, the cert bag's,
- * the key bag's, the subject's CN. */
-static void choose_name(struct import_run *ir, struct placed *p,
-			size_t ci, size_t ki)
+ * the key bag's (unless it names a key container), the subject's CN. */
+static int choose_name(struct import_run *ir, struct placed *p,
+		       size_t ci, size_t ki)
 {
+	const char *c = ir->pfx.key_container[ki];
+	const char *v = ir->pfx.key_provider[ki];
+
 	p->name = ir->o.name ? ir->o.name : ir->pfx.crt_name[ci] ?
 		  ir->pfx.crt_name[ci] : ir->pfx.key_name[ki];
 	if (!p->name)
 		p->name = p->cn = ec_cert_cn(p->crt);
+	if ((c && !(p->container = strdup(c))) ||
+	    (v && !(p->provider = strdup(v))))
+		return ec_fail(&ir->ctx->err, EC_INTERNAL, "out of memory");
+	return 0;
 }
 
 /* Pair keys and certificates by public key; decide every section. */
@@ -211,7 +238,8 @@ static int plan(struct import_run *ir)
 			if (ec_key_matches(p->crt, x->key[k])) {
 				p->key = x->key[k];
 				p->sec = EC_SEC_PERSONAL;
-				choose_name(ir, p, i, k);
+				if (choose_name(ir, p, i, k) < 0)
+					return -1;
 				npersonal++;
 			}
 		if (!p->key) {
@@ -300,17 +328,23 @@ static int key_needed(struct import_run *ir, struct placed *p,
  * is new or gets a new key, so that the same certificate and key from
  * another file (each export salts anew) change nothing. */
 static int set_meta(struct import_run *ir, struct ec_meta *m,
-		    const char *name, int personal, int new_key)
+		    const struct placed *p, const char *name, int personal,
+		    int new_key)
 {
 	int fresh = !ec_meta_get(m, "added");
+	int src = fresh || new_key;
 
 	if ((name && ec_meta_set(m, "friendly_name", name) < 0) ||
 	    (personal && ec_meta_set(m, "exportable", ir->o.exportable ?
 				     "true" : "false") < 0) ||
 	    (fresh && ec_meta_set(m, "added", ir->now) < 0) ||
-	    ((fresh || new_key) &&
+	    (src &&
 	     (ec_meta_set(m, "source", "pfx") < 0 ||
-	      ec_meta_set(m, "source_sha256", ir->source_sha256) < 0)))
+	      ec_meta_set(m, "source_sha256", ir->source_sha256) < 0)) ||
+	    (src && p && p->container &&
+	     ec_meta_set(m, "key_container", p->container) < 0) ||
+	    (src && p && p->provider &&
+	     ec_meta_set(m, "key_provider", p->provider) < 0))
 		return ec_fail(&ir->ctx->err, EC_INTERNAL, "out of memory");
 	return 0;
 }
@@ -349,7 +383,7 @@ static int stage_personal(struct import_run *ir, struct placed *p)
 		ec_meta_free(&m);
 		return -1;
 	}
-	r = set_meta(ir, &m, p->name, 1, want_key);
+	r = set_meta(ir, &m, p, p->name, 1, want_key);
 	if (r == 0 && want_key && ir->ctx->token_url &&
 	    (ec_meta_set(&m, "key_store", "pkcs11") < 0 ||
 	     ec_meta_set(&m, "key_url", p->key_url) < 0))
@@ -396,7 +430,7 @@ static int stage_ca(struct import_run *ir, struct placed *p)
 	p->action = from >= 0 ? ACT_MOVED : ACT_ADDED;
 	if (ec_cs_load_meta(ir->store, EC_SEC_CA, p->sha1, &m, e) < 0)
 		return -1;
-	r = set_meta(ir, &m, from < 0 ? p->name : NULL, 0, 0);
+	r = set_meta(ir, &m, NULL, from < 0 ? p->name : NULL, 0, 0);
 	if (r == 0)
 		r = ec_cs_stage_cert(ir->store, ir->txn, (enum ec_section)p->sec,
 				     p->crt, &m, e);
@@ -518,6 +552,8 @@ static void report(struct import_run *ir)
 				.exportable = p->sec == EC_SEC_PERSONAL &&
 					      ir->o.exportable,
 				.key_url = p->key_url,
+				.key_container = p->container,
+				.key_provider = p->provider,
 				.in_token = p->sec == EC_SEC_PERSONAL &&
 					    ir->tok != NULL,
 			};
@@ -561,6 +597,13 @@ static void undo_token(struct import_run *ir)
 				   "stays there: %s", e.msg);
 }
 
+/* *dst = a copy of v (NULL stays NULL); -1 when out of memory. */
+static int owned(const char *v, char **dst)
+{
+	*dst = v ? strdup(v) : NULL;
+	return v && !*dst ? -1 : 0;
+}
+
 /* Does the store hold c as a full import of the file would leave it?
  * The certificate where the record puts it, and for one with a key, the
  * key (its own) and the metadata this run would write. */
@@ -584,8 +627,11 @@ static int holds(struct import_run *ir, const struct ec_imprec_cert *c,
 	gnutls_x509_privkey_deinit(key);
 	if (!ok || ec_cs_load_meta(s, c->sec, c->sha1, &m, &e) < 0)
 		return 0;
-	ok = ec_meta_get(&m, "added") && set_meta(ir, &m, c->name, 1, 0) == 0
-	     && ec_cs_stage_cert(s, NULL, c->sec, p->crt, &m, &e) == 0;
+	ok = ec_meta_get(&m, "added") &&
+	     set_meta(ir, &m, NULL, c->name, 1, 0) == 0 &&
+	     ec_cs_stage_cert(s, NULL, c->sec, p->crt, &m, &e) == 0 &&
+	     owned(ec_meta_get(&m, "key_container"), &p->container) == 0 &&
+	     owned(ec_meta_get(&m, "key_provider"), &p->provider) == 0;
 	ec_meta_free(&m);
 	return ok;
 }
@@ -636,9 +682,12 @@ static int already(struct import_run *ir)
 		root_note(ir, &ir->pl[i]);
 	return 1;
 miss:
-	for (size_t i = 0; i < ir->npl; i++)
+	for (size_t i = 0; i < ir->npl; i++) {
 		if (ir->pl[i].crt)
 			gnutls_x509_crt_deinit(ir->pl[i].crt);
+		free(ir->pl[i].container);
+		free(ir->pl[i].provider);
+	}
 	free(ir->pl);
 	ir->pl = NULL;
 	ir->npl = 0;
@@ -658,6 +707,7 @@ int cmd_import_pfx(int argc, char **argv, struct ec_ctx *ctx)
 		return ctx->err.code == EC_OK ? 0 : -1;
 	if (load(&ir) < 0)
 		goto out;
+	trailing_note(&ir);
 	if (already(&ir)) {
 		report(&ir);
 		r = 0;
@@ -684,6 +734,8 @@ out:
 			gnutls_x509_crt_deinit(ir.pl[i].crt);
 		free(ir.pl[i].cn);
 		free(ir.pl[i].key_url);
+		free(ir.pl[i].container);
+		free(ir.pl[i].provider);
 	}
 	free(ir.pl);
 	ec_imprec_free(&ir.rec);

@@ -6,6 +6,7 @@
 #include <gnutls/pkcs7.h>
 #include <libtasn1.h>
 
+#include "armor.h"
 #include "bundle.h"
 #include "fsx.h"
 
@@ -143,13 +144,36 @@ static int eoc_only(const gnutls_datum_t *d)
 	return 1;
 }
 
-/* A certs-only PKCS#7: its certificates and CRLs. */
+/* The content of a SignedData without signers: an AD CS web enrolment
+ * answer carries the issued certificate there, as id-data, and its chain
+ * in certificates.  Anything else there is refused. */
+static int econtent_crt(gnutls_pkcs7_t p7, struct ec_bundle *b,
+			const gnutls_datum_t *raw, const char *what,
+			struct ec_err *e)
+{
+	const char *oid = gnutls_pkcs7_get_embedded_data_oid(p7);
+	char sub[256];
+
+	if (oid && strcmp(oid, OID_PKCS7 "1") == 0 &&
+	    ec_der_outer_len(raw->data, raw->size) == raw->size &&
+	    raw->size > 0 && raw->data[0] == 0x30) {
+		snprintf(sub, sizeof(sub), "the content of %s", what);
+		return take_crt(b, raw, sub, e);
+	}
+	return ec_fail(e, EC_BAD_INPUT, "%s is PKCS#7 signed data with "
+		       "content (%u bytes of %s) that is no certificate, not "
+		       "a certs-only bundle", what, raw->size,
+		       oid ? oid : "unknown type");
+}
+
+/* A certs-only PKCS#7: its certificates and CRLs; and an AD CS answer's
+ * certificate in its content. */
 static int take_p7(struct ec_bundle *b, const gnutls_datum_t *der,
 		   const char *what, struct ec_err *e)
 {
 	gnutls_pkcs7_t p7 = NULL;
 	gnutls_datum_t raw = { NULL, 0 };
-	char sub[160];
+	char sub[256];
 	int r, n, ret = -1;
 
 	if ((r = gnutls_pkcs7_init(&p7)) < 0)
@@ -166,12 +190,8 @@ static int take_p7(struct ec_bundle *b, const gnutls_datum_t *der,
 		goto out;
 	}
 	if (gnutls_pkcs7_get_embedded_data(p7, 0, &raw) == 0 &&
-	    !eoc_only(&raw)) {
-		ec_fail(e, EC_BAD_INPUT, "%s is PKCS#7 signed data with "
-			"content (%u bytes), not a certs-only bundle", what,
-			raw.size);
+	    !eoc_only(&raw) && econtent_crt(p7, b, &raw, what, e) < 0)
 		goto out;
-	}
 	gnutls_free(raw.data);
 	raw.data = NULL;
 	n = gnutls_pkcs7_get_crt_count(p7);
@@ -245,121 +265,30 @@ static int take_der(struct ec_bundle *b, const unsigned char *p, size_t len,
 		       "PKCS#7 bundle", what);
 }
 
-/* The PEM blocks of a text, each decoded and taken by its content. */
-static int take_pem(struct ec_bundle *b, const char *text, size_t len,
-		    const char *name, struct ec_err *e)
-{
-	const char *p = text, *end = text + len;
-	char what[200], label[64];
-	int nblock = 0;
-
-	while ((p = memmem(p, (size_t)(end - p), "-----BEGIN ", 11))) {
-		const char *lab = p + 11, *labend, *stop, *close;
-		gnutls_datum_t in, der = { NULL, 0 };
-		int r;
-
-		nblock++;
-		labend = memmem(lab, (size_t)(end - lab), "-----", 5);
-		if (!labend || memchr(lab, '\n', (size_t)(labend - lab)))
-			return ec_fail(e, EC_BAD_INPUT, "'%s': PEM block %d "
-				       "has a broken BEGIN line", name, nblock);
-		snprintf(label, sizeof(label), "%.*s",
-			 (int)(labend - lab), lab);
-		snprintf(what, sizeof(what), "'%s': PEM block %d (%s)", name,
-			 nblock, label);
-		stop = memmem(labend, (size_t)(end - labend), "-----END ", 9);
-		close = stop ? memmem(stop + 9, (size_t)(end - stop - 9),
-				      "-----", 5) : NULL;
-		if (!close)
-			return ec_fail(e, EC_BAD_INPUT, "%s has no END line",
-				       what);
-		in.data = (unsigned char *)p;
-		in.size = (unsigned)(close + 5 - p);
-		if ((r = gnutls_pem_base64_decode2(NULL, &in, &der)) < 0)
-			return ec_fail(e, EC_BAD_INPUT, "%s is not valid base64: "
-				       "%s", what, gnutls_strerror(r));
-		r = take_der(b, der.data, der.size, what, e);
-		gnutls_free(der.data);
-		if (r < 0)
-			return -1;
-		p = close + 5;
-	}
-	return 0;
-}
-
-static int all_space(const unsigned char *p, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '\n')
-			return 0;
-	return 1;
-}
-
-static int is_base64_text(const unsigned char *p, size_t len)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = p[i];
-
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
-			continue;
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		      (c >= '0' && c <= '9') || c == '+' || c == '/' ||
-		      c == '='))
-			return 0;
-		n++;
-	}
-	return n > 0;
-}
-
-/* Base64 without armour: strip the white space, decode, take. */
-static int take_bare_base64(struct ec_bundle *b, const unsigned char *p,
-			    size_t len, const char *name, struct ec_err *e)
-{
-	gnutls_datum_t in, der = { NULL, 0 };
-	char what[200];
-	unsigned char *s = malloc(len + 1);
-	size_t n = 0;
-	int r;
-
-	if (!s)
-		return ec_fail(e, EC_INTERNAL, "out of memory");
-	for (size_t i = 0; i < len; i++)
-		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '\n')
-			s[n++] = p[i];
-	in.data = s;
-	in.size = (unsigned)n;
-	snprintf(what, sizeof(what), "'%s' (base64)", name);
-	r = gnutls_base64_decode2(&in, &der);
-	free(s);
-	if (r < 0)
-		return ec_fail(e, EC_BAD_INPUT, "'%s' is neither DER, PEM nor "
-			       "valid base64: %s", name, gnutls_strerror(r));
-	r = take_der(b, der.data, der.size, what, e);
-	gnutls_free(der.data);
-	return r;
-}
-
 int ec_bundle_parse(const char *name, const unsigned char *data, size_t len,
 		    struct ec_bundle *b, struct ec_err *e)
 {
+	struct ec_armor a;
 	char what[200];
-	int r;
+	int r = 0;
 
 	memset(b, 0, sizeof(*b));
-	snprintf(what, sizeof(what), "'%s'", name);
-	if (all_space(data, len))
-		return ec_fail(e, EC_BAD_INPUT, "'%s' is empty", name);
-	if (memmem(data, len, "-----BEGIN ", 11))
-		r = take_pem(b, (const char *)data, len, name, e);
-	else if (data[0] == 0x30)
-		r = take_der(b, data, len, what, e);
-	else if (is_base64_text(data, len))
-		r = take_bare_base64(b, data, len, name, e);
-	else
-		r = ec_fail(e, EC_BAD_INPUT, "'%s' is not a certificate, CRL "
-			    "or PKCS#7 bundle (neither DER nor PEM)", name);
+	if (ec_armor_read(data, len, name, &a, e) < 0)
+		return -1;
+	if (a.n == 0)
+		r = ec_fail(e, EC_BAD_INPUT, "'%s' is empty", name);
+	for (size_t i = 0; i < a.n && r == 0; i++) {
+		if (a.obj[i].label[0])
+			snprintf(what, sizeof(what), "'%s': PEM block %zu (%s)",
+				 name, i + 1, a.obj[i].label);
+		else
+			snprintf(what, sizeof(what), a.text ? "'%s' (base64)" :
+				 "'%s'", name);
+		r = take_der(b, a.obj[i].der, a.obj[i].len, what, e);
+	}
+	b->trailing = ec_armor_trailing(&a);
+	b->encoding = a.encoding;
+	ec_armor_free(&a);
 	if (r == 0 && b->ncrt == 0 && b->ncrl == 0)
 		r = ec_fail(e, EC_BAD_INPUT, "'%s' holds no certificate or "
 			    "CRL", name);
@@ -391,4 +320,12 @@ void ec_bundle_free(struct ec_bundle *b)
 	free(b->crt);
 	free(b->crl);
 	memset(b, 0, sizeof(*b));
+}
+
+void ec_bundle_note(struct ec_status *st, const char *name,
+		    const struct ec_bundle *b)
+{
+	if (b->trailing)
+		ec_st_warn(st, "'%s' has %zu byte%s after its DER: ignored",
+			   name, b->trailing, b->trailing == 1 ? "" : "s");
 }

@@ -225,6 +225,8 @@ void ec_cert_fields(struct ec_status *st, gnutls_x509_crt_t crt,
 	ec_st_str(st, "key_store", x && x->has_private_key ?
 		  (x->key_url || x->in_token ? "pkcs11" : "file") : NULL);
 	ec_st_str(st, "key_url", x ? x->key_url : NULL);
+	ec_st_str(st, "key_container", x ? x->key_container : NULL);
+	ec_st_str(st, "key_provider", x ? x->key_provider : NULL);
 }
 
 /* Two decimal digits at p, or -1. */

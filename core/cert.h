@@ -46,6 +46,8 @@ struct ec_cert_extra {
 	int has_private_key;
 	int exportable;
 	const char *key_url;		/* the key is in a PKCS#11 token */
+	const char *key_container;	/* a CryptoAPI export's key container */
+	const char *key_provider;	/* and its CSP name */
 	int in_token;			/* so it is (or, --check, would be),
 					 * its URL not known yet */
 };
@@ -53,7 +55,8 @@ struct ec_cert_extra {
 /* Write the certificate object: thumbprint, sha256, subject, issuer,
  * serial, not_before, not_after, dns_names, ip_addresses,
  * friendly_name, has_private_key, exportable, key_store (file, pkcs11,
- * null without a key), key_url, and section when given.
+ * null without a key), key_url, key_container, key_provider (from a
+ * Windows export; null otherwise), and section when given.
  * key NULL inside an array. */
 void ec_cert_status(struct ec_status *st, const char *key,
 		    gnutls_x509_crt_t crt, const struct ec_cert_extra *x);

@@ -387,6 +387,8 @@ void ec_cs_extra(struct ec_store *s, enum ec_section sec, const char *id,
 	x->friendly_name = m ? ec_meta_get(m, "friendly_name") : NULL;
 	x->exportable = ex && strcmp(ex, "true") == 0;
 	x->key_url = ec_cs_key_url(m);
+	x->key_container = m ? ec_meta_get(m, "key_container") : NULL;
+	x->key_provider = m ? ec_meta_get(m, "key_provider") : NULL;
 	x->in_token = 0;
 	x->has_private_key = x->key_url || ec_store_has(s, sec, name);
 }

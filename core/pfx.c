@@ -1,48 +1,27 @@
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <gnutls/crypto.h>
 #include <gnutls/pkcs12.h>
 
+#include "armor.h"
 #include "pfx.h"
+#include "pfxattr.h"
 
-/* The DER inside: as is, from PEM, or from bare base64.  *der points into
- * data or at *owned (gnutls_free). */
+/* The DER inside (armor.h): as is, from PEM, or from bare base64, in
+ * any text encoding; bytes after it are counted and dropped. */
 static int outer_der(const unsigned char *data, size_t len,
-		     gnutls_datum_t *der, gnutls_datum_t *owned,
-		     struct ec_err *e)
+		     struct ec_armor *a, struct ec_err *e)
 {
-	gnutls_datum_t in = { (unsigned char *)data, (unsigned)len };
-	unsigned char *b64;
-	size_t n = 0;
-	int r;
+	char tmp[sizeof(e->msg)];
 
-	owned->data = NULL;
-	owned->size = 0;
-	if (len > 0 && data[0] == 0x30) {
-		*der = in;
-		return 0;
+	if (ec_armor_read(data, len, "the file", a, e) < 0) {
+		memcpy(tmp, e->msg, sizeof(tmp));
+		return ec_fail(e, EC_BAD_INPUT, "not a PKCS#12 file: %.800s",
+			       tmp);
 	}
-	if (len > 10 && memmem(data, len, "-----BEGIN", 10)) {
-		r = gnutls_pem_base64_decode2(NULL, &in, owned);
-	} else {
-		/* bare base64, as some tools print it: whitespace ignored */
-		if (!(b64 = malloc(len + 1)))
-			return ec_fail(e, EC_INTERNAL, "out of memory");
-		for (size_t i = 0; i < len; i++)
-			if (!isspace(data[i]))
-				b64[n++] = data[i];
-		in.data = b64;
-		in.size = (unsigned)n;
-		r = n ? gnutls_base64_decode2(&in, owned) :
-			GNUTLS_E_BASE64_DECODING_ERROR;
-		free(b64);
-	}
-	if (r < 0)
-		return ec_fail(e, EC_BAD_INPUT, "not a PKCS#12 file (neither "
-			       "DER nor base64): %s", gnutls_strerror(r));
-	*der = *owned;
+	if (a->n == 0)
+		return ec_fail(e, EC_BAD_INPUT, "not a PKCS#12 file: empty");
 	return 0;
 }
 
@@ -96,6 +75,24 @@ static int decrypt_failed(int r, int have_mac, const char *what,
 		       "writes it)", gnutls_strerror(r));
 }
 
+/* The passwords to try: the one given; for "no password" and for an
+ * empty one, both the absent and the empty password, as Windows'
+ * PFXImportCertStore does (the given kind first). */
+static int candidates(const char *pass, const char **cand,
+		      enum ec_pfx_pass *kind)
+{
+	if (pass && *pass) {
+		cand[0] = pass;
+		kind[0] = EC_PFX_PASS_GIVEN;
+		return 1;
+	}
+	cand[0] = pass;
+	kind[0] = pass ? EC_PFX_PASS_EMPTY : EC_PFX_PASS_ABSENT;
+	cand[1] = pass ? NULL : "";
+	kind[1] = pass ? EC_PFX_PASS_ABSENT : EC_PFX_PASS_EMPTY;
+	return 2;
+}
+
 /* Read the MAC's parameters and try the candidate passwords.  *pw is set
  * to the one that verified; out->mac stays NULL for a file without MAC. */
 static int check_mac(gnutls_pkcs12_t p12, const char *pass, struct ec_pfx *out,
@@ -105,7 +102,9 @@ static int check_mac(gnutls_pkcs12_t p12, const char *pass, struct ec_pfx *out,
 	unsigned char salt[256];
 	unsigned salt_size = sizeof(salt);
 	char *oid = NULL;
-	int r;
+	const char *cand[2];
+	enum ec_pfx_pass kind[2];
+	int r, n;
 
 	r = gnutls_pkcs12_mac_info(p12, &mac, salt, &salt_size, &iter, &oid);
 	if (r == GNUTLS_E_INVALID_REQUEST || r == GNUTLS_E_ASN1_ELEMENT_NOT_FOUND)
@@ -123,21 +122,17 @@ static int check_mac(gnutls_pkcs12_t p12, const char *pass, struct ec_pfx *out,
 	out->mac_iter = iter ? iter : 1;
 	if (!out->mac)
 		out->mac = "unknown";
-	if (pass) {
-		r = gnutls_pkcs12_verify_mac(p12, pass);
-		out->pass = EC_PFX_PASS_GIVEN;
-		*pw = pass;
-	} else if ((r = gnutls_pkcs12_verify_mac(p12, NULL)) == 0) {
-		out->pass = EC_PFX_PASS_ABSENT;
-		*pw = NULL;
-	} else if (r == GNUTLS_E_MAC_VERIFY_FAILED &&
-		   (r = gnutls_pkcs12_verify_mac(p12, "")) == 0) {
-		out->pass = EC_PFX_PASS_EMPTY;
-		*pw = "";
+	n = candidates(pass, cand, kind);
+	for (int i = 0; i < n; i++) {
+		r = gnutls_pkcs12_verify_mac(p12, cand[i]);
+		out->pass = kind[i];
+		*pw = cand[i];
+		if (r != GNUTLS_E_MAC_VERIFY_FAILED)
+			break;
 	}
 	if (r == GNUTLS_E_MAC_VERIFY_FAILED)
 		return ec_fail(e, EC_BAD_PASSWORD, "the MAC does not verify: "
-			       "wrong password%s", pass ? "" :
+			       "wrong password%s", n == 1 ? "" :
 			       " (tried none and the empty one)");
 	if (r < 0)
 		return ec_fail(e, EC_BAD_INPUT, "cannot verify the %s MAC%s: %s",
@@ -341,14 +336,14 @@ out:
 static int read_unmacked(gnutls_pkcs12_t p12, const char *pass,
 			 struct ec_pfx *out, struct ec_err *e)
 {
-	const char *cand[2] = { pass, "" };
-	int ncand = pass ? 1 : 2, r = -1;
+	const char *cand[2];
+	enum ec_pfx_pass kind[2];
+	int ncand = candidates(pass, cand, kind), r = -1;
 
 	for (int i = 0; i < ncand; i++) {
 		r = read_bags(p12, cand[i], 0, out, e);
 		if (r == 0) {
-			out->pass = pass ? EC_PFX_PASS_GIVEN : i ?
-				    EC_PFX_PASS_EMPTY : EC_PFX_PASS_ABSENT;
+			out->pass = kind[i];
 			break;
 		}
 		if (e->code != EC_BAD_PASSWORD)
@@ -358,17 +353,55 @@ static int read_unmacked(gnutls_pkcs12_t p12, const char *pass,
 	return r;
 }
 
+/* A key bag's friendlyName in a CryptoAPI export is its key container's
+ * name (a GUID, with the CSP name beside it), not the certificate's:
+ * moved to key_container, with key_provider. */
+static int containers(const gnutls_datum_t *der, struct ec_pfx *out,
+		      struct ec_err *e)
+{
+	struct ec_pfx_csp *csp = NULL;
+	size_t ncsp = 0;
+
+	if (!(out->key_container = calloc(out->nkey + 1, sizeof(char *))) ||
+	    !(out->key_provider = calloc(out->nkey + 1, sizeof(char *))) ||
+	    ec_pfx_csp_read(der->data, der->size, &csp, &ncsp) < 0)
+		return ec_fail(e, EC_INTERNAL, "out of memory");
+	for (size_t k = 0; k < out->nkey; k++) {
+		const char *fn = out->key_name[k];
+		const char *prov = NULL;
+
+		for (size_t i = 0; i < ncsp && !prov; i++)
+			if ((fn && csp[i].container &&
+			     strcmp(fn, csp[i].container) == 0) ||
+			    (!csp[i].container && out->nkey == 1))
+				prov = csp[i].provider;
+		if (prov && !(out->key_provider[k] = strdup(prov))) {
+			ec_pfx_csp_free(csp, ncsp);
+			return ec_fail(e, EC_INTERNAL, "out of memory");
+		}
+		if (fn && (prov || ec_pfx_is_container(fn))) {
+			out->key_container[k] = out->key_name[k];
+			out->key_name[k] = NULL;
+		}
+	}
+	ec_pfx_csp_free(csp, ncsp);
+	return 0;
+}
+
 int ec_pfx_read(const unsigned char *data, size_t len, const char *pass,
 		struct ec_pfx *out, struct ec_err *e)
 {
-	gnutls_datum_t der, owned;
+	struct ec_armor a;
+	gnutls_datum_t der;
 	gnutls_pkcs12_t p12 = NULL;
 	const char *pw = pass;
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	if (outer_der(data, len, &der, &owned, e) < 0)
+	if (outer_der(data, len, &a, e) < 0)
 		return -1;
+	der.data = a.obj[0].der;
+	der.size = (unsigned)a.obj[0].len;
 	if ((r = gnutls_pkcs12_init(&p12)) < 0) {
 		r = ec_fail(e, EC_INTERNAL, "%s", gnutls_strerror(r));
 		goto out;
@@ -384,15 +417,14 @@ int ec_pfx_read(const unsigned char *data, size_t len, const char *pass,
 		r = read_bags(p12, pw, 1, out, e);
 	else
 		r = read_unmacked(p12, pass, out, e);
+	if (r == 0)
+		r = containers(&der, out, e);
 out:
 	if (r < 0)
 		ec_pfx_free(out);
 	if (p12)
 		gnutls_pkcs12_deinit(p12);
-	if (owned.data) {
-		gnutls_memset(owned.data, 0, owned.size);
-		gnutls_free(owned.data);
-	}
+	ec_armor_free(&a);	/* wiped */
 	return r;
 }
 
@@ -405,7 +437,14 @@ void ec_pfx_free(struct ec_pfx *p)
 	for (size_t i = 0; i < p->nkey; i++) {
 		gnutls_x509_privkey_deinit(p->key[i]);
 		free(p->key_name[i]);
+		if (p->key_container)
+			free(p->key_container[i]);
+		if (p->key_provider)
+			free(p->key_provider[i]);
 	}
+	free(p->key_container);
+	free(p->key_provider);
+	p->key_container = p->key_provider = NULL;
 	free(p->crt);
 	free(p->crt_name);
 	free(p->key);

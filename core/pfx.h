@@ -30,7 +30,10 @@ struct ec_pfx {
 	char **crt_name;	/* friendlyName of crt[i], or NULL */
 	size_t ncrt;
 	gnutls_x509_privkey_t *key;
-	char **key_name;
+	char **key_name;	/* the key bag's friendlyName, unless it is a
+				 * CryptoAPI key container's name */
+	char **key_container;	/* that container's name, or NULL */
+	char **key_provider;	/* its CSP (1.3.6.1.4.1.311.17.1), or NULL */
 	size_t nkey;
 	const char *mac;	/* "SHA256" and the like; NULL: no MAC */
 	unsigned mac_iter;
@@ -38,7 +41,10 @@ struct ec_pfx {
 	size_t nother;		/* CRL, secret and unknown bags, ignored */
 };
 
-/* Decode a PKCS#12 file: DER, PEM ("-----BEGIN ...") or bare base64.
+/* Decode a PKCS#12 file: DER, PEM ("-----BEGIN ...") or bare base64, as
+ * ec_armor_read takes them; bytes after the outer DER are ignored
+ * (Windows pads some exports with NUL bytes; ec_armor_trailing counts
+ * them).
  * pass NULL is "no password": the absent and the empty password are both
  * tried.  Not PKCS#12, damaged, an unsupported scheme or an iteration
  * count over EC_PFX_ITER_MAX: bad-input.  A MAC that fails, or (without a
