@@ -11,13 +11,20 @@ load helper
 setup_file() {
 	export CA="$BATS_FILE_TMPDIR/ca"
 	"$BATS_TEST_DIRNAME/../scripts/test-ca" init "$CA" >/dev/null
+	# a Windows-shaped PFX writer (GnuTLS only; see the file)
+	# shellcheck disable=SC2046
+	cc -std=c11 -o "$BATS_FILE_TMPDIR/winpfx" "$BATS_TEST_DIRNAME/../scripts/winpfx.c" \
+		$(pkg-config --cflags --libs gnutls)
 }
 
 setup() {
 	ec_setup
-	cd "$BATS_TEST_TMPDIR"
+	cd "$BATS_TEST_TMPDIR" || return 1
 	printf 'array pfx password\n' > pw
 	CHANGES=0
+	# how the old proxy's PFX opens; the form of the CA's answer
+	PFX_OPTS=(--password-file pw)
+	ANSWER_FORM=p7b
 }
 
 # on EDGE APPLET ARGS...: one step on an edge server; its record is
@@ -61,7 +68,7 @@ handshake() {
 # procedure 4.1, scripted: echoes nothing, fails on any unexpected record
 procedure_41() {
 	local fqdn=$1 t e
-	on edge1 import-pfx --in old-proxy.pfx --password-file pw
+	on edge1 import-pfx --in old-proxy.pfx "${PFX_OPTS[@]}"
 	t=$(jf '.certificates[] | select(.section == "personal") | .thumbprint')
 	assert_equal "$(jf '.certificates[] | select(.section == "personal") | .exportable')" false
 	# import-chain the root until verify-root says the CA is trusted
@@ -73,7 +80,7 @@ procedure_41() {
 	done
 	assert_equal "$(jf .trusted)" true
 	for e in edge2 edge3; do
-		on "$e" import-pfx --in old-proxy.pfx --password-file pw
+		on "$e" import-pfx --in old-proxy.pfx "${PFX_OPTS[@]}"
 		on "$e" import-chain --in "$CA/root.pem"
 		on "$e" verify-root --thumbprint "$t" --hostname "$fqdn"
 	done
@@ -101,6 +108,37 @@ procedure_41() {
 	assert_equal "$CHANGES" 0
 }
 
+@test "workflow 4.1: from a Windows-shaped PFX (RC2 cert bag, no friendlyName on it, absent password, trailing bytes)" {
+	fqdn=edge-win.corp.example.test
+	openssl req -new -newkey rsa:2048 -nodes -keyout old.key -subj "/CN=$fqdn/O=Example Ltd" \
+		-addext "subjectAltName=DNS:$fqdn" -addext "extendedKeyUsage=serverAuth,clientAuth" \
+		-out old.csr 2>/dev/null
+	"$EC_ROOT/scripts/test-ca" sign "$CA" old.csr old.pem pem >/dev/null
+	cat old.pem "$CA/sub.pem" "$CA/root.pem" > full.pem
+	"$BATS_FILE_TMPDIR/winpfx" old.key full.pem old-proxy.pfx
+	# the shape, as openssl sees it: RC2-40 certificates, 8 bytes too many
+	openssl pkcs12 -in old-proxy.pfx -info -noout -legacy -passin pass: 2>&1 |
+		grep -q 'PKCS7 Encrypted data: pbeWithSHA1And40BitRC2-CBC'
+	assert_equal "$(openssl asn1parse -inform DER -in old-proxy.pfx 2>/dev/null | head -1 | sed 's/.*l= *\([0-9]*\).*/\1/')" \
+		"$(($(stat -c %s old-proxy.pfx) - 8 - 4))"
+	PFX_OPTS=(--no-password)
+	procedure_41 "$fqdn"
+	ecj --store "$BATS_TEST_TMPDIR/edge2" import-pfx --in old-proxy.pfx --no-password
+	assert_success
+	assert_equal "$(jf '[.password_used, .certificates[0].friendly_name, .certificates[0].key_container] | join("|")')" \
+		"none|$fqdn|{3F2504E0-4F89-41D3-9A0C-0305E82C3301}"
+	assert_equal "$(jf '[.warnings[] | select(contains("8 bytes after its DER"))] | length')" 1
+	for e in edge1 edge2 edge3; do
+		handshake "$e" "$fqdn"
+	done
+	# the whole procedure again, with an empty password file this time
+	: > pw
+	PFX_OPTS=(--password-file pw)
+	CHANGES=0
+	procedure_41 "$fqdn"
+	assert_equal "$CHANGES" 0
+}
+
 # procedure 4.2, scripted
 procedure_42() {
 	local vip=$1 e t
@@ -114,7 +152,7 @@ procedure_42() {
 		--locality Seattle --state WA --country US --template WebServer --out pool.req
 	if [ "$(jf .pending)" = true ]; then
 		# the CA's part, once per request
-		[ -e pool.p7b ] || "$EC_ROOT/scripts/test-ca" sign "$CA" pool.req pool.p7b p7b >/dev/null
+		[ -e pool.p7b ] || "$EC_ROOT/scripts/test-ca" sign "$CA" pool.req pool.p7b "$ANSWER_FORM" >/dev/null
 		on edge1 accept --in pool.p7b
 		t=$(jf .certificate.thumbprint)
 	else
@@ -147,6 +185,22 @@ procedure_42() {
 	run openssl x509 -in "edge1/live/internal/cert.pem" -noout -subject -nameopt RFC2253
 	assert_output "subject=CN=$vip,OU=Unified Communications,O=Example Ltd,L=Seattle,ST=WA,C=US"
 	# the whole procedure again: nothing changes
+	CHANGES=0
+	procedure_42 "$vip"
+	assert_equal "$CHANGES" 0
+	assert_equal "$THUMB" "$t"
+}
+
+@test "workflow 4.2: the AD CS answer carries the certificate as eContent" {
+	vip=edge-adcs.corp.example.test
+	ANSWER_FORM=adcs
+	procedure_42 "$vip"
+	t=$THUMB
+	# the answer is what the test says: the certificate only in the content
+	assert_equal "$(openssl pkcs7 -in pool.p7b -print_certs | grep -c 'BEGIN CERT')" 2
+	for e in edge1 edge2 edge3; do
+		handshake "$e" "$vip"
+	done
 	CHANGES=0
 	procedure_42 "$vip"
 	assert_equal "$CHANGES" 0
