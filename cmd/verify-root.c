@@ -162,6 +162,7 @@ static int read_files(const char **files, size_t n, int crls,
 			ec_bundle_free(&b);
 			return ec_fail(e, EC_INTERNAL, "out of memory");
 		}
+		all->trailing += b.trailing;
 		if (crls) {
 			all->crl = v;
 			memcpy(all->crl + all->ncrl, b.crl, cnt * sizeof(*b.crl));
@@ -239,6 +240,9 @@ int cmd_verify_root(int argc, char **argv, struct ec_ctx *ctx)
 	    ec_store_open(&s, ctx->store_dir, 0, 0, &ctx->err) < 0 ||
 	    target(s, &o, &file, &crt, &ctx->err) < 0)
 		goto out;
+	ec_bundle_note(ctx->st, o.cert ? o.cert : "--cert", &file);
+	ec_bundle_note(ctx->st, o.nchain == 1 ? o.chain[0] : "--chain", &chain);
+	ec_bundle_note(ctx->st, o.ncrl == 1 ? o.crl[0] : "--crl", &crls);
 	/* untrusted: the rest of --cert, then --chain (room for them all,
 	 * always: one --chain certificate with --thumbprint once found none) */
 	if (!(extra = malloc((file.ncrt + chain.ncrt + 1) * sizeof(*extra)))) {

@@ -326,3 +326,35 @@ tree() {
 	assert_equal "$(jf '.certificate.has_private_key')" true
 	assert_equal "$(jf '.certificate.thumbprint')" "$(sha1 issued.pem)"
 }
+
+@test "windows: a DER certificate or .p7b padded with NUL bytes: read, with a warning that counts them" {
+	openssl pkcs7 -inform DER -in "$W/dotnet-net-testservereku.p7b" -print_certs |
+		awk '/BEGIN CERT/{n++} n==2' > root.pem
+	openssl x509 -in root.pem -outform DER -out root.cer
+	{ cat root.cer; head -c 5 /dev/zero; } > padded.cer
+	ecj verify-root --cert padded.cer --purpose any
+	assert_code 1 untrusted
+	assert_equal "$(jf -c .warnings)" "[\"'padded.cer' has 5 bytes after its DER: ignored\"]"
+	{ cat "$W/dotnet-certchain.p7b"; head -c 8 /dev/zero; } > padded.p7b
+	chain padded.p7b
+	assert_success
+	assert_equal "$(got_certs)" "$(ossl_certs "$W/dotnet-certchain.p7b")"
+	assert_equal "$(jf -c .warnings)" "[\"'padded.p7b' has 8 bytes after its DER: ignored\"]"
+	# a DER cut short stays bad-input
+	head -c 300 root.cer > cut.cer
+	chain cut.cer
+	assert_code 3 bad-input
+}
+
+@test "windows: certutil's request (BEGIN NEW CERTIFICATE REQUEST, UTF-16LE) is decoded and named, not taken for a bundle" {
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout r.key \
+		-subj "/CN=edge.example.test" -outform DER -out r.der 2>/dev/null
+	{ printf '\xff\xfe'
+	  { echo "-----BEGIN NEW CERTIFICATE REQUEST-----"; base64 -w 64 r.der
+	    echo "-----END NEW CERTIFICATE REQUEST-----"; } | sed 's/$/\r/' |
+		iconv -f UTF-8 -t UTF-16LE; } > edge.req
+	chain edge.req
+	assert_code 3 bad-input
+	assert_equal "$(jf .message)" "'edge.req': PEM block 1 (NEW CERTIFICATE REQUEST) is not a certificate, CRL or PKCS#7 bundle"
+	assert_not_exist "$EDGECERT_STORE"
+}
