@@ -201,7 +201,7 @@ int ec_armor_read(const unsigned char *data, size_t len, const char *name,
 {
 	unsigned char *conv = NULL;
 	size_t clen = 0, outer;
-	int r, big;
+	int r, big, text;
 
 	memset(out, 0, sizeof(*out));
 	if (len >= 2 && ((data[0] == 0xff && data[1] == 0xfe) ||
@@ -209,7 +209,7 @@ int ec_armor_read(const unsigned char *data, size_t len, const char *name,
 		big = data[0] == 0xfe;
 		out->encoding = big ? "UTF-16BE" : "UTF-16LE";
 		if (from_utf16(data + 2, len - 2, big, name, &conv, &clen,
-			       e) < 0)
+			       e) < 0 || !conv)
 			return -1;
 		r = read_text(out, conv, clen, name, e);
 		free(conv);
@@ -221,14 +221,14 @@ int ec_armor_read(const unsigned char *data, size_t len, const char *name,
 		len -= 3;
 	}
 	outer = len && data[0] == 0x30 ? ec_der_outer_len(data, len) : 0;
+	text = !outer && (memmem(data, len, "-----BEGIN ", 11) ||
+			  all_b64(data, len));
 	if (all_space(data, len))
 		r = 0;
-	else if (outer)
-		r = add_obj(out, data, len, "", e);
-	else if (memmem(data, len, "-----BEGIN ", 11) || all_b64(data, len))
+	else if (text)
 		r = read_text(out, data, len, name, e);
 	else if (len && data[0] == 0x30)
-		r = add_obj(out, data, len, "", e);	/* damaged DER */
+		r = add_obj(out, data, len, "", e);	/* DER, or damaged */
 	else
 		r = ec_fail(e, EC_BAD_INPUT, "'%s' is neither DER, PEM nor "
 			    "base64", name);
