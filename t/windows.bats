@@ -3,6 +3,7 @@
 # passwords in its README): what edgecert does with each, as the README
 # says; then the text encodings Windows tools write, made from them.
 
+bats_require_minimum_version 1.5.0
 load helper
 
 W="$BATS_TEST_DIRNAME/data/windows"
