@@ -318,9 +318,10 @@ static int load_one(void *arg, const char *name)
 	memcpy(id, name, EC_SHA1_HEX - 1);
 	id[EC_SHA1_HEX - 1] = '\0';
 	if (ec_cs_load_cert(la->s, la->sec, id, &crt, &e) < 0) {
-		/* list reports broken objects; a store that cannot be read
-		 * fails the run rather than change its verdict */
-		if (e.code != EC_IO)
+		/* list reports broken objects; a store that cannot be read,
+		 * or that someone else could have changed, fails the run
+		 * rather than change its verdict */
+		if (e.code != EC_IO && e.code != EC_STORE_UNSAFE)
 			return 0;
 		*la->e = e;
 		return -1;

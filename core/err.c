@@ -31,6 +31,7 @@ static const struct {
 	[EC_LOCKED] = { "locked", 6 },
 	[EC_IO] = { "io", 6 },
 	[EC_STORE_CORRUPT] = { "store-corrupt", 6 },
+	[EC_STORE_UNSAFE] = { "store-unsafe", 6 },
 	[EC_HOOK_FAILED] = { "hook-failed", 6 },
 	[EC_INTERNAL] = { "internal", 70 },
 };

@@ -122,9 +122,10 @@ int ec_read_secret(const char *path, size_t max, struct ec_data *out,
 	return read_input(path, max, 1, out, e);
 }
 
-int ec_read_at(int dirfd, const char *name, size_t max, struct ec_data *out,
-	       struct ec_err *e)
+static int read_at(int dirfd, const char *name, size_t max, int owned,
+		   mode_t forbid, struct ec_data *out, struct ec_err *e)
 {
+	struct stat sb;
 	int fd, r;
 
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
@@ -140,10 +141,30 @@ int ec_read_at(int dirfd, const char *name, size_t max, struct ec_data *out,
 	r = check_regular(fd, name, e);
 	if (r < 0)
 		e->code = EC_STORE_CORRUPT;
+	else if (owned && fstat(fd, &sb) == 0 && sb.st_uid != geteuid())
+		r = ec_fail(e, EC_STORE_UNSAFE, "'%s' in the store is owned by "
+			    "uid %ld, not by this user; refusing to use it",
+			    name, (long)sb.st_uid);
+	else if (owned && (sb.st_mode & forbid))
+		r = ec_fail(e, EC_STORE_UNSAFE, "'%s' in the store has mode "
+			    "%04o; refusing to use it", name,
+			    (unsigned)(sb.st_mode & 07777));
 	else
 		r = read_fd(fd, name, max, out, e);
 	close(fd);
 	return r;
+}
+
+int ec_read_at(int dirfd, const char *name, size_t max, struct ec_data *out,
+	       struct ec_err *e)
+{
+	return read_at(dirfd, name, max, 0, 0, out, e);
+}
+
+int ec_read_owned_at(int dirfd, const char *name, size_t max, mode_t forbid,
+		     struct ec_data *out, struct ec_err *e)
+{
+	return read_at(dirfd, name, max, 1, forbid, out, e);
 }
 
 void ec_data_free(struct ec_data *d)
@@ -174,8 +195,8 @@ static int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-int ec_create_at(int dirfd, const char *name, const void *data, size_t len,
-		 mode_t mode, struct ec_err *e)
+static int create_at(int dirfd, const char *name, const void *data,
+		     size_t len, mode_t mode, int exact, struct ec_err *e)
 {
 	int fd, err;
 
@@ -184,7 +205,9 @@ int ec_create_at(int dirfd, const char *name, const void *data, size_t len,
 	if (fd < 0)
 		return ec_fail_errno(e, EC_IO, errno, "cannot create '%s'",
 				     name);
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	/* on the descriptor: a chmod by name would follow a symlink */
+	if ((exact && fchmod(fd, mode) < 0) || write_all(fd, data, len) < 0 ||
+	    fsync(fd) < 0) {
 		err = errno;
 		close(fd);
 		unlinkat(dirfd, name, 0);
@@ -196,6 +219,18 @@ int ec_create_at(int dirfd, const char *name, const void *data, size_t len,
 		return ec_fail_errno(e, EC_IO, err, "cannot write '%s'", name);
 	}
 	return 0;
+}
+
+int ec_create_at(int dirfd, const char *name, const void *data, size_t len,
+		 mode_t mode, struct ec_err *e)
+{
+	return create_at(dirfd, name, data, len, mode, 0, e);
+}
+
+int ec_create_at_mode(int dirfd, const char *name, const void *data,
+		      size_t len, mode_t mode, struct ec_err *e)
+{
+	return create_at(dirfd, name, data, len, mode, 1, e);
 }
 
 int ec_fsync_fd_dir(int dirfd, struct ec_err *e)

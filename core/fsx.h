@@ -28,12 +28,19 @@ int ec_read_secret(const char *path, size_t max, struct ec_data *out,
 /* Read name in dirfd without following a symlink. */
 int ec_read_at(int dirfd, const char *name, size_t max, struct ec_data *out,
 	       struct ec_err *e);
+/* ec_read_at for a store's object: one owned by another user, or with a
+ * mode bit of forbid, is store-unsafe. */
+int ec_read_owned_at(int dirfd, const char *name, size_t max, mode_t forbid,
+		     struct ec_data *out, struct ec_err *e);
 /* Free, wiping the bytes first. */
 void ec_data_free(struct ec_data *d);
 
 /* Create name in dirfd with O_EXCL and mode (umask aside), write, fsync. */
 int ec_create_at(int dirfd, const char *name, const void *data, size_t len,
 		 mode_t mode, struct ec_err *e);
+/* ec_create_at, the mode exactly (fchmod on the descriptor). */
+int ec_create_at_mode(int dirfd, const char *name, const void *data,
+		      size_t len, mode_t mode, struct ec_err *e);
 int ec_fsync_fd_dir(int dirfd, struct ec_err *e);
 
 /* Write path atomically: a temp file beside it, fsync, rename (or link,

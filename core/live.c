@@ -10,12 +10,14 @@
 
 #include "fsx.h"
 #include "live.h"
+#include "safedir.h"
 
 #define LIVE "live"
 #define GEN ".gen"
 
 /* Open dir in at, without following a symlink; with mk, make it (0700)
- * first.  A symlink or a non-directory is store-corrupt. */
+ * first.  A symlink or a non-directory is store-corrupt; one another user
+ * owns or may write is store-unsafe. */
 static int open_dir(int at, const char *dir, const char *what, int mk,
 		    struct ec_err *e)
 {
@@ -35,6 +37,10 @@ static int open_dir(int at, const char *dir, const char *what, int mk,
 		return ec_fail_errno(e, EC_IO, errno, "cannot open '%s'",
 				     what);
 	}
+	if (ec_safedir_check(fd, what, e) < 0) {
+		close(fd);
+		return -1;
+	}
 	return fd;
 }
 
@@ -47,8 +53,12 @@ static int open_path(struct ec_store *s, const char *iface, int level,
 	char what[PATH_MAX];
 
 	fds[0] = fds[1] = fds[2] = fds[3] = -1;
-	if ((fds[0] = open_dir(AT_FDCWD, dir, dir, 0, e)) < 0)
-		return -1;
+	/* the store's own descriptor: never its path again */
+	if (ec_store_fd(s) < 0)
+		return ec_fail(e, EC_NOT_FOUND, "store '%s' does not exist", dir);
+	if ((fds[0] = fcntl(ec_store_fd(s), F_DUPFD_CLOEXEC, 0)) < 0)
+		return ec_fail_errno(e, EC_IO, errno, "cannot use store '%s'",
+				     dir);
 	snprintf(what, sizeof(what), "%s/" LIVE, dir);
 	if (level >= 1 && (fds[1] = open_dir(fds[0], LIVE, what, mk, e)) < 0)
 		return -1;
@@ -263,9 +273,8 @@ int ec_live_write(struct ec_store *s, const char *iface,
 		goto fail;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (ec_create_at(gfd, f[i].name, f[i].data, f[i].len,
-				 f[i].mode, e) < 0 ||
-		    fchmodat(gfd, f[i].name, f[i].mode, 0) < 0)
+		if (ec_create_at_mode(gfd, f[i].name, f[i].data, f[i].len,
+				      f[i].mode, e) < 0)
 			goto fail;
 	if (ec_fsync_fd_dir(gfd, e) < 0)
 		goto fail;

@@ -1,6 +1,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "safedir.h"
 #include "store.h"
 
 #define STORE_VERSION 1
@@ -77,24 +79,9 @@ const char *ec_store_dir(const struct ec_store *s)
 	return s->dir;
 }
 
-static int check_safe(const char *dir, const struct stat *sb,
-		      struct ec_err *e)
+int ec_store_fd(const struct ec_store *s)
 {
-	if (S_ISLNK(sb->st_mode))
-		return ec_fail(e, EC_STORE_CORRUPT, "store '%s' is a symlink; "
-			       "refusing to use it", dir);
-	if (!S_ISDIR(sb->st_mode))
-		return ec_fail(e, EC_STORE_CORRUPT, "store '%s' is not a "
-			       "directory", dir);
-	if (sb->st_uid != geteuid())
-		return ec_fail(e, EC_STORE_CORRUPT, "store '%s' is owned by "
-			       "uid %ld, not by this user; refusing to use it",
-			       dir, (long)sb->st_uid);
-	if (sb->st_mode & 022)
-		return ec_fail(e, EC_STORE_CORRUPT, "store '%s' is writable by "
-			       "group or others (mode %04o); refusing to use it",
-			       dir, (unsigned)(sb->st_mode & 07777));
-	return 0;
+	return s->dfd;
 }
 
 /* Is the directory empty but for the lock and staging files? */
@@ -122,15 +109,37 @@ static int dir_is_fresh(int dfd)
 	return fresh;
 }
 
+/* Open a lock file of the store: never a FIFO's wait (O_NONBLOCK), never
+ * through a symlink, and only a regular file (store-corrupt otherwise). */
+static int open_lockfile(struct ec_store *s, const char *name, int flags,
+			 struct ec_err *e)
+{
+	struct stat sb;
+	int fd = openat(s->dfd, name, flags | O_NOFOLLOW | O_NONBLOCK |
+			O_CLOEXEC | O_NOCTTY, 0600);
+
+	if (fd < 0) {
+		if (errno == ELOOP)
+			return ec_fail(e, EC_STORE_CORRUPT, "'%s/%s' is a "
+				       "symlink", s->dir, name);
+		return ec_fail_errno(e, EC_IO, errno, "cannot open '%s/%s'",
+				     s->dir, name);
+	}
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return ec_fail(e, EC_STORE_CORRUPT, "'%s/%s' is not a regular "
+			       "file", s->dir, name);
+	}
+	return fd;
+}
+
 static int lock_store(struct ec_store *s, int wait_seconds, struct ec_err *e)
 {
 	struct timespec start, now, nap = { 0, 50 * 1000 * 1000 };
 
-	s->lockfd = openat(s->dfd, ".lock", O_RDWR | O_CREAT | O_NOFOLLOW |
-			   O_CLOEXEC, 0600);
+	s->lockfd = open_lockfile(s, ".lock", O_RDWR | O_CREAT, e);
 	if (s->lockfd < 0)
-		return ec_fail_errno(e, EC_IO, errno, "cannot open the lock "
-				     "of store '%s'", s->dir);
+		return -1;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	while (flock(s->lockfd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno != EWOULDBLOCK && errno != EINTR)
@@ -164,13 +173,14 @@ static int flock_wait(int fd, int op)
  * its key).  Commits are short: a reader waits milliseconds at most. */
 static int open_commit_lock(struct ec_store *s, int writer, struct ec_err *e)
 {
-	s->commitfd = openat(s->dfd, ".commit", (writer ? O_RDWR | O_CREAT :
-			     O_RDONLY) | O_NOFOLLOW | O_CLOEXEC, 0600);
+	s->commitfd = open_lockfile(s, ".commit", writer ? O_RDWR | O_CREAT :
+				    O_RDONLY, e);
 	if (s->commitfd < 0) {
-		if (!writer && errno == ENOENT)
+		if (!writer && e->code == EC_NOT_FOUND) {
+			e->code = EC_OK;
 			return 0;	/* never written to */
-		return ec_fail_errno(e, EC_IO, errno, "cannot open the commit "
-				     "lock of store '%s'", s->dir);
+		}
+		return -1;
 	}
 	return 0;
 }
@@ -244,6 +254,8 @@ static int check_version(struct ec_store *s, int writer, struct ec_err *e)
 
 static int sec_fd(struct ec_store *s, enum ec_section sec, struct ec_err *e)
 {
+	char what[PATH_MAX];
+
 	if (s->dfd < 0)
 		return ec_fail(e, EC_NOT_FOUND, "store '%s' does not exist",
 			       s->dir);
@@ -257,6 +269,12 @@ static int sec_fd(struct ec_store *s, enum ec_section sec, struct ec_err *e)
 				       "directory", s->dir, sections[sec]);
 		return ec_fail_errno(e, EC_IO, errno, "cannot open '%s/%s'",
 				     s->dir, sections[sec]);
+	}
+	snprintf(what, sizeof(what), "%s/%s", s->dir, sections[sec]);
+	if (ec_safedir_check(s->secfd[sec], what, e) < 0) {
+		close(s->secfd[sec]);
+		s->secfd[sec] = -1;
+		return -1;
 	}
 	return s->secfd[sec];
 }
@@ -364,6 +382,10 @@ static int recover(struct ec_store *s, struct ec_err *e)
 		return ec_fail_errno(e, EC_STORE_CORRUPT, errno, "cannot open "
 				     "'%s/%s'", s->dir, TXN);
 	}
+	if (ec_safedir_check(tfd, TXN, e) < 0) {
+		close(tfd);
+		return -1;
+	}
 	if (commit_lock(s, LOCK_EX) < 0) {
 		close(tfd);
 		return ec_fail_errno(e, EC_IO, errno, "cannot lock store '%s'",
@@ -416,8 +438,6 @@ int ec_store_open(struct ec_store **out, const char *dir, int flags,
 {
 	struct ec_store *s = calloc(1, sizeof(*s));
 	int writer = flags & EC_STORE_WRITE;
-	struct stat sb;
-	char *parent;
 
 	*out = NULL;
 	if (!s || !(s->dir = strdup(dir))) {
@@ -427,43 +447,12 @@ int ec_store_open(struct ec_store **out, const char *dir, int flags,
 	s->dfd = s->lockfd = s->commitfd = -1;
 	for (int i = 0; i < EC_SEC_COUNT; i++)
 		s->secfd[i] = -1;
-	if (lstat(dir, &sb) < 0) {
-		if (errno != ENOENT) {
-			ec_fail_errno(e, EC_IO, errno, "cannot use store '%s'",
-				      dir);
-			goto fail;
-		}
-		if (!writer) {
-			*out = s;	/* an absent store is an empty one */
-			return 0;
-		}
-		if ((parent = strdup(dir)) && strrchr(parent, '/') &&
-		    strrchr(parent, '/') != parent) {
-			*strrchr(parent, '/') = '\0';
-			if (ec_mkdirs(parent, 0700, e) < 0) {
-				free(parent);
-				goto fail;
-			}
-		}
-		free(parent);
-		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-			ec_fail_errno(e, EC_IO, errno, "cannot create store "
-				      "'%s'", dir);
-			goto fail;
-		}
-		if (lstat(dir, &sb) < 0) {
-			ec_fail_errno(e, EC_IO, errno, "cannot use store '%s'",
-				      dir);
-			goto fail;
-		}
-	}
-	if (check_safe(dir, &sb, e) < 0)
+	/* opened once, every ancestor checked; all else is relative to it */
+	if (ec_safedir_open(dir, writer, &s->dfd, e) < 0)
 		goto fail;
-	s->dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (s->dfd < 0) {
-		ec_fail_errno(e, EC_STORE_CORRUPT, errno, "cannot open store "
-			      "'%s'", dir);
-		goto fail;
+		*out = s;	/* an absent store is an empty one */
+		return 0;
 	}
 	if (writer && lock_store(s, wait_seconds, e) < 0)
 		goto fail;
@@ -509,6 +498,7 @@ static int name_check(const char *name, struct ec_err *e)
 int ec_store_read(struct ec_store *s, enum ec_section sec, const char *name,
 		  struct ec_data *out, struct ec_err *e)
 {
+	size_t n;
 	int fd;
 
 	if (name_check(name, e) < 0)
@@ -518,7 +508,12 @@ int ec_store_read(struct ec_store *s, enum ec_section sec, const char *name,
 			e->code = EC_NOT_FOUND;
 		return -1;
 	}
-	return ec_read_at(fd, name, EC_INPUT_MAX, out, e);
+	/* another user's object (a root, a key) is not this user's trust;
+	 * a key is readable by its owner (and perhaps its group) only */
+	n = strlen(name);
+	return ec_read_owned_at(fd, name, EC_INPUT_MAX, n > 4 &&
+				strcmp(name + n - 4, ".key") == 0 ? 027 : 022,
+				out, e);
 }
 
 int ec_store_has(struct ec_store *s, enum ec_section sec, const char *name)
@@ -593,6 +588,11 @@ int ec_txn_begin(struct ec_store *s, struct ec_txn **out, struct ec_err *e)
 		free(t);
 		return ec_fail_errno(e, EC_IO, errno, "cannot open '%s/%s'",
 				     s->dir, TXN);
+	}
+	if (ec_safedir_check(t->tfd, TXN, e) < 0) {
+		close(t->tfd);
+		free(t);
+		return -1;
 	}
 	*out = t;
 	return 0;

@@ -36,6 +36,10 @@ int ec_store_open(struct ec_store **out, const char *dir, int flags,
 		  int wait_seconds, struct ec_err *e);
 void ec_store_close(struct ec_store *s);
 const char *ec_store_dir(const struct ec_store *s);
+/* The store's directory, opened once with its every ancestor checked
+ * (safedir.h); -1 for an absent store.  Open what is in the store relative
+ * to it, never by path. */
+int ec_store_fd(const struct ec_store *s);
 
 /* Is name a safe object name: [A-Za-z0-9_.-], not starting with '.',
  * at most 200 bytes? */

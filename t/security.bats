@@ -226,3 +226,150 @@ line"
 	check_kv < <(edgecert import-pfx --in "$evil" --password-file pw --format kv)
 	assert_equal "$code" bad-input
 }
+
+# as_nobody CMD...: run CMD as uid/gid 65534, another user than the tests'
+as_nobody() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+}
+
+@test "security: a store under another user's directory loses every time to that user swapping it" {
+	[ "$(id -u)" -eq 0 ] || fail "needs root (the attacker is another user)"
+	command -v setpriv >/dev/null || fail "setpriv (util-linux) missing"
+	# /tmp/edgecert-attack.X belongs to the attacker; root's store is
+	# a/store in it, and b/store another root-owned store that trusts the
+	# CA (one root made there earlier, say)
+	atk=$(mktemp -d /tmp/edgecert-attack.XXXXXX)
+	echo "$atk" > attack-dir
+	ecj import-chain --in "$CA/root.pem" --store "$BATS_TEST_TMPDIR/other"
+	assert_success
+	mkdir -m 700 "$atk/a" "$atk/b"
+	cp -a "$BATS_TEST_TMPDIR/other" "$atk/b/store"
+	mkdir -m 700 "$atk/a/store"
+	echo 1 > "$atk/a/store/VERSION"
+	chown 65534:65534 "$atk"
+	chmod 755 "$atk"
+	# renameat2(RENAME_EXCHANGE) of a and b in a loop, as the attacker,
+	# until told to stop
+	cat > "$atk/swap.py" <<'PY'
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+d, n = sys.argv[1], 0
+while not os.path.exists(d + "/stop"):
+    if libc.renameat2(-100, (d + "/a").encode(), -100, (d + "/b").encode(), 2):
+        sys.exit("renameat2: " + os.strerror(ctypes.get_errno()))
+    n += 1
+print(n)
+PY
+	as_nobody /usr/bin/python3 "$atk/swap.py" "$atk" > swaps 2> swap.err &
+	pid=$!
+	for _ in $(seq 1 30); do
+		ecj verify-root --cert "$CA/sub.pem" --purpose any --store "$atk/a/store"
+		assert_code 6 store-unsafe
+		[[ "$(jf .message)" == *"is owned by uid 65534, neither root nor this user"* ]] ||
+			fail "$(jf .message)"
+	done
+	touch "$atk/stop"
+	wait "$pid"
+	[ "$(cat swaps)" -gt 0 ] || fail "the attacker never swapped: $(cat swap.err)"
+	# and with no attacker at all: the same refusal, for readers and writers
+	ecj import-chain --in "$CA/root.pem" --store "$atk/a/store"
+	assert_code 6 store-unsafe
+	ecj list --store "$atk/a/new/store"
+	assert_code 6 store-unsafe
+	assert_not_exist "$atk/a/new"
+}
+
+teardown() {
+	if [ -f "$BATS_TEST_TMPDIR/attack-dir" ]; then
+		d=$(cat "$BATS_TEST_TMPDIR/attack-dir")
+		touch "$d/stop"
+		exec 9>&-
+		wait || true
+		rm -rf "$d"
+	fi
+}
+
+@test "security: every directory above the store is checked as ssh's StrictModes does" {
+	# writable by others, not sticky: anyone could swap the store
+	mkdir -m 777 pub
+	ecj list --store "$BATS_TEST_TMPDIR/pub/store"
+	assert_code 6 store-unsafe
+	[[ "$(jf .message)" == *"/pub' is writable by group or others (mode 0777)"* ]]
+	chmod 775 pub
+	ecj import-chain --in "$CA/root.pem" --store "$BATS_TEST_TMPDIR/pub/store"
+	assert_code 6 store-unsafe
+	assert_not_exist pub/store
+	# sticky (as /tmp): fine for an entry of this user's ...
+	chmod 1777 pub
+	ecj import-chain --in "$CA/root.pem" --store "$BATS_TEST_TMPDIR/pub/store"
+	assert_success
+	ecj list --store "$BATS_TEST_TMPDIR/pub/store"
+	assert_success
+	# ... not for another user's
+	if [ "$(id -u)" -eq 0 ]; then
+		mkdir -m 755 pub/theirs
+		chown 65534 pub/theirs
+		ecj list --store "$BATS_TEST_TMPDIR/pub/theirs/store"
+		assert_code 6 store-unsafe
+		[[ "$(jf .message)" == *"entry 'theirs' is owned by uid 65534"* ]]
+	fi
+	# a symlink on the way is followed, under the same rule
+	mkdir -m 700 real
+	ln -s real via
+	ecj import-chain --in "$CA/root.pem" --store "$BATS_TEST_TMPDIR/via/store"
+	assert_success
+	assert_exist real/store/VERSION
+	ln -s pub/store pubstore
+	ecj list --store "$BATS_TEST_TMPDIR/pubstore"
+	assert_code 6 store-corrupt
+	[[ "$(jf .message)" == *"is a symlink"* ]]
+	ln -s "$BATS_TEST_TMPDIR/pub" via-pub
+	chmod 0777 pub
+	ecj list --store "$BATS_TEST_TMPDIR/via-pub/store"
+	assert_code 6 store-unsafe
+	# a relative store is walked from the current directory
+	(cd real && ecj list --store store && assert_success)
+}
+
+@test "security: a section, a root or a key another user could change is refused" {
+	(umask 077; pfx_of k)
+	ecj import-pfx --in k.pfx --password-file pw --exportable
+	assert_success
+	t=$(jf '.certificates[0].thumbprint')
+	ecj import-chain --in "$CA/chain.p7b"
+	assert_success
+	r=$(cd "$EDGECERT_STORE/root" && echo ./*.pem)
+	r=${r#./}
+	# a section writable by others, under a 0700 store
+	chmod 777 "$EDGECERT_STORE/root"
+	ecj verify-root --thumbprint "$t" --purpose any
+	assert_code 6 store-unsafe
+	[[ "$(jf .message)" == *"/root' is writable by group or others (mode 0777)"* ]]
+	ecj list
+	assert_code 6 store-unsafe
+	chmod 700 "$EDGECERT_STORE/root"
+	ecj verify-root --thumbprint "$t" --purpose any
+	assert_success
+	# a root owned by another user is not this user's trust
+	if [ "$(id -u)" -eq 0 ]; then
+		chown 65534 "$EDGECERT_STORE/root/$r"
+		ecj verify-root --thumbprint "$t" --purpose any
+		assert_code 6 store-unsafe
+		chown 0 "$EDGECERT_STORE/root/$r"
+		chown 65534 "$EDGECERT_STORE/personal/$t.key"
+		ecj export --thumbprint "$t" --out k2.pfx --password-file pw
+		assert_code 6 store-unsafe
+		chown 0 "$EDGECERT_STORE/personal/$t.key"
+	fi
+	# a key readable by others
+	chmod 644 "$EDGECERT_STORE/personal/$t.key"
+	ecj export --thumbprint "$t" --out k2.pfx --password-file pw
+	assert_code 6 store-unsafe
+	[[ "$(jf .message)" == *"$t.key' in the store has mode 0644"* ]]
+	assert_not_exist k2.pfx
+	ecj assign --interface internal --thumbprint "$t" --fqdn k.example.test
+	assert_code 6 store-unsafe
+	chmod 600 "$EDGECERT_STORE/personal/$t.key"
+	ecj export --thumbprint "$t" --out k2.pfx --password-file pw
+	assert_success
+}

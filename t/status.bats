@@ -110,7 +110,7 @@ line2 \\ end"
 		name-mismatch:1 purpose-mismatch:1 key-mismatch:1 no-private-key:1 \
 		usage:2 bad-input:3 bad-password:3 not-found:4 ambiguous:4 \
 		no-pending-request:4 not-exportable:5 weak-key:5 exists:5 refused:5 \
-		locked:6 io:6 store-corrupt:6 hook-failed:6 internal:70; do
+		locked:6 io:6 store-corrupt:6 store-unsafe:6 hook-failed:6 internal:70; do
 		code=${pair%:*} exit=${pair#*:}
 		# ".IP "\fBcode\fR" 22" followed by "exit N: ..."
 		got=$(grep -A1 -F ".IP \"\\fB$code\\fR\"" "$page" | sed -n 2p)
@@ -123,6 +123,10 @@ line2 \\ end"
 	# and the binary agrees, for the codes this suite can reach from list
 	ecj list --frob;                 assert_code 2 usage
 	ecj list --thumbprint 00000000;  assert_code 4 not-found
-	mkdir -m 777 "$EDGECERT_STORE"
+	echo 9 > "$BATS_TEST_TMPDIR/VERSION"
+	mkdir -m 700 "$EDGECERT_STORE"
+	cp "$BATS_TEST_TMPDIR/VERSION" "$EDGECERT_STORE/"
 	ecj list;                        assert_code 6 store-corrupt
+	chmod 777 "$EDGECERT_STORE"
+	ecj list;                        assert_code 6 store-unsafe
 }

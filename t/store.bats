@@ -9,15 +9,15 @@ setup() {
 	ec_setup
 }
 
-@test "store: a world-writable store is refused as store-corrupt" {
+@test "store: a world-writable store is refused as store-unsafe" {
 	mkdir -m 700 "$EDGECERT_STORE"
 	chmod 777 "$EDGECERT_STORE"
 	ecj list
-	assert_code 6 store-corrupt
+	assert_code 6 store-unsafe
 	[[ "$(jf .message)" == *"writable by group or others (mode 0777)"* ]]
 	chmod 770 "$EDGECERT_STORE"
 	ecj list
-	assert_code 6 store-corrupt
+	assert_code 6 store-unsafe
 	chmod 750 "$EDGECERT_STORE"
 	ecj list
 	assert_success
@@ -36,7 +36,7 @@ setup() {
 	mkdir -m 700 "$EDGECERT_STORE"
 	chown 65534 "$EDGECERT_STORE"
 	ecj list
-	assert_code 6 store-corrupt
+	assert_code 6 store-unsafe
 	[[ "$(jf .message)" == *"owned by uid 65534"* ]]
 }
 
