@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include <gnutls/gnutls.h>
 
@@ -130,6 +132,17 @@ static void diag(const struct applet *a, const char *command,
 	free(esc);
 }
 
+/* A core file would hold what edgecert holds: passwords, PINs, private
+ * keys.  None is written, and no other process of the same user may read
+ * this one's memory (ptrace, /proc/PID/mem). */
+static void no_core_dumps(void)
+{
+	const struct rlimit zero = { 0, 0 };
+
+	setrlimit(RLIMIT_CORE, &zero);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 int main(int argc, char **argv)
 {
 	char usage[4096];
@@ -138,6 +151,7 @@ int main(int argc, char **argv)
 	struct ec_ctx ctx;
 	int first = 0, r, code;
 
+	no_core_dumps();
 	base = base ? base + 1 : (argv[0] ? argv[0] : "edgecert");
 	if (strncmp(base, "edgecert-", 9) == 0) {
 		ec_ctx_init(&ctx, base + 9);

@@ -373,3 +373,36 @@ teardown() {
 	ecj export --thumbprint "$t" --out k2.pfx --password-file pw
 	assert_success
 }
+
+@test "security: no core dump and no same-user reading of a run's memory" {
+	[ "$(id -u)" -eq 0 ] || fail "needs root (to look at another user's run)"
+	command -v setpriv >/dev/null || fail "setpriv (util-linux) missing"
+	(umask 077; pfx_of c)
+	# a run of another user, stopped while it reads the password
+	h=$(mktemp -d /tmp/edgecert-home.XXXXXX)
+	echo "$h" > attack-dir
+	chown 65534:65534 "$h"
+	cp c.pfx "$h/"
+	chown 65534 "$h/c.pfx"
+	mkfifo "$h/pw"
+	chown 65534 "$h/pw"
+	exec 9<>"$h/pw"		# a writer that has not written yet
+	# (setpriv itself, not a function: $! is the pid edgecert runs as)
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		env HOME="$h" EDGECERT_STORE="$h/store" "$EC_BIN/edgecert" import-pfx --in "$h/c.pfx" \
+		--password-file "$h/pw" --format json > out.json 9>&- &
+	pid=$!
+	for _ in $(seq 1 200); do
+		grep -q "$h/pw" <(ls -l "/proc/$pid/fd" 2>/dev/null) && break
+		sleep 0.05
+	done
+	# RLIMIT_CORE 0, and not dumpable: its /proc files are root's, not its
+	# user's, so that nobody else of that user may read its memory
+	grep -E '^Max core file size +0 +0 ' "/proc/$pid/limits"
+	assert_equal "$(stat -c %u "/proc/$pid/status")" 0
+	printf '%s\n' "$PASS" >&9
+	exec 9>&-
+	wait "$pid"
+	run jq -r .code out.json
+	assert_output ok
+}
