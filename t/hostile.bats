@@ -164,3 +164,23 @@ y" 'back\slash' '$(touch pwned)' "'; touch pwned; '" '\0' '%00' '\x00\u0000'; do
 	assert_not_exist pwned2
 	assert_not_exist pwned3
 }
+
+@test "hostile: a FIFO or a device in place of the store's lock files is refused at once" {
+	for f in .commit .lock; do
+		mv "$EDGECERT_STORE/$f" "$BATS_TEST_TMPDIR/saved"
+		mkfifo "$EDGECERT_STORE/$f"
+		start=$SECONDS
+		if [ "$f" = .commit ]; then	# readers take no other lock
+			expect 6 store-corrupt list
+			expect 6 store-corrupt verify-root --cert "$BAD/zero"
+		fi
+		expect 6 store-corrupt request --cn fifo.example.test --key-type ecdsa
+		[ $((SECONDS - start)) -lt 10 ] || fail "$f: took $((SECONDS - start)) s"
+		rm "$EDGECERT_STORE/$f"
+		mknod "$EDGECERT_STORE/$f" c 1 3	# /dev/null
+		expect 6 store-corrupt request --cn dev.example.test --key-type ecdsa
+		rm "$EDGECERT_STORE/$f"
+		mv "$BATS_TEST_TMPDIR/saved" "$EDGECERT_STORE/$f"
+	done
+	assert_equal "$(store_snapshot)" "$before"
+}
