@@ -209,9 +209,16 @@ static int remove_gen(int dfd, const char *name, struct ec_err *e)
 	struct dirent *de;
 	DIR *d;
 
-	if (fd < 0)
-		return errno == ENOENT ? 0 : ec_fail_errno(e, EC_IO, errno,
-			"cannot open generation '%s'", name);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		/* a symlink or a file where only edgecert makes directories */
+		if (errno == ELOOP || errno == ENOTDIR)
+			return ec_fail(e, EC_STORE_CORRUPT, "live generation '%s' "
+				       "is not a directory edgecert made", name);
+		return ec_fail_errno(e, EC_IO, errno, "cannot open generation "
+				     "'%s'", name);
+	}
 	if (!(d = fdopendir(fd))) {
 		close(fd);
 		return ec_fail_errno(e, EC_IO, errno, "cannot read generation "

@@ -184,3 +184,22 @@ y" 'back\slash' '$(touch pwned)' "'; touch pwned; '" '\0' '%00' '\x00\u0000'; do
 	done
 	assert_equal "$(store_snapshot)" "$before"
 }
+
+@test "hostile: a symlink planted as the next live generation's staging directory is store-corrupt" {
+	pki_setup
+	[ -e "$PKI/server2.pem" ] || "$EC_ROOT/scripts/test-pki-assign" "$PKI"
+	cat "$PKI/sub.pem" "$PKI/root.pem" > chain.pem
+	ecj import-chain --in chain.pem
+	assert_success
+	t=$(store_put personal "$PKI/server.pem" "$PKI/server.key")
+	t2=$(store_put personal "$PKI/server2.pem" "$PKI/server2.key")
+	ecj assign --interface internal --thumbprint "$t" --fqdn edge.example.test
+	assert_success
+	mkdir -m 700 elsewhere
+	echo "do not touch" > elsewhere/keep
+	ln -s "$BATS_TEST_TMPDIR/elsewhere" "$EDGECERT_STORE/live/.gen/internal/2.tmp"
+	ecj assign --interface internal --thumbprint "$t2" --fqdn edge.example.test
+	assert_code 6 store-corrupt
+	assert_equal "$(ls elsewhere)" keep
+	assert_equal "$(readlink "$EDGECERT_STORE/live/internal")" .gen/internal/1
+}
