@@ -26,6 +26,8 @@ struct ec_store {
 	int dfd;			/* -1: the store does not exist yet */
 	int secfd[EC_SEC_COUNT];	/* opened on first use; -1 */
 	int lockfd;			/* writers: .lock, held throughout */
+	int rofs;			/* a writer's store on a read-only
+					 * file system: opened as a reader */
 	int commitfd;			/* .commit: writers lock it exclusively
 					 * while files move, readers shared for
 					 * their run; -1 */
@@ -454,6 +456,13 @@ int ec_store_open(struct ec_store **out, const char *dir, int flags,
 		*out = s;	/* an absent store is an empty one */
 		return 0;
 	}
+	/* a read-only file system: read it as a reader does (a run that
+	 * changes nothing succeeds); a change fails at ec_txn_begin */
+	if (writer && faccessat(s->dfd, ".", W_OK, AT_EACCESS) < 0 &&
+	    errno == EROFS) {
+		writer = 0;
+		s->rofs = 1;
+	}
 	if (writer && lock_store(s, wait_seconds, e) < 0)
 		goto fail;
 	if (check_version(s, writer, e) < 0)
@@ -572,6 +581,9 @@ int ec_txn_begin(struct ec_store *s, struct ec_txn **out, struct ec_err *e)
 	struct ec_txn *t;
 
 	*out = NULL;
+	if (s->rofs)
+		return ec_fail(e, EC_IO, "cannot change store '%s': it is on a "
+			       "read-only file system", s->dir);
 	if (s->lockfd < 0)
 		return ec_fail(e, EC_INTERNAL, "store opened read-only");
 	if (!(t = calloc(1, sizeof(*t))))

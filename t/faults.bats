@@ -317,3 +317,39 @@ live_of() {
 	done
 	echo "# assign: $torn of $KILLS kills between switch and record, mended" >&3
 }
+
+teardown() {
+	if [ -f "$BATS_TEST_TMPDIR/mounted" ]; then
+		umount "$(cat "$BATS_TEST_TMPDIR/mounted")" || true
+	fi
+}
+
+@test "faults: on a read-only file system a run that changes nothing succeeds, a change is io" {
+	[ "$(id -u)" -eq 0 ] || fail "needs root (a read-only bind mount)"
+	answered a
+	ecj accept --in a.p7b
+	assert_success
+	ecj import-chain --in "$CA/chain.p7b"
+	assert_success
+	t=$(jf '.certificates[0].thumbprint')
+	ecj list --section personal
+	t=$(jf '.items[0].thumbprint')
+	ecj assign --interface internal --thumbprint "$t" --fqdn a.example.test --force
+	assert_success
+	mount --bind "$EDGECERT_STORE" "$EDGECERT_STORE"
+	echo "$EDGECERT_STORE" > mounted
+	mount -o remount,bind,ro "$EDGECERT_STORE"
+	before=$(store_snapshot)
+	ecj assign --interface internal --thumbprint "$t" --fqdn a.example.test --force
+	assert_code 0 ok
+	assert_equal "$(jf .changed)" false
+	ecj import-chain --in "$CA/chain.p7b"
+	assert_code 0 ok
+	assert_equal "$(jf .changed)" false
+	ecj list
+	assert_success
+	ecj assign --interface external --thumbprint "$t" --fqdn a.example.test --force
+	assert_code 6 io
+	[[ "$(jf .message)" == *"ead-only file system"* ]] || fail "$(jf .message)"
+	assert_equal "$(store_snapshot)" "$before"
+}
