@@ -402,37 +402,55 @@ static int recover(struct ec_store *s, struct ec_err *e)
 }
 
 /* A reader's shared commit lock.  Holding it, a journal in .txn can only
- * be a writer's that died after its commit point: when no writer holds
- * the store, and this process may write it, the change is completed now
- * (as the next writer would), so that the reader sees the new state. */
+ * be a writer's that died after its commit point, and the store is half
+ * changed.  A reader reads the committed state: it completes the change
+ * itself under the writers' lock, as the next writer would, or, when a
+ * writer holds that lock (and will complete it at its open, which needs
+ * the commit lock), lets go of its shared lock and waits for the writer
+ * to do so.  A store on a read-only file system cannot be completed:
+ * io, rather than a half state. */
+#define READER_WAIT_SECONDS 30
 static int reader_lock(struct ec_store *s, struct ec_err *e)
 {
+	struct timespec start, now, nap = { 0, 20 * 1000 * 1000 };
 	int lk;
 
 	if (s->commitfd < 0)
 		return 0;
-	if (commit_lock(s, LOCK_SH) < 0)
-		return ec_fail_errno(e, EC_IO, errno, "cannot lock store '%s'",
-				     s->dir);
-	if (faccessat(s->dfd, TXN "/journal", F_OK, AT_SYMLINK_NOFOLLOW) < 0)
-		return 0;
-	lk = openat(s->dfd, ".lock", O_RDWR | O_NOFOLLOW | O_CLOEXEC);
-	if (lk < 0)
-		return 0;	/* read-only: the next writer completes it */
-	if (flock(lk, LOCK_EX | LOCK_NB) == 0) {
-		commit_lock(s, LOCK_UN);
-		if (recover(s, e) < 0) {
-			close(lk);
-			return -1;
-		}
-		if (commit_lock(s, LOCK_SH) < 0) {
-			close(lk);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		if (commit_lock(s, LOCK_SH) < 0)
 			return ec_fail_errno(e, EC_IO, errno, "cannot lock "
 					     "store '%s'", s->dir);
+		if (faccessat(s->dfd, TXN "/journal", F_OK,
+			      AT_SYMLINK_NOFOLLOW) < 0)
+			return 0;
+		lk = openat(s->dfd, ".lock", O_RDWR | O_NOFOLLOW | O_NONBLOCK |
+			    O_CLOEXEC);
+		if (lk < 0)
+			return ec_fail_errno(e, EC_IO, errno, "store '%s' has a "
+					     "change a writer that died did not "
+					     "complete, and it cannot be "
+					     "completed now", s->dir);
+		commit_lock(s, LOCK_UN);
+		if (flock(lk, LOCK_EX | LOCK_NB) == 0) {
+			int r = recover(s, e);
+
+			close(lk);	/* the writers' lock, held for it */
+			if (r < 0)
+				return -1;
+			continue;
 		}
+		close(lk);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - start.tv_sec >= READER_WAIT_SECONDS)
+			return ec_fail(e, EC_LOCKED, "store '%s' has a change "
+				       "a writer that died did not complete, "
+				       "and the writer holding it has not "
+				       "completed it (waited %d s)", s->dir,
+				       READER_WAIT_SECONDS);
+		nanosleep(&nap, NULL);
 	}
-	close(lk);
-	return 0;
 }
 
 int ec_store_open(struct ec_store **out, const char *dir, int flags,

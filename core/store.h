@@ -7,8 +7,10 @@
  *
  * Writers change the store only through transactions: every file is staged
  * and fsynced, a journal is committed, then the files are renamed in; a run
- * that dies after the commit is completed by the next writer, one that dies
- * before it leaves no trace.  Readers take no lock. */
+ * that dies after the commit is completed by the next writer (or reader,
+ * under the writers' lock), one that dies before it leaves no trace.
+ * Readers hold a shared lock on STORE/.commit, never the writers' lock
+ * but to complete such a change. */
 #ifndef EC_STORE_H
 #define EC_STORE_H
 

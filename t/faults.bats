@@ -353,3 +353,24 @@ teardown() {
 	[[ "$(jf .message)" == *"ead-only file system"* ]] || fail "$(jf .message)"
 	assert_equal "$(store_snapshot)" "$before"
 }
+
+@test "faults: a reader reads the committed state of a writer that died, waiting for the writer that holds the lock" {
+	ecj import-chain --in "$CA/root.pem"
+	assert_success
+	# what a writer killed after its commit point leaves: the root moved
+	# in already, the issuing CA still staged, the journal naming both
+	s=$(sha1 "$CA/sub.pem")
+	r=$(sha1 "$CA/root.pem")
+	mkdir -p "$EDGECERT_STORE/.txn"
+	cp "$CA/sub.pem" "$EDGECERT_STORE/.txn/1.new"
+	printf 'put root %s.pem 0 0\nput ca %s.pem 1 0\n' "$r" "$s" > "$EDGECERT_STORE/.txn/journal"
+	# another writer holds the writers' lock for a moment
+	flock -x "$EDGECERT_STORE/.lock" -c "touch '$BATS_TEST_TMPDIR/held'; sleep 1" &
+	pid=$!
+	for _ in $(seq 1 100); do [ -e held ] && break; sleep 0.02; done
+	ecj list
+	assert_success
+	assert_equal "$(jf '[.items[].thumbprint] | sort | join(" ")')" "$(printf '%s\n' "$r" "$s" | sort | paste -sd' ')"
+	wait "$pid"
+	assert_equal "$(ls -A "$EDGECERT_STORE/.txn")" ""
+}
