@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <gnutls/gnutls.h>
+#include <gnutls/x509-ext.h>
 
 #include "csr.h"
 #include "mstmpl.h"
@@ -192,7 +193,7 @@ static int set_sans(gnutls_x509_crq_t crq, const struct ec_csr_params *p,
 		}
 	}
 	/* the subject name should match the FQDN: the CN joins the SANs */
-	if (cn && !have_cn && strchr(cn, ' ') == NULL) {
+	if (cn && !have_cn && !p->exact_sans && strchr(cn, ' ') == NULL) {
 		r = gnutls_x509_crq_set_subject_alt_name(crq,
 				GNUTLS_SAN_DNSNAME, cn, (unsigned)strlen(cn),
 				p->ndns ? GNUTLS_FSAN_APPEND : GNUTLS_FSAN_SET);
@@ -251,6 +252,31 @@ static int set_templates(gnutls_x509_crq_t crq,
 	return 0;
 }
 
+/* The EKU, not critical (as certreq makes it; GnuTLS'
+ * gnutls_x509_crq_set_key_purpose_oid marked it critical whatever it was
+ * told). */
+static int set_eku(gnutls_x509_crq_t crq, const struct ec_csr_params *p)
+{
+	gnutls_x509_key_purposes_t kp;
+	gnutls_datum_t der = { NULL, 0 };
+	int r;
+
+	if (!p->neku)
+		return 0;
+	if ((r = gnutls_x509_key_purpose_init(&kp)) < 0)
+		return r;
+	for (size_t i = 0; i < p->neku && r >= 0; i++)
+		r = gnutls_x509_key_purpose_set(kp, p->eku[i]);
+	if (r >= 0)
+		r = gnutls_x509_ext_export_key_purposes(kp, &der);
+	if (r >= 0)
+		r = gnutls_x509_crq_set_extension_by_oid(crq, "2.5.29.37",
+							 der.data, der.size, 0);
+	gnutls_free(der.data);
+	gnutls_x509_key_purpose_deinit(kp);
+	return r;
+}
+
 int ec_csr_make(const struct ec_csr_params *p, gnutls_privkey_t key,
 		gnutls_x509_crq_t *out, struct ec_err *e)
 {
@@ -266,8 +292,12 @@ int ec_csr_make(const struct ec_csr_params *p, gnutls_privkey_t key,
 		usage |= GNUTLS_KEY_KEY_ENCIPHERMENT;
 	if (pk == GNUTLS_PK_ECDSA && bits > 256)
 		dig = GNUTLS_DIG_SHA384;
+	if (p->hash && pk != GNUTLS_PK_EDDSA_ED25519)
+		dig = p->hash;
 	if (pk == GNUTLS_PK_EDDSA_ED25519)
 		dig = GNUTLS_DIG_UNKNOWN;	/* EdDSA hashes by itself */
+	if (p->key_usage)
+		usage = p->key_usage;
 	if (set_subject(crq, p, e) < 0 || set_sans(crq, p, e) < 0 ||
 	    set_templates(crq, p, e) < 0)
 		goto fail;
@@ -277,10 +307,8 @@ int ec_csr_make(const struct ec_csr_params *p, gnutls_privkey_t key,
 	    (r = gnutls_x509_crq_set_pubkey(crq, pub)) < 0 ||
 	    (r = gnutls_x509_crq_set_key_usage(crq, usage)) < 0)
 		goto fail_gnutls;
-	for (size_t i = 0; i < p->neku; i++)
-		if ((r = gnutls_x509_crq_set_key_purpose_oid(crq, p->eku[i],
-							     0)) < 0)
-			goto fail_gnutls;
+	if ((r = set_eku(crq, p)) < 0)
+		goto fail_gnutls;
 	if ((r = gnutls_x509_crq_privkey_sign(crq, key, dig, 0)) < 0)
 		goto fail_gnutls;
 	gnutls_pubkey_deinit(pub);

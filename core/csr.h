@@ -30,6 +30,10 @@ struct ec_csr_params {
 	const char *template_name;	/* NULL: no v1 template extension */
 	const char *template_oid;	/* NULL: no v2 template extension */
 	long template_major, template_minor;	/* -1: absent */
+	unsigned key_usage;	/* GNUTLS_KEY_* bits; 0: digitalSignature,
+				 * and keyEncipherment for RSA */
+	gnutls_digest_algorithm_t hash;	/* 0: SHA-256 (SHA-384 for P-384) */
+	int exact_sans;		/* the SANs as given: the CN does not join */
 };
 
 /* Parse "server,client,1.2.3" into OIDs (pointers into a static table
@@ -48,9 +52,9 @@ int ec_key_generate(gnutls_pk_algorithm_t pk, unsigned bits,
 		    gnutls_ecc_curve_t curve, gnutls_x509_privkey_t *out,
 		    struct ec_err *e);
 
-/* Build and sign the request (SHA-256, SHA-384 for P-384, Ed25519's own)
- * with key, in a file or in a token.
- * The CN joins the DNS names unless it is there already. */
+/* Build and sign the request (SHA-256, SHA-384 for P-384, Ed25519's own;
+ * or p->hash) with key, in a file or in a token.
+ * The CN joins the DNS names unless it is there already or exact_sans. */
 int ec_csr_make(const struct ec_csr_params *p, gnutls_privkey_t key,
 		gnutls_x509_crq_t *out, struct ec_err *e);
 
