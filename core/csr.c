@@ -18,18 +18,30 @@ static const struct {
 
 int ec_oid_ok(const char *s)
 {
+	unsigned long long v = 0, first = 0;
 	int arcs = 0, digits = 0;
 
 	for (; *s; s++) {
 		if (*s >= '0' && *s <= '9') {
-			digits++;
+			v = v * 10 + (unsigned)(*s - '0');
+			if (++digits > 10 || v > 4294967295ULL)
+				return 0;
 		} else if (*s == '.' && digits) {
+			if (arcs == 0)
+				first = v;
+			/* X.660: the first arc 0, 1 or 2, the second under 40
+			 * below 0 and 1 (libtasn1 refuses others) */
+			if (first > 2 || (arcs == 1 && first < 2 && v >= 40))
+				return 0;
 			arcs++;
 			digits = 0;
+			v = 0;
 		} else {
 			return 0;
 		}
 	}
+	if (arcs == 1 && first < 2 && v >= 40)
+		return 0;
 	return digits && arcs >= 1;
 }
 

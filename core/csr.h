@@ -39,7 +39,8 @@ struct ec_csr_params {
 /* Parse "server,client,1.2.3" into OIDs (pointers into a static table
  * or into s, which is modified). */
 int ec_eku_parse(char *s, struct ec_csr_params *p, struct ec_err *e);
-/* Is s a dotted OID of at least two arcs? */
+/* Is s a dotted OID of at least two arcs, the first 0, 1 or 2 (the
+ * second under 40 below 0 and 1), each arc under 2^32? */
 int ec_oid_ok(const char *s);
 
 /* Check what can be checked before a key is made: the country code, the

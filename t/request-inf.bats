@@ -203,6 +203,7 @@ bad() {
 	bad '[Extensions]\n2.5.29.17 = "{hex}30 00"' "INF line 4: [Extensions] 2.5.29.17: only the {text} form is read"
 	bad '[Extensions]\n_continue_ = "dns=a.example.test"' "INF line 4: [Extensions] _continue_: continues no extension"
 	bad '[Extensions]\n2.5.29.37 = "{text}1.3.6.1.5.5.7.3.1,serverAuth"' "INF line 4: [Extensions] 2.5.29.37: 'serverAuth' is not a dotted OID"
+	bad '[Extensions]\nOID = 5.7.3.2' "INF line 4: [Extensions] OID: '5.7.3.2' is not a dotted OID"
 	bad '[Extensions]\nCritical = 2.5.29.17' "INF line 4: [Extensions] Critical: not an extension"
 	bad '[RequestAttributes]\nSAN = "dns=a.example.test"' "INF line 4: [RequestAttributes] SAN: not an attribute"
 	bad 'FriendlyName = "unclosed' "line 3: unclosed quote"
