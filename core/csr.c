@@ -251,6 +251,16 @@ static int set_templates(gnutls_x509_crq_t crq,
 		if (r < 0)
 			return ec_fail(e, EC_INTERNAL, "%s", gnutls_strerror(r));
 	}
+	if (p->template_attr) {
+		if (ec_mstmpl_pair_der("CertificateTemplate", p->template_attr,
+				       &der, e) < 0)
+			return -1;
+		r = gnutls_x509_crq_set_attribute_by_oid(crq,
+				EC_OID_MS_NAME_VALUE, der.data, der.size);
+		gnutls_free(der.data);
+		if (r < 0)
+			return ec_fail(e, EC_INTERNAL, "%s", gnutls_strerror(r));
+	}
 	if (p->template_oid) {
 		if (ec_mstmpl_oid_der(p->template_oid, p->template_major,
 				      p->template_minor, &der, e) < 0)

@@ -29,6 +29,8 @@ struct ec_csr_params {
 	size_t neku;
 	const char *template_name;	/* NULL: no v1 template extension */
 	const char *template_oid;	/* NULL: no v2 template extension */
+	const char *template_attr;	/* NULL: no CertificateTemplate
+					 * name-value pair attribute */
 	long template_major, template_minor;	/* -1: absent */
 	unsigned key_usage;	/* GNUTLS_KEY_* bits; 0: digitalSignature,
 				 * and keyEncipherment for RSA */

@@ -473,7 +473,7 @@ static int one(struct ec_inf_req *r, const struct ec_inf_line *l, int *cur,
 				   "(CertificateTemplate)");
 		if (!*l->value)
 			return BAD(l, "an empty template name");
-		r->p.template_name = l->value;
+		r->p.template_name = r->p.template_attr = l->value;
 		return 0;
 	}
 	if (strcasecmp(s, "Version") == 0) {
@@ -547,8 +547,10 @@ void ec_inf_merge(const struct ec_inf_req *r, struct ec_csr_params *p)
 		memcpy(p->eku, r->p.eku, sizeof(p->eku));
 		p->neku = r->p.neku;
 	}
-	if (!p->template_name && !p->template_oid)
+	if (!p->template_name && !p->template_oid) {
 		p->template_name = r->p.template_name;
+		p->template_attr = r->p.template_attr;
+	}
 	p->key_usage = r->p.key_usage;
 	p->hash = r->p.hash;
 	p->exact_sans = 1;

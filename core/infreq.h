@@ -7,7 +7,8 @@
  * ({text}dns=...&ipaddress=...) and 2.5.29.37 ({text}OID,OID) with their
  * _continue_ lines, and OID = lines for the EKU;
  * [EnhancedKeyUsageExtension] OID = lines; [RequestAttributes]
- * CertificateTemplate; [Version] Signature.  Anything else, or a value
+ * CertificateTemplate (the template name extension and the name-value
+ * pair attribute); [Version] Signature.  Anything else, or a value
  * it cannot honour, is usage naming the line. */
 #ifndef EC_INFREQ_H
 #define EC_INFREQ_H

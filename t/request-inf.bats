@@ -80,6 +80,13 @@ ext() {
 	want=$(printf WebServer | iconv -f UTF-8 -t UTF-16BE | od -An -tx1 | tr -d ' \n')
 	[[ "$CRQ" == *"Hexdump: 1e12$want"* ]]
 	assert_equal "$(jf .template)" WebServer
+	# and, as certreq writes [RequestAttributes], the attribute
+	# 1.3.6.1.4.1.311.13.2.1 of one EnrollmentNameValuePair
+	# { BMPString "CertificateTemplate", BMPString "WebServer" }
+	u() { printf %s "$1" | iconv -f UTF-8 -t UTF-16BE | od -An -tx1 | tr -d ' \n'; }
+	der=$(openssl req -in r.csr -outform DER | od -An -tx1 | tr -d ' \n')
+	oid=060a2b0601040182370d0201
+	[[ "$der" == *"${oid}313e303c1e26$(u CertificateTemplate)1e12$(u WebServer)"* ]]
 	assert_equal "$(jf .exportable)" true
 	assert_equal "$(jf .key_bits)" 2048
 }
