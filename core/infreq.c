@@ -345,11 +345,13 @@ static int new_request(struct ec_inf_req *r, const struct ec_inf_line *l,
 		return 0;
 	}
 	if (strcasecmp(k, "KeySpec") == 0) {
-		if (strcmp(v, "0") && strcmp(v, "1") && strcmp(v, "2") &&
-		    strcasecmp(v, "AT_NONE") && strcasecmp(v, "AT_KEYEXCHANGE") &&
-		    strcasecmp(v, "AT_SIGNATURE"))
-			return BAD(l, "'%s' is not a key spec", v);
-		return 0;
+		static const char *const specs[] = { "0", "1", "2", "AT_NONE",
+			"AT_KEYEXCHANGE", "AT_SIGNATURE" };
+
+		for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
+			if (strcasecmp(v, specs[i]) == 0)
+				return 0;
+		return BAD(l, "'%s' is not a key spec", v);
 	}
 	if (strcasecmp(k, "RequestType") == 0) {
 		if (strcasecmp(v, "PKCS10") != 0 && strcmp(v, "1") != 0)

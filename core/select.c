@@ -383,11 +383,13 @@ static int rank_cmp(const struct rank *a, const struct rank *b)
 static int pick(struct ec_store *s, const struct search *q, time_t now,
 		struct ec_found *out)
 {
-	struct rank r[EC_SEL_MAXHITS];
+	struct rank r[EC_SEL_MAXHITS] = { { 0 } };
 	size_t best = 0, ties = 0;
 	char *note = out->note;
 	size_t n;
 
+	if (q->nhits < 2 || q->nhits > EC_SEL_MAXHITS)
+		return 0;
 	for (size_t i = 0; i < q->nhits; i++) {
 		rank_of(s, &q->hits[i], now, &r[i]);
 		if (i && rank_cmp(&r[i], &r[best]) > 0)
