@@ -268,7 +268,9 @@ static int parse(int argc, char **argv, struct ec_ctx *ctx,
 	if (o->inf && read_inf(ctx, o) < 0)
 		return 1;
 	if (!o->p.cn && !o->p.subject)
-		return ec_opt_error(ctx, "give --cn (the FQDN) or --subject");
+		return ec_opt_error(ctx, "give --cn (the FQDN) or --subject%s",
+				    o->inf ? " (the INF file has no Subject)" :
+				    "");
 	if (o->p.subject && (o->p.cn || o->p.org || o->p.ou || o->p.locality ||
 			     o->p.state || o->p.country))
 		return ec_opt_error(ctx, "--subject excludes --cn, --org, --ou,"

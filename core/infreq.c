@@ -335,6 +335,7 @@ static int new_request(struct ec_inf_req *r, const struct ec_inf_line *l,
 		if (number(v, &n) < 0 || n < 256 || n > 16384)
 			return BAD(l, "'%s' is not a key length", v);
 		r->bits = (unsigned)n;
+		r->bits_line = l->lineno;
 		return 0;
 	}
 	if (strcasecmp(k, "Exportable") == 0 ||
@@ -515,6 +516,8 @@ int ec_inf_request(const unsigned char *data, size_t n, struct ec_inf_req *r,
 			       "section");
 	}
 	if (r->pk == GNUTLS_PK_ECDSA && r->bits) {
+		unsigned bits = r->bits, line = r->bits_line;
+
 		if (r->curve == 0)
 			r->curve = r->bits == 256 ? GNUTLS_ECC_CURVE_SECP256R1 :
 				   r->bits == 384 ? GNUTLS_ECC_CURVE_SECP384R1 :
@@ -523,8 +526,11 @@ int ec_inf_request(const unsigned char *data, size_t n, struct ec_inf_req *r,
 		    (unsigned)gnutls_ecc_curve_get_size(r->curve) * 8 !=
 		    r->bits) {
 			ec_inf_req_free(r);
-			return ec_fail(e, EC_USAGE, "INF KeyLength %u does not "
-				       "go with the ECDSA curve (256 or 384)",
+			r->bits = bits;
+			r->bits_line = line;
+			return ec_fail(e, EC_USAGE, "INF line %u: [NewRequest] "
+				       "KeyLength: %u does not go with the "
+				       "ECDSA curve (256 or 384)", r->bits_line,
 				       r->bits);
 		}
 		r->bits = 0;

@@ -25,6 +25,7 @@ struct ec_inf_req {
 	int have_san, have_eku;
 	gnutls_pk_algorithm_t pk;	/* 0: not given */
 	unsigned bits;			/* 0: not given (RSA) */
+	unsigned bits_line;		/* KeyLength's line */
 	gnutls_ecc_curve_t curve;	/* 0: not given */
 	int exportable;			/* 1: TRUE */
 	const char *name;		/* FriendlyName or NULL */

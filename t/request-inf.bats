@@ -146,6 +146,15 @@ ext() {
 	assert_equal "$(jf .template)" WebServer
 }
 
+@test "request-inf: Subject as CertStrToName writes it: ';' separators, E=, S=, quotes, blanks kept in quotes" {
+	printf '%s\r\n' '[NewRequest]' \
+		'Subject = "E=admin@example.test; CN=a.example.test; OU="" lead""; S=WA; C=US"' > s.inf
+	req s.inf
+	assert_equal "$(jf .subject)" 'EMAIL=admin@example.test,CN=a.example.test,OU=\ lead,ST=WA,C=US'
+	assert_equal "$(openssl req -in r.csr -noout -subject -nameopt sep_comma_plus,sname | sed 's/^subject=//')" \
+		'C=US,ST=WA,OU= lead,CN=a.example.test,emailAddress=admin@example.test'
+}
+
 @test "request-inf: UTF-16LE and UTF-8 with a BOM, LF line ends: the same request fields" {
 	ecj request --inf "$D/bondr007_request.inf" --check
 	assert_success
@@ -202,6 +211,7 @@ bad() {
 	bad 'KeyUsage = "CERT_DIGITAL_SIGNATURE_KEY_USAGE | CERT_BOGUS"' "'CERT_BOGUS' is not a key usage"
 	bad 'HashAlgorithm = sha1' "INF line 3: [NewRequest] HashAlgorithm: 'sha1' is not taken"
 	bad 'KeyAlgorithm = ECDSA_P521' "INF line 3: [NewRequest] KeyAlgorithm: 'ECDSA_P521' cannot be made here"
+	bad 'KeyAlgorithm = ECDSA_P256\nKeyLength = 2048' "INF line 4: [NewRequest] KeyLength: 2048 does not go with the ECDSA curve"
 	bad 'KeyLength = lots' "INF line 3: [NewRequest] KeyLength: 'lots' is not a key length"
 	bad 'Exportable = maybe' "INF line 3: [NewRequest] Exportable: 'maybe' is not TRUE or FALSE"
 	bad '\n[PolicyStatementExtension]\nPolicies = x' "INF line 5: [PolicyStatementExtension] is not a section"
@@ -229,6 +239,10 @@ bad() {
 	ecj request --inf bad.inf
 	assert_code 2 usage
 	assert_equal "$(jf .message)" "the INF file has no [NewRequest] section"
+	printf '[NewRequest]\r\nKeyLength = 2048\r\n' > bad.inf
+	ecj request --inf bad.inf
+	assert_code 2 usage
+	assert_equal "$(jf .message)" "give --cn (the FQDN) or --subject (the INF file has no Subject)"
 	ecj request --inf missing.inf
 	assert_code 3 bad-input
 	[[ "$(jf .message)" == "cannot open 'missing.inf'"* ]]
