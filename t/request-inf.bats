@@ -248,3 +248,17 @@ bad() {
 	[[ "$(jf .message)" == "cannot open 'missing.inf'"* ]]
 	assert_equal "$(ls "$EDGECERT_STORE/pending" 2>/dev/null)" ""
 }
+
+@test "request-inf: the INF's request through a CA (scripts/test-ca) and accept: FriendlyName and SANs arrive" {
+	"$EC_ROOT/scripts/test-ca" init ca >/dev/null
+	req "$D/edge-vip.inf"
+	"$EC_ROOT/scripts/test-ca" sign ca r.csr vip.p7b p7b >/dev/null
+	ecj accept --in vip.p7b
+	assert_success
+	assert_equal "$(jf .certificate.friendly_name)" "Edge internal"
+	assert_equal "$(jf .certificate.exportable)" true
+	assert_equal "$(jf -c .certificate.dns_names)" '["pool.corp.example.com","edge1.corp.example.com"]'
+	ecj list --name "Edge internal"
+	assert_success
+	assert_equal "$(jf .items[0].has_private_key)" true
+}
