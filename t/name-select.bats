@@ -18,10 +18,11 @@ setup() {
 }
 
 # issue CSR OUT DAYS_AGO [VALID_DAYS]: certtool signs CSR with the issuing
-# CA, notBefore DAYS_AGO days ago, copying the request's extensions.
+# CA, notBefore DAYS_AGO days ago (or at $FROM when set), copying the
+# request's extensions.
 issue() {
 	local from to
-	from=$(date -u -d "-$3 days" '+%Y-%m-%d %H:%M:%S')
+	from=${FROM:-$(date -u -d "-$3 days" '+%Y-%m-%d %H:%M:%S')}
 	to=$(date -u -d "$from UTC + ${4:-365} days" '+%Y-%m-%d %H:%M:%S')
 	cat > "$2.tmpl" <<-X
 		activation_date = "$from"
@@ -112,8 +113,11 @@ renew() {
 	assert_success
 	ecj request --cn b.example.test --name "Edge internal" --out b.csr
 	assert_success
+	# one notBefore for both (two clock reads may straddle a second)
+	FROM=$(date -u -d "-5 days" '+%Y-%m-%d %H:%M:%S')
 	issue a.csr a.pem 5
 	issue b.csr b.pem 5
+	unset FROM
 	assert_equal "$(openssl x509 -in a.pem -noout -startdate)" \
 		"$(openssl x509 -in b.pem -noout -startdate)"
 	ecj accept --in a.pem
