@@ -186,6 +186,25 @@ static char *crq_cn(gnutls_x509_crq_t crq)
 	return strdup(buf);
 }
 
+static int add_ip(gnutls_x509_crq_t crq, const char *ip, struct ec_err *e)
+{
+	unsigned char a[16];
+	unsigned n = 4;
+	int r;
+
+	if (inet_pton(AF_INET, ip, a) != 1) {
+		n = 16;
+		if (inet_pton(AF_INET6, ip, a) != 1)
+			return ec_fail(e, EC_USAGE, "--ip wants an IPv4 or IPv6 "
+				       "address, not '%s'", ip);
+	}
+	r = gnutls_x509_crq_set_subject_alt_name(crq, GNUTLS_SAN_IPADDRESS, a,
+						 n, GNUTLS_FSAN_APPEND);
+	if (r < 0)
+		return ec_fail(e, EC_INTERNAL, "%s", gnutls_strerror(r));
+	return 0;
+}
+
 static int set_sans(gnutls_x509_crq_t crq, const struct ec_csr_params *p,
 		    struct ec_err *e)
 {
@@ -217,22 +236,37 @@ static int set_sans(gnutls_x509_crq_t crq, const struct ec_csr_params *p,
 		}
 	}
 	free(cn);
-	for (size_t i = 0; i < p->nip; i++) {
-		unsigned char a[16];
-		unsigned n = 4;
+	for (size_t i = 0; i < p->nip; i++)
+		if (add_ip(crq, p->ip[i], e) < 0)
+			return -1;
+	return 0;
+}
 
-		if (inet_pton(AF_INET, p->ip[i], a) != 1) {
-			n = 16;
-			if (inet_pton(AF_INET6, p->ip[i], a) != 1)
-				return ec_fail(e, EC_USAGE, "--ip wants an IPv4 "
-					       "or IPv6 address, not '%s'",
-					       p->ip[i]);
+/* The SANs in the order of p->san_order (as certreq keeps an INF's). */
+static int set_sans_ordered(gnutls_x509_crq_t crq,
+			    const struct ec_csr_params *p, struct ec_err *e)
+{
+	size_t d = 0, i = 0;
+	int r;
+
+	for (const char *k = p->san_order; *k; k++) {
+		if (*k == 'd' && d < p->ndns) {
+			r = gnutls_x509_crq_set_subject_alt_name(crq,
+					GNUTLS_SAN_DNSNAME, p->dns[d],
+					(unsigned)strlen(p->dns[d]),
+					GNUTLS_FSAN_APPEND);
+			if (r < 0)
+				return ec_fail(e, EC_USAGE, "bad DNS name '%s': "
+					       "%s", p->dns[d], gnutls_strerror(r));
+			d++;
+		} else if (*k == 'i' && i < p->nip) {
+			if (add_ip(crq, p->ip[i++], e) < 0)
+				return -1;
 		}
-		r = gnutls_x509_crq_set_subject_alt_name(crq,
-				GNUTLS_SAN_IPADDRESS, a, n, GNUTLS_FSAN_APPEND);
-		if (r < 0)
-			return ec_fail(e, EC_INTERNAL, "%s", gnutls_strerror(r));
 	}
+	if (d != p->ndns || i != p->nip)
+		return ec_fail(e, EC_INTERNAL, "the SAN order does not match "
+			       "the names");
 	return 0;
 }
 
@@ -320,7 +354,9 @@ int ec_csr_make(const struct ec_csr_params *p, gnutls_privkey_t key,
 		dig = GNUTLS_DIG_UNKNOWN;	/* EdDSA hashes by itself */
 	if (p->key_usage)
 		usage = p->key_usage;
-	if (set_subject(crq, p, e) < 0 || set_sans(crq, p, e) < 0 ||
+	if (set_subject(crq, p, e) < 0 ||
+	    (p->exact_sans && p->san_order ? set_sans_ordered(crq, p, e) :
+	     set_sans(crq, p, e)) < 0 ||
 	    set_templates(crq, p, e) < 0)
 		goto fail;
 	if ((r = gnutls_x509_crq_set_version(crq, 1)) < 0 ||

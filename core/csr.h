@@ -36,6 +36,9 @@ struct ec_csr_params {
 				 * and keyEncipherment for RSA */
 	gnutls_digest_algorithm_t hash;	/* 0: SHA-256 (SHA-384 for P-384) */
 	int exact_sans;		/* the SANs as given: the CN does not join */
+	const char *san_order;	/* 'd' (the next DNS name) and 'i' (the
+				 * next address) in the order given; NULL:
+				 * the DNS names first */
 };
 
 /* Parse "server,client,1.2.3" into OIDs (pointers into a static table

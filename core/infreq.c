@@ -383,10 +383,12 @@ static int san_item(struct ec_inf_req *r, const struct ec_inf_line *l,
 	if (strcasecmp(name, "dns") == 0) {
 		if (r->p.ndns == EC_MAX_NAMES)
 			return BAD(l, "more than %d DNS names", EC_MAX_NAMES);
+		r->san_order[r->p.ndns + r->p.nip] = 'd';
 		r->p.dns[r->p.ndns++] = eq;
 	} else if (strcasecmp(name, "ipaddress") == 0) {
 		if (r->p.nip == EC_MAX_NAMES)
 			return BAD(l, "more than %d addresses", EC_MAX_NAMES);
+		r->san_order[r->p.ndns + r->p.nip] = 'i';
 		r->p.ip[r->p.nip++] = eq;
 	} else {
 		return BAD(l, "a %s name cannot be honoured (dns and "
@@ -550,6 +552,7 @@ void ec_inf_merge(const struct ec_inf_req *r, struct ec_csr_params *p)
 		p->ndns = r->p.ndns;
 		memcpy(p->ip, r->p.ip, sizeof(p->ip));
 		p->nip = r->p.nip;
+		p->san_order = r->san_order;
 	}
 	if (!p->neku) {
 		memcpy(p->eku, r->p.eku, sizeof(p->eku));

@@ -23,6 +23,7 @@ struct ec_inf_req {
 	struct ec_csr_params p;	/* subject, dns, ip, eku, template_name,
 				 * key_usage, hash, exact_sans */
 	int have_san, have_eku;
+	char san_order[2 * EC_MAX_NAMES + 1];	/* p.san_order */
 	gnutls_pk_algorithm_t pk;	/* 0: not given */
 	unsigned bits;			/* 0: not given (RSA) */
 	unsigned bits_line;		/* KeyLength's line */

@@ -155,6 +155,15 @@ ext() {
 		'C=US,ST=WA,OU= lead,CN=a.example.test,emailAddress=admin@example.test'
 }
 
+@test "request-inf: the SANs keep the INF's order, addresses and names mixed" {
+	printf '%s\r\n' '[NewRequest]' 'Subject = "CN=a.example.test"' '[Extensions]' \
+		'2.5.29.17 = "{text}ipaddress=10.0.0.1&dns=b.example.test&"' \
+		'_continue_ = "IP Address=2001:db8::1&dns=a.example.test"' > o.inf
+	req o.inf
+	assert_equal "$(ext 'Subject Alternative Name')" \
+		"IP Address:10.0.0.1, DNS:b.example.test, IP Address:2001:DB8:0:0:0:0:0:1, DNS:a.example.test"
+}
+
 @test "request-inf: UTF-16LE and UTF-8 with a BOM, LF line ends: the same request fields" {
 	ecj request --inf "$D/bondr007_request.inf" --check
 	assert_success
