@@ -243,7 +243,6 @@ bad() {
 	ecj request --inf bad.inf
 	assert_code 2 usage
 	assert_equal "$(jf .message)" "INF line 1: a key outside any [section]"
-	# shellcheck disable=SC2016
 	printf '[Version]\r\nSignature="$Windows NT$"\r\n' > bad.inf
 	ecj request --inf bad.inf
 	assert_code 2 usage
