@@ -30,6 +30,7 @@ static const char usage[] =
 	"  --thumbprint T     the personal certificate with this SHA-1 or\n"
 	"                     SHA-256 (or a unique prefix of 8+ digits)\n"
 	"  --name N           the personal certificate with friendly name N\n"
+	"                     (of several: the newest valid one with a key)\n"
 	"  --fqdn NAME        the interface's DNS name: the subject's CN or a\n"
 	"                     DNS name of the certificate must match it\n"
 	"  --purpose LIST     the extended key usages it must allow, comma-\n"
@@ -365,11 +366,13 @@ static int do_assign(struct run *r)
 	char forced[100];
 	int ret = -1, refuse;
 
-	if (ec_select(r->s, &r->o->sel, EC_SECMASK(EC_SEC_PERSONAL), &f,
-		      &ctx->err) < 0 ||
+	if (ec_select(r->s, &r->o->sel, EC_SECMASK(EC_SEC_PERSONAL),
+		      time(NULL), &f, &ctx->err) < 0 ||
 	    ec_cs_load_cert(r->s, EC_SEC_PERSONAL, f.sha1, &crt,
 			    &ctx->err) < 0)
 		goto out;
+	if (f.note[0])
+		ec_st_warn(ctx->st, "%s", f.note);
 	report_cert(r, crt, f.sha1);
 	ec_st_str(ctx->st, "fqdn", r->o->chk.fqdn);
 	if (open_token(r, f.sha1) < 0 ||

@@ -28,7 +28,9 @@ static const char usage[] =
 	" [--force]\n"
 	"\n"
 	"  --thumbprint T, --name N, --interface I\n"
-	"                     the certificate (it needs an exportable key)\n"
+	"                     the certificate (it needs an exportable key;\n"
+	"                     of several named N: the newest valid one with\n"
+	"                     a key)\n"
 	"  --out FILE         the PKCS#12 file to write (mode 0600)\n"
 	"  --password-file FILE, --password-env VAR, --password-fd N\n"
 	"                     the file's password; --no-password uses the\n"
@@ -180,11 +182,13 @@ static int load(struct export_run *xr)
 	const char *id = xr->found.sha1;
 
 	if (ec_store_open(&xr->store, xr->ctx->store_dir, 0, 0, e) < 0 ||
-	    ec_select(xr->store, &xr->o.sel, EC_SECMASK_CERTS, &xr->found,
-		      e) < 0 ||
+	    ec_select(xr->store, &xr->o.sel, EC_SECMASK_CERTS, time(NULL),
+		      &xr->found, e) < 0 ||
 	    ec_cs_load_cert(xr->store, xr->found.sec, id, &xr->crt, e) < 0 ||
 	    ec_cs_load_meta(xr->store, xr->found.sec, id, &xr->meta, e) < 0)
 		return -1;
+	if (xr->found.note[0])
+		ec_st_warn(xr->ctx->st, "%s", xr->found.note);
 	ec_cs_extra(xr->store, xr->found.sec, id, &xr->meta, &xr->extra);
 	if (!xr->extra.has_private_key)
 		return ec_fail(e, EC_NO_PRIVATE_KEY, "certificate %s has no "

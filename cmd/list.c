@@ -21,7 +21,8 @@ static const char usage[] =
 	"  --expiring DAYS   only certificates whose not_after falls within\n"
 	"                    DAYS days from now (expired ones included)\n"
 	"  --interface I     only the certificate assigned to interface I\n"
-	"  --name N          only the certificate with friendly name N\n"
+	"  --name N          only the certificate with friendly name N (of\n"
+	"                    several: the newest valid one with a key)\n"
 	"  --section SECTION personal, ca, root, crl, pending, assigned or\n"
 	"                    all (the default)\n"
 	"  --thumbprint T    only the certificate with SHA-1 or SHA-256\n"
@@ -326,8 +327,10 @@ static int list_one(struct list_run *lr, const struct ec_selector *sel,
 			       "root, or none", sel->kind == EC_SEL_NAME ?
 			       "name" : sel->kind == EC_SEL_INTERFACE ?
 			       "interface" : "thumbprint");
-	if (ec_select(lr->store, sel, mask, &f, &lr->ctx->err) < 0)
+	if (ec_select(lr->store, sel, mask, lr->now, &f, &lr->ctx->err) < 0)
 		return -1;
+	if (f.note[0])
+		ec_st_warn(lr->ctx->st, "%s", f.note);
 	lr->sec = f.sec;
 	cert_item(lr, f.sha1);
 	return 0;

@@ -16,6 +16,7 @@
 #include "../core/certstore.h"
 #include "../core/csr.h"
 #include "../core/fsx.h"
+#include "../core/infreq.h"
 #include "../core/meta.h"
 #include "../core/store.h"
 #include "../core/token.h"
@@ -29,6 +30,7 @@ static const char usage[] =
 	"                        [--eku server,client|OID,...] [--template NAME]\n"
 	"                        [--template-oid OID[:MAJOR[:MINOR]]]\n"
 	"                        [--out FILE] [--force]\n"
+	"       edgecert request --inf FILE [the options above]\n"
 	"       edgecert request --cancel ID [--force]\n"
 	"\n"
 	"  --allow-weak        allow an RSA key under 2048 bits\n"
@@ -46,6 +48,8 @@ static const char usage[] =
 	"                      token: CKA_EXTRACTABLE true)\n"
 	"  --force             make a new request even if the same one is\n"
 	"                      pending or issued; overwrite --out\n"
+	"  --inf FILE          read the request from a certreq INF file;\n"
+	"                      the options given here override it\n"
 	"  --ip ADDR           a subjectAltName IP address (repeatable)\n"
 	"  --key-type TYPE     rsa (default), ecdsa or ed25519\n"
 	"  --locality L        locality (city)\n"
@@ -62,11 +66,15 @@ static const char usage[] =
 	"\n"
 	"With the global --token URL the key is made in that PKCS#11 token\n"
 	"(sensitive; not extractable unless --exportable) and signs the\n"
-	"request there; the pending request keeps the key's URL.\n";
+	"request there; the pending request keeps the key's URL.\n"
+	"\n"
+	"With --inf, --cn or --subject may be left out, the request has no EKU\n"
+	"unless the INF or --eku gives one, and its SANs are exactly those\n"
+	"given (the CN does not join them), as certreq makes it.\n";
 
 enum {
 	OPT_ALLOW_WEAK = 1, OPT_BITS, OPT_CANCEL, OPT_CN, OPT_COUNTRY,
-	OPT_CURVE, OPT_DNS, OPT_EKU, OPT_EXPORTABLE, OPT_FORCE, OPT_IP,
+	OPT_CURVE, OPT_DNS, OPT_EKU, OPT_EXPORTABLE, OPT_FORCE, OPT_INF, OPT_IP,
 	OPT_KEY_TYPE, OPT_LOCALITY, OPT_NAME, OPT_ORG, OPT_OU, OPT_OUT,
 	OPT_STATE, OPT_SUBJECT, OPT_TEMPLATE, OPT_TEMPLATE_OID,
 };
@@ -82,6 +90,7 @@ static const struct option longopts[] = {
 	{ "eku", required_argument, NULL, OPT_EKU },
 	{ "exportable", no_argument, NULL, OPT_EXPORTABLE },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "inf", required_argument, NULL, OPT_INF },
 	{ "ip", required_argument, NULL, OPT_IP },
 	{ "key-type", required_argument, NULL, OPT_KEY_TYPE },
 	{ "locality", required_argument, NULL, OPT_LOCALITY },
@@ -101,9 +110,10 @@ struct request_opts {
 	gnutls_pk_algorithm_t pk;
 	unsigned bits;
 	gnutls_ecc_curve_t curve;
-	const char *key_type, *curve_name, *name, *out, *cancel;
-	int allow_weak, exportable, force, bits_given, curve_given;
+	const char *key_type, *curve_name, *name, *out, *cancel, *inf;
+	int allow_weak, exportable, force, bits_given, curve_given, type_given;
 	char eku_buf[512];
+	struct ec_inf_req infr;	/* --inf, read */
 };
 
 static void parse_template_oid(struct ec_ctx *ctx, struct request_opts *o,
@@ -135,6 +145,7 @@ static void parse_key_type(struct ec_ctx *ctx, struct request_opts *o,
 			   const char *arg)
 {
 	o->key_type = arg;
+	o->type_given = 1;
 	if (strcmp(arg, "rsa") == 0)
 		o->pk = GNUTLS_PK_RSA;
 	else if (strcmp(arg, "ecdsa") == 0)
@@ -168,6 +179,39 @@ static void add_name(struct ec_ctx *ctx, const char **v, size_t *n,
 		v[(*n)++] = arg;
 }
 
+/* --inf: what the command line left out comes from the INF file. */
+static int read_inf(struct ec_ctx *ctx, struct request_opts *o)
+{
+	struct ec_inf_req *r = &o->infr;
+	struct ec_data d = { 0 };
+	int ret;
+
+	if (ec_read_input(o->inf, EC_INPUT_MAX, &d, &ctx->err) < 0)
+		return -1;
+	ret = ec_inf_request(d.data, d.size, r, &ctx->err);
+	ec_data_free(&d);
+	if (ret < 0)
+		return -1;
+	for (size_t i = 0; i < r->nwarn; i++)
+		ec_st_warn(ctx->st, "%s", r->warn[i]);
+	ec_inf_merge(r, &o->p);
+	if (!o->type_given && r->pk) {
+		o->pk = r->pk;
+		o->key_type = r->pk == GNUTLS_PK_ECDSA ? "ecdsa" : "rsa";
+	}
+	if (o->pk == GNUTLS_PK_RSA && !o->bits_given && r->bits)
+		o->bits = r->bits;
+	if (o->pk == GNUTLS_PK_ECDSA && !o->curve_given && r->curve) {
+		o->curve = r->curve;
+		o->curve_name = r->curve == GNUTLS_ECC_CURVE_SECP384R1 ?
+				"p384" : "p256";
+	}
+	if (!o->name)
+		o->name = r->name;
+	o->exportable |= r->exportable;
+	return 0;
+}
+
 static int parse(int argc, char **argv, struct ec_ctx *ctx,
 		 struct request_opts *o)
 {
@@ -198,6 +242,7 @@ static int parse(int argc, char **argv, struct ec_ctx *ctx,
 			break;
 		case OPT_EXPORTABLE: o->exportable = 1; break;
 		case OPT_FORCE: o->force = 1; break;
+		case OPT_INF: o->inf = optarg; break;
 		case OPT_IP:
 			add_name(ctx, o->p.ip, &o->p.nip, optarg, "--ip");
 			break;
@@ -220,8 +265,12 @@ static int parse(int argc, char **argv, struct ec_ctx *ctx,
 		return 1;
 	if (o->cancel)
 		return 0;
+	if (o->inf && read_inf(ctx, o) < 0)
+		return 1;
 	if (!o->p.cn && !o->p.subject)
-		return ec_opt_error(ctx, "give --cn (the FQDN) or --subject");
+		return ec_opt_error(ctx, "give --cn (the FQDN) or --subject%s",
+				    o->inf ? " (the INF file has no Subject)" :
+				    "");
 	if (o->p.subject && (o->p.cn || o->p.org || o->p.ou || o->p.locality ||
 			     o->p.state || o->p.country))
 		return ec_opt_error(ctx, "--subject excludes --cn, --org, --ou,"
@@ -256,6 +305,10 @@ static void params_id(const struct request_opts *o, const char *token,
 		    o->p.template_name ? o->p.template_name : "",
 		    o->p.template_oid ? o->p.template_oid : "",
 		    o->p.template_major, o->p.template_minor);
+	/* absent unless --inf gave them, so that old ids stand */
+	if (o->p.key_usage || o->p.hash || o->p.exact_sans)
+		ec_buf_addf(&b, "key_usage=%u\nhash=%d\nexact_sans=%d\n",
+			    o->p.key_usage, (int)o->p.hash, o->p.exact_sans);
 	if (token)	/* absent for a key file, so that old ids stand */
 		ec_buf_addf(&b, "token=%s\n", token);
 	gnutls_hash_fast(GNUTLS_DIG_SHA256, b.p ? b.p : "", b.len, d);
@@ -758,51 +811,47 @@ out:
 	return r;
 }
 
-int cmd_request(int argc, char **argv, struct ec_ctx *ctx)
+static int run(int argc, char **argv, struct ec_ctx *ctx,
+	       struct request_opts *o)
 {
-	struct request_opts o = {
-		.pk = GNUTLS_PK_RSA, .bits = 2048, .key_type = "rsa",
-		.curve = GNUTLS_ECC_CURVE_SECP256R1, .curve_name = "p256",
-		.p = { .template_major = -1, .template_minor = -1 },
-	};
 	char subject[2048], params[EC_SHA256_HEX], id[80];
 	struct ec_store *s = NULL;
 	int r = -1, hits;
 
 	ctx->usage = usage;
-	if (parse(argc, argv, ctx, &o))
+	if (parse(argc, argv, ctx, o))
 		return ctx->err.code == EC_OK ? 0 : -1;
-	if (o.out && strcmp(o.out, "-") == 0 && ctx->status_fd == 1)
+	if (o->out && strcmp(o->out, "-") == 0 && ctx->status_fd == 1)
 		ctx->status_fd = 2;	/* stdout carries the request */
-	if (!o.cancel && o.pk == GNUTLS_PK_RSA && o.bits < 2048 &&
-	    !o.allow_weak)
+	if (!o->cancel && o->pk == GNUTLS_PK_RSA && o->bits < 2048 &&
+	    !o->allow_weak)
 		return ec_fail(&ctx->err, EC_WEAK_KEY, "an RSA key of %u bits "
 			       "is too weak (2048 or more; --allow-weak to "
-			       "insist)", o.bits);
-	if (ctx->token_url && o.pk == GNUTLS_PK_EDDSA_ED25519)
+			       "insist)", o->bits);
+	if (ctx->token_url && o->pk == GNUTLS_PK_EDDSA_ED25519)
 		return ec_fail(&ctx->err, EC_USAGE, "an ed25519 key cannot be "
 			       "made in a token (GnuTLS' PKCS#11 key generation "
 			       "takes rsa and ecdsa)");
-	if (o.p.neku == 0) {
-		strcpy(o.eku_buf, "server,client");
-		ec_eku_parse(o.eku_buf, &o.p, &ctx->err);
+	if (o->p.neku == 0 && !o->inf) {
+		strcpy(o->eku_buf, "server,client");
+		ec_eku_parse(o->eku_buf, &o->p, &ctx->err);
 	}
 	if (ec_store_open(&s, ctx->store_dir, ctx->check ? 0 : EC_STORE_WRITE,
 			  ctx->wait_seconds, &ctx->err) < 0)
 		return -1;
-	if (o.cancel) {
-		r = run_cancel(ctx, &o, s);
+	if (o->cancel) {
+		r = run_cancel(ctx, o, s);
 		goto out;
 	}
-	given_subject(&o, subject, sizeof(subject));
-	params_id(&o, ctx->token_url, subject, params);
-	if (!o.force) {
+	given_subject(o, subject, sizeof(subject));
+	params_id(o, ctx->token_url, subject, params);
+	if (!o->force) {
 		hits = lookup(s, EC_SEC_PENDING, "params", params, 0, id,
 			      &ctx->err);
 		if (hits < 0)
 			goto out;
 		if (hits == 1) {
-			r = run_existing(ctx, &o, s, id);
+			r = run_existing(ctx, o, s, id);
 			goto out;
 		}
 		hits = lookup(s, EC_SEC_PERSONAL, "request_params", params, 0,
@@ -819,8 +868,21 @@ int cmd_request(int argc, char **argv, struct ec_ctx *ctx)
 			goto out;
 		}
 	}
-	r = run_new(ctx, &o, s, params);
+	r = run_new(ctx, o, s, params);
 out:
 	ec_store_close(s);
+	return r;
+}
+
+int cmd_request(int argc, char **argv, struct ec_ctx *ctx)
+{
+	struct request_opts o = {
+		.pk = GNUTLS_PK_RSA, .bits = 2048, .key_type = "rsa",
+		.curve = GNUTLS_ECC_CURVE_SECP256R1, .curve_name = "p256",
+		.p = { .template_major = -1, .template_minor = -1 },
+	};
+	int r = run(argc, argv, ctx, &o);
+
+	ec_inf_req_free(&o.infr);
 	return r;
 }

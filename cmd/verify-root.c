@@ -19,6 +19,7 @@ static const char usage[] =
 	"  --thumbprint T     the store's certificate with this SHA-1 or\n"
 	"                     SHA-256 (or a unique prefix)\n"
 	"  --name N           the store's certificate with this friendly name\n"
+	"                     (of several: the newest valid one with a key)\n"
 	"  --interface I      the certificate assigned to interface I\n"
 	"  --cert FILE        a certificate in a file (PEM, DER or .p7b); the\n"
 	"                     certificates after the first are untrusted\n"
@@ -183,7 +184,7 @@ static int read_files(const char **files, size_t n, int crls,
  * certificates), or the store's one the selector names. */
 static int target(struct ec_store *s, struct verify_root_opts *o,
 		  struct ec_bundle *file, gnutls_x509_crt_t *crt,
-		  struct ec_err *e)
+		  struct ec_status *st, struct ec_err *e)
 {
 	struct ec_found f;
 
@@ -196,8 +197,11 @@ static int target(struct ec_store *s, struct verify_root_opts *o,
 		*crt = file->crt[0]; /* NOLINT(clang-analyzer-core.NullDereference) */
 		return 0;
 	}
-	if (ec_select(s, &o->sel, EC_SECMASK_CERTS, &f, e) < 0)
+	if (ec_select(s, &o->sel, EC_SECMASK_CERTS,
+		      o->v.at_set ? o->v.at : time(NULL), &f, e) < 0)
 		return -1;
+	if (f.note[0])
+		ec_st_warn(st, "%s", f.note);
 	if (ec_cs_load_cert(s, f.sec, f.sha1, crt, e) < 0)
 		return -1;
 	return 0;
@@ -238,7 +242,7 @@ int cmd_verify_root(int argc, char **argv, struct ec_ctx *ctx)
 	if (read_files(o.chain, o.nchain, 0, &chain, &ctx->err) < 0 ||
 	    read_files(o.crl, o.ncrl, 1, &crls, &ctx->err) < 0 ||
 	    ec_store_open(&s, ctx->store_dir, 0, 0, &ctx->err) < 0 ||
-	    target(s, &o, &file, &crt, &ctx->err) < 0)
+	    target(s, &o, &file, &crt, ctx->st, &ctx->err) < 0)
 		goto out;
 	ec_bundle_note(ctx->st, o.cert ? o.cert : "--cert", &file);
 	ec_bundle_note(ctx->st, o.nchain == 1 ? o.chain[0] : "--chain", &chain);

@@ -26,7 +26,7 @@ _edgecert() {
 			COMPREPLY=($(compgen -f -- "$cur"))
 		fi
 		return ;;
-	--in|--out|--cert|--crl|--password-file|--pin-file|--token-module)
+	--in|--inf|--out|--cert|--crl|--password-file|--pin-file|--token-module)
 		COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--token)
 		# the tokens the PKCS#11 modules show (p11tool, gnutls-bin)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <gnutls/gnutls.h>
+#include <gnutls/x509-ext.h>
 
 #include "csr.h"
 #include "mstmpl.h"
@@ -17,18 +18,30 @@ static const struct {
 
 int ec_oid_ok(const char *s)
 {
+	unsigned long long v = 0, first = 0;
 	int arcs = 0, digits = 0;
 
 	for (; *s; s++) {
 		if (*s >= '0' && *s <= '9') {
-			digits++;
+			v = v * 10 + (unsigned)(*s - '0');
+			if (++digits > 10 || v > 4294967295ULL)
+				return 0;
 		} else if (*s == '.' && digits) {
+			if (arcs == 0)
+				first = v;
+			/* X.660: the first arc 0, 1 or 2, the second under 40
+			 * below 0 and 1 (libtasn1 refuses others) */
+			if (first > 2 || (arcs == 1 && first < 2 && v >= 40))
+				return 0;
 			arcs++;
 			digits = 0;
+			v = 0;
 		} else {
 			return 0;
 		}
 	}
+	if (arcs == 1 && first < 2 && v >= 40)
+		return 0;
 	return digits && arcs >= 1;
 }
 
@@ -173,6 +186,25 @@ static char *crq_cn(gnutls_x509_crq_t crq)
 	return strdup(buf);
 }
 
+static int add_ip(gnutls_x509_crq_t crq, const char *ip, struct ec_err *e)
+{
+	unsigned char a[16];
+	unsigned n = 4;
+	int r;
+
+	if (inet_pton(AF_INET, ip, a) != 1) {
+		n = 16;
+		if (inet_pton(AF_INET6, ip, a) != 1)
+			return ec_fail(e, EC_USAGE, "--ip wants an IPv4 or IPv6 "
+				       "address, not '%s'", ip);
+	}
+	r = gnutls_x509_crq_set_subject_alt_name(crq, GNUTLS_SAN_IPADDRESS, a,
+						 n, GNUTLS_FSAN_APPEND);
+	if (r < 0)
+		return ec_fail(e, EC_INTERNAL, "%s", gnutls_strerror(r));
+	return 0;
+}
+
 static int set_sans(gnutls_x509_crq_t crq, const struct ec_csr_params *p,
 		    struct ec_err *e)
 {
@@ -192,7 +224,7 @@ static int set_sans(gnutls_x509_crq_t crq, const struct ec_csr_params *p,
 		}
 	}
 	/* the subject name should match the FQDN: the CN joins the SANs */
-	if (cn && !have_cn && strchr(cn, ' ') == NULL) {
+	if (cn && !have_cn && !p->exact_sans && strchr(cn, ' ') == NULL) {
 		r = gnutls_x509_crq_set_subject_alt_name(crq,
 				GNUTLS_SAN_DNSNAME, cn, (unsigned)strlen(cn),
 				p->ndns ? GNUTLS_FSAN_APPEND : GNUTLS_FSAN_SET);
@@ -204,22 +236,37 @@ static int set_sans(gnutls_x509_crq_t crq, const struct ec_csr_params *p,
 		}
 	}
 	free(cn);
-	for (size_t i = 0; i < p->nip; i++) {
-		unsigned char a[16];
-		unsigned n = 4;
+	for (size_t i = 0; i < p->nip; i++)
+		if (add_ip(crq, p->ip[i], e) < 0)
+			return -1;
+	return 0;
+}
 
-		if (inet_pton(AF_INET, p->ip[i], a) != 1) {
-			n = 16;
-			if (inet_pton(AF_INET6, p->ip[i], a) != 1)
-				return ec_fail(e, EC_USAGE, "--ip wants an IPv4 "
-					       "or IPv6 address, not '%s'",
-					       p->ip[i]);
+/* The SANs in the order of p->san_order (as certreq keeps an INF's). */
+static int set_sans_ordered(gnutls_x509_crq_t crq,
+			    const struct ec_csr_params *p, struct ec_err *e)
+{
+	size_t d = 0, i = 0;
+	int r;
+
+	for (const char *k = p->san_order; *k; k++) {
+		if (*k == 'd' && d < p->ndns) {
+			r = gnutls_x509_crq_set_subject_alt_name(crq,
+					GNUTLS_SAN_DNSNAME, p->dns[d],
+					(unsigned)strlen(p->dns[d]),
+					GNUTLS_FSAN_APPEND);
+			if (r < 0)
+				return ec_fail(e, EC_USAGE, "bad DNS name '%s': "
+					       "%s", p->dns[d], gnutls_strerror(r));
+			d++;
+		} else if (*k == 'i' && i < p->nip) {
+			if (add_ip(crq, p->ip[i++], e) < 0)
+				return -1;
 		}
-		r = gnutls_x509_crq_set_subject_alt_name(crq,
-				GNUTLS_SAN_IPADDRESS, a, n, GNUTLS_FSAN_APPEND);
-		if (r < 0)
-			return ec_fail(e, EC_INTERNAL, "%s", gnutls_strerror(r));
 	}
+	if (d != p->ndns || i != p->nip)
+		return ec_fail(e, EC_INTERNAL, "the SAN order does not match "
+			       "the names");
 	return 0;
 }
 
@@ -238,6 +285,16 @@ static int set_templates(gnutls_x509_crq_t crq,
 		if (r < 0)
 			return ec_fail(e, EC_INTERNAL, "%s", gnutls_strerror(r));
 	}
+	if (p->template_attr) {
+		if (ec_mstmpl_pair_der("CertificateTemplate", p->template_attr,
+				       &der, e) < 0)
+			return -1;
+		r = gnutls_x509_crq_set_attribute_by_oid(crq,
+				EC_OID_MS_NAME_VALUE, der.data, der.size);
+		gnutls_free(der.data);
+		if (r < 0)
+			return ec_fail(e, EC_INTERNAL, "%s", gnutls_strerror(r));
+	}
 	if (p->template_oid) {
 		if (ec_mstmpl_oid_der(p->template_oid, p->template_major,
 				      p->template_minor, &der, e) < 0)
@@ -249,6 +306,31 @@ static int set_templates(gnutls_x509_crq_t crq,
 			return ec_fail(e, EC_INTERNAL, "%s", gnutls_strerror(r));
 	}
 	return 0;
+}
+
+/* The EKU, not critical (as certreq makes it; GnuTLS'
+ * gnutls_x509_crq_set_key_purpose_oid marked it critical whatever it was
+ * told). */
+static int set_eku(gnutls_x509_crq_t crq, const struct ec_csr_params *p)
+{
+	gnutls_x509_key_purposes_t kp;
+	gnutls_datum_t der = { NULL, 0 };
+	int r;
+
+	if (!p->neku)
+		return 0;
+	if ((r = gnutls_x509_key_purpose_init(&kp)) < 0)
+		return r;
+	for (size_t i = 0; i < p->neku && r >= 0; i++)
+		r = gnutls_x509_key_purpose_set(kp, p->eku[i]);
+	if (r >= 0)
+		r = gnutls_x509_ext_export_key_purposes(kp, &der);
+	if (r >= 0)
+		r = gnutls_x509_crq_set_extension_by_oid(crq, "2.5.29.37",
+							 der.data, der.size, 0);
+	gnutls_free(der.data);
+	gnutls_x509_key_purpose_deinit(kp);
+	return r;
 }
 
 int ec_csr_make(const struct ec_csr_params *p, gnutls_privkey_t key,
@@ -266,9 +348,15 @@ int ec_csr_make(const struct ec_csr_params *p, gnutls_privkey_t key,
 		usage |= GNUTLS_KEY_KEY_ENCIPHERMENT;
 	if (pk == GNUTLS_PK_ECDSA && bits > 256)
 		dig = GNUTLS_DIG_SHA384;
+	if (p->hash && pk != GNUTLS_PK_EDDSA_ED25519)
+		dig = p->hash;
 	if (pk == GNUTLS_PK_EDDSA_ED25519)
 		dig = GNUTLS_DIG_UNKNOWN;	/* EdDSA hashes by itself */
-	if (set_subject(crq, p, e) < 0 || set_sans(crq, p, e) < 0 ||
+	if (p->key_usage)
+		usage = p->key_usage;
+	if (set_subject(crq, p, e) < 0 ||
+	    (p->exact_sans && p->san_order ? set_sans_ordered(crq, p, e) :
+	     set_sans(crq, p, e)) < 0 ||
 	    set_templates(crq, p, e) < 0)
 		goto fail;
 	if ((r = gnutls_x509_crq_set_version(crq, 1)) < 0 ||
@@ -277,10 +365,8 @@ int ec_csr_make(const struct ec_csr_params *p, gnutls_privkey_t key,
 	    (r = gnutls_x509_crq_set_pubkey(crq, pub)) < 0 ||
 	    (r = gnutls_x509_crq_set_key_usage(crq, usage)) < 0)
 		goto fail_gnutls;
-	for (size_t i = 0; i < p->neku; i++)
-		if ((r = gnutls_x509_crq_set_key_purpose_oid(crq, p->eku[i],
-							     0)) < 0)
-			goto fail_gnutls;
+	if ((r = set_eku(crq, p)) < 0)
+		goto fail_gnutls;
 	if ((r = gnutls_x509_crq_privkey_sign(crq, key, dig, 0)) < 0)
 		goto fail_gnutls;
 	gnutls_pubkey_deinit(pub);

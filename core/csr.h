@@ -29,13 +29,23 @@ struct ec_csr_params {
 	size_t neku;
 	const char *template_name;	/* NULL: no v1 template extension */
 	const char *template_oid;	/* NULL: no v2 template extension */
+	const char *template_attr;	/* NULL: no CertificateTemplate
+					 * name-value pair attribute */
 	long template_major, template_minor;	/* -1: absent */
+	unsigned key_usage;	/* GNUTLS_KEY_* bits; 0: digitalSignature,
+				 * and keyEncipherment for RSA */
+	gnutls_digest_algorithm_t hash;	/* 0: SHA-256 (SHA-384 for P-384) */
+	int exact_sans;		/* the SANs as given: the CN does not join */
+	const char *san_order;	/* 'd' (the next DNS name) and 'i' (the
+				 * next address) in the order given; NULL:
+				 * the DNS names first */
 };
 
 /* Parse "server,client,1.2.3" into OIDs (pointers into a static table
  * or into s, which is modified). */
 int ec_eku_parse(char *s, struct ec_csr_params *p, struct ec_err *e);
-/* Is s a dotted OID of at least two arcs? */
+/* Is s a dotted OID of at least two arcs, the first 0, 1 or 2 (the
+ * second under 40 below 0 and 1), each arc under 2^32? */
 int ec_oid_ok(const char *s);
 
 /* Check what can be checked before a key is made: the country code, the
@@ -48,9 +58,9 @@ int ec_key_generate(gnutls_pk_algorithm_t pk, unsigned bits,
 		    gnutls_ecc_curve_t curve, gnutls_x509_privkey_t *out,
 		    struct ec_err *e);
 
-/* Build and sign the request (SHA-256, SHA-384 for P-384, Ed25519's own)
- * with key, in a file or in a token.
- * The CN joins the DNS names unless it is there already. */
+/* Build and sign the request (SHA-256, SHA-384 for P-384, Ed25519's own;
+ * or p->hash) with key, in a file or in a token.
+ * The CN joins the DNS names unless it is there already or exact_sans. */
 int ec_csr_make(const struct ec_csr_params *p, gnutls_privkey_t key,
 		gnutls_x509_crq_t *out, struct ec_err *e);
 

@@ -109,6 +109,34 @@ int ec_mstmpl_name_der(const char *name, gnutls_datum_t *der,
 	return r;
 }
 
+int ec_mstmpl_pair_der(const char *name, const char *value,
+		       gnutls_datum_t *der, struct ec_err *e)
+{
+	unsigned char un[512], uv[512];
+	asn1_node defs, node;
+	long nn = to_ucs2(name, un, sizeof(un)), nv = to_ucs2(value, uv,
+							      sizeof(uv));
+	int r;
+
+	if (nn <= 0 || nv <= 0)
+		return ec_fail(e, EC_USAGE, "request attribute '%s=%s' must be "
+			       "1 to 255 characters of the Basic Multilingual "
+			       "Plane each", name, value);
+	if (make("MSCertTemplate.EnrollmentNameValuePair", &defs, &node, e) <
+	    0)
+		return -1;
+	r = asn1_write_value(node, "name", un, (int)nn);
+	if (r == ASN1_SUCCESS)
+		r = asn1_write_value(node, "value", uv, (int)nv);
+	if (r != ASN1_SUCCESS) {
+		unmake(&defs, &node);
+		return ec_fail(e, EC_INTERNAL, "libtasn1: %s", asn1_strerror(r));
+	}
+	r = der_of(node, der, e);
+	unmake(&defs, &node);
+	return r;
+}
+
 int ec_mstmpl_oid_der(const char *oid, long major, long minor,
 		      gnutls_datum_t *der, struct ec_err *e)
 {

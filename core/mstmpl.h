@@ -11,6 +11,7 @@
 
 #define EC_OID_MS_TEMPLATE_NAME "1.3.6.1.4.1.311.20.2"
 #define EC_OID_MS_TEMPLATE "1.3.6.1.4.1.311.21.7"
+#define EC_OID_MS_NAME_VALUE "1.3.6.1.4.1.311.13.2.1"
 
 extern const asn1_static_node ec_mscert_asn1_tab[];
 
@@ -23,6 +24,10 @@ int ec_mstmpl_name_der(const char *name, gnutls_datum_t *der,
  * minor versions. */
 int ec_mstmpl_oid_der(const char *oid, long major, long minor,
 		      gnutls_datum_t *der, struct ec_err *e);
+/* EnrollmentNameValuePair: name and value as BMPStrings (usage as for
+ * ec_mstmpl_name_der). */
+int ec_mstmpl_pair_der(const char *name, const char *value,
+		       gnutls_datum_t *der, struct ec_err *e);
 /* Decode a CertificateTemplateName back to UTF-8 (malloc'd), for checks. */
 int ec_mstmpl_name_decode(const gnutls_datum_t *der, char **name,
 			  struct ec_err *e);

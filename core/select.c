@@ -78,25 +78,28 @@ int ec_selector_set(struct ec_selector *sel, enum ec_sel_kind kind,
 	return 0;
 }
 
+#define EC_SEL_MAXHITS 32
+
 struct search {
 	struct ec_store *s;
 	enum ec_section sec;
 	const char *want;	/* hex, or the friendly name */
 	size_t wantlen;
 	int by_name;
-	struct ec_found hits[8];
+	struct ec_found hits[EC_SEL_MAXHITS];
 	size_t nhits;
 };
 
 static void hit(struct search *q, const char *sha1)
 {
-	for (size_t i = 0; i < q->nhits && i < 8; i++)
+	for (size_t i = 0; i < q->nhits && i < EC_SEL_MAXHITS; i++)
 		if (q->hits[i].sec == q->sec &&
 		    strcmp(q->hits[i].sha1, sha1) == 0)
 			return;
-	if (q->nhits < 8) {
+	if (q->nhits < EC_SEL_MAXHITS) {
 		q->hits[q->nhits].sec = q->sec;
 		snprintf(q->hits[q->nhits].sha1, EC_SHA1_HEX, "%s", sha1);
+		q->hits[q->nhits].note[0] = '\0';
 	}
 	q->nhits++;
 }
@@ -331,11 +334,104 @@ static int from_interface(struct ec_store *s, const char *iface,
 	return 0;
 }
 
+/* How a certificate of the same name ranks: key, valid at now, then
+ * notBefore.  A certificate that cannot be read ranks last. */
+struct rank {
+	int key, valid, ok;
+	time_t nb;
+};
+
+static void rank_of(struct ec_store *s, const struct ec_found *f, time_t now,
+		    struct rank *r)
+{
+	gnutls_x509_crt_t crt;
+	struct ec_cert_extra x;
+	struct ec_meta m;
+	struct ec_err e;
+	time_t na;
+
+	memset(r, 0, sizeof(*r));
+	if (ec_cs_load_cert(s, f->sec, f->sha1, &crt, &e) < 0)
+		return;
+	r->ok = 1;
+	r->nb = gnutls_x509_crt_get_activation_time(crt);
+	na = gnutls_x509_crt_get_expiration_time(crt);
+	r->valid = r->nb != (time_t)-1 && na != (time_t)-1 && r->nb <= now &&
+		   now <= na;
+	gnutls_x509_crt_deinit(crt);
+	if (ec_cs_load_meta(s, f->sec, f->sha1, &m, &e) < 0)
+		return;
+	ec_cs_extra(s, f->sec, f->sha1, &m, &x);
+	r->key = x.has_private_key;
+	ec_meta_free(&m);
+}
+
+/* <0, 0, >0 as a ranks below, equal to, above b. */
+static int rank_cmp(const struct rank *a, const struct rank *b)
+{
+	if (a->ok != b->ok)
+		return a->ok - b->ok;
+	if (a->key != b->key)
+		return a->key - b->key;
+	if (a->valid != b->valid)
+		return a->valid - b->valid;
+	return a->nb < b->nb ? -1 : a->nb > b->nb;
+}
+
+/* Several certificates share the name: take the best ranked, or fail
+ * ambiguous on a tie.  out->note names the others. */
+static int pick(struct ec_store *s, const struct search *q, time_t now,
+		struct ec_found *out)
+{
+	struct rank r[EC_SEL_MAXHITS] = { { 0 } };
+	size_t best = 0, ties = 0;
+	char *note = out->note;
+	size_t n;
+
+	if (q->nhits < 2 || q->nhits > EC_SEL_MAXHITS)
+		return 0;
+	for (size_t i = 0; i < q->nhits; i++) {
+		rank_of(s, &q->hits[i], now, &r[i]);
+		if (i && rank_cmp(&r[i], &r[best]) > 0)
+			best = i;
+	}
+	for (size_t i = 0; i < q->nhits; i++)
+		if (rank_cmp(&r[i], &r[best]) == 0)
+			ties++;
+	if (ties > 1)
+		return 0;
+	*out = q->hits[best];
+	snprintf(note, sizeof(out->note), "%zu certificates are named '%s': "
+		 "took %s/%s (%s, %s, latest notBefore); not", q->nhits,
+		 q->want, ec_section_name(out->sec), out->sha1,
+		 r[best].key ? "with a key" : "no key",
+		 r[best].valid ? "valid now" : "not valid now");
+	for (size_t i = 0, k = 0; i < q->nhits; i++) {
+		if (i == best)
+			continue;
+		n = strlen(note);
+		if (k == 6) {
+			snprintf(note + n, sizeof(out->note) - n, ", ...");
+			break;
+		}
+		snprintf(note + n, sizeof(out->note) - n, "%s %s/%s (%s)",
+			 k++ ? "," : "", ec_section_name(q->hits[i].sec),
+			 q->hits[i].sha1, !r[i].ok ? "unreadable" :
+			 !r[i].key && r[best].key ? "no key" :
+			 !r[i].valid && r[best].valid ? "not valid now" :
+			 "older");
+	}
+	return 1;
+}
+
 int ec_select(struct ec_store *s, const struct ec_selector *sel,
-	      unsigned secmask, struct ec_found *out, struct ec_err *e)
+	      unsigned secmask, time_t now, struct ec_found *out,
+	      struct ec_err *e)
 {
 	struct search q = { .s = s };
 	char hexbuf[EC_SHA256_HEX], list[300] = "";
+
+	out->note[0] = '\0';
 
 	switch (sel->kind) {
 	case EC_SEL_NONE:
@@ -375,6 +471,9 @@ int ec_select(struct ec_store *s, const struct ec_selector *sel,
 		return ec_fail(e, EC_NOT_FOUND, "no certificate in the store "
 			       "matches %s '%s'", q.by_name ? "name" :
 			       "thumbprint", sel->value);
+	if (q.nhits > 1 && q.by_name && q.nhits <= EC_SEL_MAXHITS &&
+	    pick(s, &q, now, out))
+		return 0;
 	if (q.nhits > 1) {
 		for (size_t i = 0; i < q.nhits && i < 4; i++) {
 			size_t n = strlen(list);

@@ -36,11 +36,18 @@ int ec_selector_set(struct ec_selector *sel, enum ec_sel_kind kind,
 struct ec_found {
 	enum ec_section sec;
 	char sha1[EC_SHA1_HEX];
+	char note[400];	/* a warning for the record, or "" */
 };
 
 /* Find the one certificate the selector names among the sections of
- * secmask: not-found, ambiguous (the message lists the candidates). */
+ * secmask: not-found, ambiguous (the message lists the candidates).
+ * Several certificates with the same friendly name (a renewal keeps it)
+ * are ranked: one with a private key first, then one valid at now, then
+ * the latest notBefore; the best is taken and note names the others.
+ * Only a tie on all three is ambiguous.  A thumbprint prefix matching
+ * several stays ambiguous. */
 int ec_select(struct ec_store *s, const struct ec_selector *sel,
-	      unsigned secmask, struct ec_found *out, struct ec_err *e);
+	      unsigned secmask, time_t now, struct ec_found *out,
+	      struct ec_err *e);
 
 #endif

@@ -208,6 +208,14 @@ vip() {
 	assert_code 2 usage
 	ecj request --cn a.example.test --eku server,bogus
 	assert_code 2 usage
+	# OIDs libtasn1 cannot encode (they were internal errors): a first arc
+	# past 2, a second of 40 or more under 1, an arc past 32 bits
+	for oid in 5.7.3.2 1.40.1 1.2.4294967296; do
+		ecj request --cn a.example.test --eku "$oid"
+		assert_code 2 usage
+		ecj request --cn a.example.test --template-oid "$oid"
+		assert_code 2 usage
+	done
 	ecj request --cn a.example.test --subject CN=b.example.test
 	assert_code 2 usage
 	ecj request --cn a.example.test --template-oid 1.2.x

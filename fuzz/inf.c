@@ -1,0 +1,71 @@
+/* inf.c: fuzz request --inf: a certreq INF file's bytes (core/inf: the
+ * encodings, sections, quotes, [Strings]; core/infreq: the keys as
+ * request parameters), then the request made from them, signed with one
+ * key made at start.  Everything refused is usage (internal only for out
+ * of memory); what is read holds no line break and no NUL. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <gnutls/abstract.h>
+#include <gnutls/gnutls.h>
+
+#include "fuzz.h"
+#include "../core/csr.h"
+#include "../core/infreq.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+static gnutls_x509_privkey_t key;
+static gnutls_privkey_t signer;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	struct ec_err e;
+
+	(void)argc;
+	(void)argv;
+	if (ec_key_generate(GNUTLS_PK_ECDSA, 0, GNUTLS_ECC_CURVE_SECP256R1,
+			    &key, &e) < 0 || gnutls_privkey_init(&signer) < 0 ||
+	    gnutls_privkey_import_x509(signer, key, 0) < 0)
+		abort();
+	return 0;
+}
+
+static void clean(const char *s)
+{
+	if (strpbrk(s, "\r\n"))
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct ec_inf_req r;
+	gnutls_x509_crq_t crq = NULL;
+	struct ec_err e;
+
+	if (ec_inf_request(data, size, &r, &e) < 0) {
+		if (e.code != EC_USAGE && e.code != EC_INTERNAL)
+			abort();
+		if (r.inf.n || r.nbufs || r.nwarn)
+			abort();	/* a failure leaves nothing */
+		return 0;
+	}
+	for (size_t i = 0; i < r.inf.n; i++) {
+		clean(r.inf.l[i].section);
+		clean(r.inf.l[i].key);
+		clean(r.inf.l[i].value);
+	}
+	for (size_t i = 0; i < r.p.ndns; i++)
+		clean(r.p.dns[i]);
+	if (r.p.subject)
+		clean(r.p.subject);
+	if (r.p.key_usage & ~0x80ffu)
+		abort();
+	if (ec_csr_check(&r.p, &e) == 0 &&
+	    ec_csr_make(&r.p, signer, &crq, &e) == 0)
+		gnutls_x509_crq_deinit(crq);
+	else if (e.code != EC_USAGE)
+		abort();
+	ec_inf_req_free(&r);
+	return 0;
+}
