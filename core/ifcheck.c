@@ -13,7 +13,7 @@
 
 static const char *const check_names[EC_CHK_COUNT] = {
 	"private-key", "key-match", "validity", "trust", "name", "purpose",
-	"resolve",
+	"resolve", "daemon-access",
 };
 
 static const char *const outcome_names[] = {
@@ -312,7 +312,7 @@ int ec_ifcheck_run(struct ec_store *s, const char *sha1,
 	if (o->resolve && resolve(o->fqdn, out, e) < 0)
 		return -1;
 	if (o->force)
-		for (int i = EC_CHK_TRUST; i < EC_CHK_COUNT; i++)
+		for (int i = EC_CHK_TRUST; i <= EC_CHK_RESOLVE; i++)
 			if (out->c[i].outcome == EC_OUT_FAIL)
 				out->c[i].outcome = EC_OUT_FORCED;
 	return 0;

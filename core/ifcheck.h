@@ -9,9 +9,11 @@
  *   name         CN or a dNSName SAN matches --fqdn    name-mismatch
  *   purpose      the EKU allows each --purpose         purpose-mismatch
  *   resolve      --fqdn resolves to an address here    name-mismatch
+ *   daemon-access  --owner/--group can read the files  no-daemon-access
+ *                (the applet runs it: core/daccess.h)
  *
  * A failed trust, name, purpose or resolve check is "forced" when the
- * caller forces it; the key and validity checks never are. */
+ * caller forces it; the key, validity and daemon-access checks never are. */
 #ifndef EC_IFCHECK_H
 #define EC_IFCHECK_H
 
@@ -28,7 +30,7 @@
 
 enum ec_check_id {
 	EC_CHK_PRIVATE_KEY, EC_CHK_KEY_MATCH, EC_CHK_VALIDITY, EC_CHK_TRUST,
-	EC_CHK_NAME, EC_CHK_PURPOSE, EC_CHK_RESOLVE,
+	EC_CHK_NAME, EC_CHK_PURPOSE, EC_CHK_RESOLVE, EC_CHK_DAEMON_ACCESS,
 	EC_CHK_COUNT
 };
 

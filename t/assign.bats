@@ -133,7 +133,8 @@ nothing_assigned() {
 	assert_equal "$(jf .live_dir)" "$LIVE"
 	assert_equal "$(jf .generation)" 1
 	assert_equal "$(jf '[.checks[] | .name + "=" + .outcome] | join(" ")')" \
-		"private-key=pass key-match=pass validity=pass trust=pass name=pass purpose=pass resolve=skipped"
+		"private-key=pass key-match=pass validity=pass trust=pass name=pass purpose=pass resolve=skipped daemon-access=skipped"
+	assert_equal "$(jf .chain_count)" 1
 	assert_equal "$(readlink "$LIVE")" .gen/internal/1
 	# the files, by openssl: cert, chain without the root, both, the key
 	assert_equal "$(sha1 "$LIVE/cert.pem")" "$t"
@@ -143,6 +144,9 @@ nothing_assigned() {
 	assert_equal "$(stat -c %a "$LIVE/privkey.pem")" 600
 	assert_equal "$(openssl pkey -in "$LIVE/privkey.pem" -pubout)" \
 		"$(openssl x509 -in "$PKI/server.pem" -noout -pubkey)"
+	# combined.pem, for HAProxy: the key, then fullchain, as the key 0600
+	assert_equal "$(cat "$LIVE/combined.pem")" "$(cat "$LIVE/privkey.pem" "$LIVE/fullchain.pem")"
+	assert_equal "$(stat -c %a "$LIVE/combined.pem")" 600
 	run openssl verify -CAfile "$PKI/root.pem" -untrusted "$LIVE/chain.pem" "$LIVE/cert.pem"
 	assert_success
 
