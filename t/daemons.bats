@@ -213,13 +213,15 @@ http_status() {
 			-CAfile "$PKI/root.pem" -quiet 2>/dev/null | head -1 | tr -d '\r'
 }
 
-# connect_loop PORT: 100 verified handshakes, one every 50 ms, in the
+# connect_loop PORT: verified handshakes for 5 s, 50 ms apart, in the
 # background; counts in loop.ok and loop.bad; sets LOOP.
 connect_loop() {
 	: > loop.ok
 	: > loop.bad
 	(
-		for n in $(seq 100); do
+		end=$(($(date +%s%N) / 1000000 + 5000)) n=0
+		while [ "$(($(date +%s%N) / 1000000))" -lt "$end" ]; do
+			n=$((n + 1))
 			if tls "$1" < /dev/null > /dev/null 2>&1; then
 				echo "$n" >> loop.ok
 			else
@@ -244,7 +246,8 @@ rotate() {
 	assert_equal "$(jf '.served[0].served')" true
 	assert_equal "$(jf '.served[0].seen')" "$t2"
 	assert_equal "$(wc -l < loop.bad)" 0
-	assert [ "$(wc -l < loop.ok)" -eq 100 ]
+	# (about 50: each handshake takes some 50 ms too)
+	assert [ "$(wc -l < loop.ok)" -ge 20 ]
 	assert_equal "$(served_sha1 "$2")" "$t2"
 }
 
@@ -296,7 +299,7 @@ rotate() {
 	edgecert assign --interface kam --thumbprint "$t2" -q --deploy-hook "$(kam_reload)"
 	assert_equal "$(served_sha1 "$KPORT")" "$t2"
 	ecj assign --interface kam --thumbprint "$t" --deploy-hook true \
-		--served "127.0.0.1:$KPORT,edge.example.test" --served-timeout 2
+		--served "127.0.0.1:$KPORT,edge.example.test" --served-timeout 1
 	assert_code 7 not-served
 	assert_equal "$(jf '.served[0].served')" false
 	assert_equal "$(jf '.served[0].seen')" "$t2"
@@ -307,7 +310,7 @@ rotate() {
 	edgecert assign --interface kam --thumbprint "$t2" -q
 	gen=$(readlink "$EDGECERT_STORE/live/kam")
 	ecj assign --interface kam --thumbprint "$t" --deploy-hook 'echo ran >> hook.log' \
-		--served "127.0.0.1:$KPORT,edge.example.test" --served-timeout 2 --served-rollback
+		--served "127.0.0.1:$KPORT,edge.example.test" --served-timeout 1 --served-rollback
 	assert_code 7 not-served
 	assert_equal "$(jf '.served[0].served')" false
 	assert_equal "$(jf .served_rollback.thumbprint)" "$t2"
