@@ -15,6 +15,7 @@
 #include "../core/deploy.h"
 #include "../core/ifcheck.h"
 #include "../core/live.h"
+#include "../core/publish.h"
 #include "../core/select.h"
 #include "../core/store.h"
 #include "../core/token.h"
@@ -96,44 +97,10 @@ struct assign_opts {
 	int nserved, served_ms, served_rollback;
 };
 
-/* --purpose server,client,OID: each through ec_purpose_parse; "any"
- * drops the check. */
-static void parse_purpose(struct ec_ctx *ctx, struct assign_opts *o,
-			  const char *arg)
-{
-	char *save = NULL, *tok;
-	const char *oid;
-
-	o->purpose_set = 1;
-	o->chk.npurpose = 0;
-	if (snprintf(o->purpose_buf, sizeof(o->purpose_buf), "%s", arg) >=
-	    (int)sizeof(o->purpose_buf)) {
-		ec_opt_error(ctx, "--purpose is too long");
-		return;
-	}
-	for (tok = strtok_r(o->purpose_buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		if (ec_purpose_parse(tok, &oid, &ctx->err) < 0)
-			return;
-		if (!oid)
-			continue;
-		if (o->chk.npurpose == EC_PURPOSE_MAX) {
-			ec_opt_error(ctx, "--purpose takes at most %d usages",
-				     EC_PURPOSE_MAX);
-			return;
-		}
-		o->chk.purpose[o->chk.npurpose++] = oid;
-	}
-	if (!o->chk.npurpose && !strstr(arg, "any"))
-		ec_opt_error(ctx, "--purpose wants server, client, any or "
-			     "OIDs, not '%s'", arg);
-}
-
 /* --owner, --group, --served... */
 static void take_deploy_opt(struct ec_ctx *ctx, struct assign_opts *o, int c,
 			    const char *arg)
 {
-	char *end;
 	long n;
 
 	if (c == OPT_OWNER && ec_owner_parse(arg, &o->owner, &ctx->err) == 0)
@@ -146,13 +113,9 @@ static void take_deploy_opt(struct ec_ctx *ctx, struct assign_opts *o, int c,
 	else if (c == OPT_SERVED)
 		ec_probe_parse(arg, &o->served[o->nserved++], &ctx->err);
 	o->served_rollback |= c == OPT_SERVED_ROLLBACK;
-	if (c == OPT_SERVED_TIMEOUT) {
-		n = strtol(arg, &end, 10);
-		if (*arg < '0' || *arg > '9' || *end || n < 1 || n > 3600)
-			ec_opt_error(ctx, "--served-timeout wants seconds, "
-				     "1 to 3600");
+	if (c == OPT_SERVED_TIMEOUT &&
+	    ec_opt_num(ctx, "--served-timeout", arg, 1, 3600, &n) == 0)
 		o->served_ms = (int)n * 1000;
-	}
 }
 
 static void take_opt(struct ec_ctx *ctx, struct assign_opts *o, int c,
@@ -191,7 +154,9 @@ static void take_opt(struct ec_ctx *ctx, struct assign_opts *o, int c,
 		ec_selector_set(&o->sel, EC_SEL_THUMBPRINT, arg, &ctx->err);
 		break;
 	case OPT_PURPOSE:
-		parse_purpose(ctx, o, arg);
+		o->purpose_set = 1;
+		ec_purpose_list(&o->chk, arg, o->purpose_buf,
+				sizeof(o->purpose_buf), &ctx->err);
 		break;
 	case OPT_RESOLVE:
 		o->chk.resolve = 1;
@@ -302,119 +267,69 @@ static void report_cert(struct run *r, gnutls_x509_crt_t crt,
 	ec_meta_free(&m);
 }
 
-/* Commit the new record (or, with b NULL, its removal). */
+/* The interface's state, for core/publish. */
+static struct ec_pub pub_of(struct run *r)
+{
+	struct ec_pub p = { r->s, r->o->iface, r->live, &r->cur, r->link_gen };
+
+	return p;
+}
+
 static int commit_record(struct run *r, const struct ec_binding *b)
 {
-	struct ec_err *e = &r->ctx->err;
-	struct ec_txn *t;
-	char name[80];
+	struct ec_pub p = pub_of(r);
 
-	if (ec_txn_begin(r->s, &t, e) < 0)
-		return -1;
-	snprintf(name, sizeof(name), "%s.meta", r->o->iface);
-	if ((b ? ec_binding_stage(t, r->o->iface, b, e)
-	       : ec_txn_del(t, EC_SEC_ASSIGNED, name, e)) < 0) {
-		ec_txn_abort(t);
-		return -1;
-	}
-	return ec_txn_commit(t, e);
-}
-
-/* The forced checks, comma-separated, for the record. */
-static void forced_list(const struct ec_ifcheck *c, char *buf, size_t n)
-{
-	size_t len = 0;
-
-	buf[0] = '\0';
-	for (int i = 0; i < EC_CHK_COUNT && len < n; i++)
-		if (c->c[i].outcome == EC_OUT_FORCED)
-			len += (size_t)snprintf(buf + len, n - len, "%s%s",
-						len ? "," : "",
-						ec_check_name((enum ec_check_id)i));
-}
-
-static int same_str(const char *a, const char *b)
-{
-	return a == b || (a && b && strcmp(a, b) == 0);
-}
-
-static void undo_publish(struct run *r, int switched)
-{
-	struct ec_err ignored;
-	int k, ok = !switched;
-
-	for (k = 0; !ok && k < 3; k++)
-		ok = ec_live_switch(r->s, r->o->iface, r->link_gen,
-				    &ignored) == 0;
-	for (k = 0; ok && k < 3; k++)
-		if (ec_live_drop(r->s, r->o->iface, r->generation,
-				 &ignored) == 0)
-			break;
+	return ec_pub_commit(&p, b, &r->ctx->err);
 }
 
 /* Write the generation, switch it in, record it, prune. */
 static int publish(struct run *r, const struct ec_live_set *ls,
 		   const char *sha1, const char *forced, struct ec_check *da)
 {
+	struct ec_pub p = pub_of(r);
 	struct ec_binding nb = { 0 };
-	struct ec_err *e = &r->ctx->err;
+	struct ec_err warn;
 	char when[32];
-	unsigned long keep;
+	int pruned;
 
-	if (ec_live_write(r->s, r->o->iface, ls->f, ls->n, &r->generation,
-			  e) < 0)
-		return -1;
-	/* the daemon reads the new files before they are switched in */
-	if (ec_daccess_live(r->live, r->generation, ls->f, ls->n, r->owner,
-			    r->group, da, e) < 0 || da->outcome == EC_OUT_FAIL) {
-		undo_publish(r, 0);
-		if (da->outcome == EC_OUT_FAIL)
-			ec_fail(e, EC_NO_DAEMON_ACCESS, "refusing to assign %s "
-				"to interface '%s': daemon-access: %s; nothing "
-				"changed", sha1, r->o->iface, da->msg);
-		return -1;
-	}
 	now_rfc3339(when, sizeof(when));
-	nb.owner = r->owner;
-	nb.group = r->group;
 	nb.thumbprint = sha1;
 	nb.fqdn = r->o->chk.fqdn;
 	nb.assigned = when;
-	nb.generation = r->generation;
 	nb.forced = forced;
-	if (r->cur.have && strcmp(r->cur.thumbprint, sha1) == 0) {
-		/* the same certificate again (a new name, a mended live
-		 * directory): the one before stays the rollback's */
-		nb.prev_thumbprint = r->cur.prev_thumbprint;
-		nb.prev_fqdn = r->cur.prev_fqdn;
-		nb.prev_assigned = r->cur.prev_assigned;
-		nb.prev_forced = r->cur.prev_forced;
-		nb.prev_generation = r->cur.prev_generation;
-	} else if (r->cur.have && r->link_gen) {
-		nb.prev_thumbprint = r->cur.thumbprint;
-		nb.prev_fqdn = r->cur.fqdn;
-		nb.prev_assigned = r->cur.assigned;
-		nb.prev_forced = r->cur.forced;
-		nb.prev_generation = r->link_gen;
-	}
-	keep = nb.prev_generation;
-	/* Switch, then record; a failure of either puts back the link
-	 * and drops the new generation, so a failed run changes nothing.
-	 * The undo tries each step a few times: the error that sent us
-	 * here may be a passing one. */
-	if (ec_live_switch(r->s, r->o->iface, r->generation, e) < 0) {
-		undo_publish(r, 0);
+	nb.owner = r->owner;
+	nb.group = r->group;
+	if (ec_pub_assign(&p, ls, &nb, da, &r->generation, &pruned, &warn,
+			  &r->ctx->err) < 0)
 		return -1;
-	}
-	if (commit_record(r, &nb) < 0) {
-		undo_publish(r, 1);
-		return -1;
-	}
-	if (ec_live_prune(r->s, r->o->iface, r->generation, keep, e) < 0) {
-		ec_st_warn(r->ctx->st, "%s", e->msg);
-		e->code = EC_OK;
-	}
+	if (!pruned)
+		ec_st_warn(r->ctx->st, "%s", warn.msg);
 	return 0;
+}
+
+/* A run killed between the switch of live/NAME and its record leaves the
+ * link at a generation the record does not name: put back as recorded,
+ * before anything else (core/publish.h). */
+static int reconcile(struct run *r)
+{
+	struct ec_pub p = pub_of(r);
+	unsigned long was = r->link_gen;
+	int mended;
+
+	if (ec_pub_reconcile(&p, &mended, &r->ctx->err) < 0)
+		return -1;
+	r->link_gen = p.link_gen;
+	if (mended)
+		ec_st_warn(r->ctx->st, "interface '%s': live pointed at "
+			   "generation %lu, its record at %lu (a run killed "
+			   "midway): put back as recorded", r->o->iface, was,
+			   r->link_gen);
+	return 0;
+}
+
+static int same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
 }
 
 /* The token of the certificate's key, when it has one. */
@@ -465,7 +380,7 @@ static int do_assign(struct run *r)
 		goto out;
 	ec_live_set_own(&ls, r->owner, r->group);
 	ec_st_int(ctx->st, "chain_count", (long long)ls.nchain);
-	forced_list(&chk, forced, sizeof(forced));
+	ec_ifcheck_forced(&chk, forced, sizeof(forced));
 	r->generation = r->link_gen;
 	r->changed = !(r->cur.have && strcmp(r->cur.thumbprint, f.sha1) == 0 &&
 		       same_str(r->cur.fqdn, r->o->chk.fqdn) &&
@@ -505,7 +420,7 @@ out:
 static int do_rollback(struct run *r)
 {
 	struct ec_ctx *ctx = r->ctx;
-	struct ec_binding nb = { 0 };
+	struct ec_binding nb;
 	gnutls_x509_crt_t crt = NULL;
 	char when[32], name[EC_SHA1_HEX + 4];
 	const struct ec_binding *c = &r->cur;
@@ -529,18 +444,7 @@ static int do_rollback(struct run *r)
 	if (!r->again)
 		ec_st_str(ctx->st, "fqdn", c->prev_fqdn);
 	now_rfc3339(when, sizeof(when));
-	nb.thumbprint = c->prev_thumbprint;
-	nb.fqdn = c->prev_fqdn;
-	nb.assigned = when;
-	nb.generation = c->prev_generation;
-	nb.forced = c->prev_forced;	/* what was forced stays on record */
-	nb.prev_thumbprint = c->thumbprint;
-	nb.prev_fqdn = c->fqdn;
-	nb.prev_assigned = c->assigned;
-	nb.prev_forced = c->forced;
-	nb.prev_generation = r->link_gen ? r->link_gen : c->generation;
-	nb.owner = c->owner;	/* the owner and group stay */
-	nb.group = c->group;
+	ec_binding_swap(c, r->link_gen, when, &nb);
 	result(r, c->prev_thumbprint, c->prev_fqdn);
 	r->generation = c->prev_generation;
 	r->changed = 1;
@@ -602,34 +506,6 @@ static void summary(struct run *r)
 			      r->o->act == ACT_ROLLBACK ? "rolled back" :
 			      "assigned", r->thumbprint, r->o->iface,
 			      r->live);
-}
-
-/* A run killed between the switch of live/NAME and its record (assign
- * switches, then records; rollback and clear record, then switch) leaves
- * the link at a generation the record does not name.  The record,
- * committed through the store's journal, is the truth: the link goes
- * back to the recorded generation (none without a record) and the
- * killed run's own generation is dropped, before anything else. */
-static int reconcile(struct run *r)
-{
-	struct ec_err ignored, *e = &r->ctx->err;
-	unsigned long want = r->cur.have ? r->cur.generation : 0;
-	unsigned long was = r->link_gen;
-
-	if (!was || was == want || (r->cur.have && !want) ||
-	    (want && !ec_live_has(r->s, r->o->iface, want)))
-		return 0;
-	if (ec_live_switch(r->s, r->o->iface, want, e) < 0)
-		return -1;
-	r->link_gen = want;
-	if (!want)
-		(void)ec_live_prune(r->s, r->o->iface, 0, 0, &ignored);
-	else if (was != r->cur.prev_generation)
-		(void)ec_live_drop(r->s, r->o->iface, was, &ignored);
-	ec_st_warn(r->ctx->st, "interface '%s': live pointed at generation "
-		   "%lu, its record at %lu (a run killed midway): put back "
-		   "as recorded", r->o->iface, was, want);
-	return 0;
 }
 
 /* The interface's state, the store open; the live files' owner and
@@ -713,12 +589,7 @@ int cmd_assign(int argc, char **argv, struct ec_ctx *ctx)
 		memcpy(prev, r.cur.thumbprint, sizeof(prev));
 	ec_st_str(ctx->st, "previous", r.cur.have ? prev : NULL);
 	ec_st_str(ctx->st, "live_dir", r.live);
-	for (int i = 0; i < 2; i++)
-		if ((i ? r.group : r.owner) < 0)
-			ec_st_str(ctx->st, i ? "group" : "owner", NULL);
-		else
-			ec_st_int(ctx->st, i ? "group" : "owner",
-				  i ? r.group : r.owner);
+	ec_daccess_report(ctx->st, r.owner, r.group);
 	if ((o.act == ACT_ASSIGN ? do_assign(&r) : o.act == ACT_ROLLBACK ?
 	     do_rollback(&r) : do_clear(&r)) < 0)
 		goto out;

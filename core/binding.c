@@ -82,6 +82,24 @@ void ec_binding_free(struct ec_binding *b)
 	memset(b, 0, sizeof(*b));
 }
 
+void ec_binding_swap(const struct ec_binding *c, unsigned long link_gen,
+		     const char *when, struct ec_binding *nb)
+{
+	memset(nb, 0, sizeof(*nb));
+	nb->thumbprint = c->prev_thumbprint;
+	nb->fqdn = c->prev_fqdn;
+	nb->assigned = when;
+	nb->generation = c->prev_generation;
+	nb->forced = c->prev_forced;
+	nb->prev_thumbprint = c->thumbprint;
+	nb->prev_fqdn = c->fqdn;
+	nb->prev_assigned = c->assigned;
+	nb->prev_forced = c->forced;
+	nb->prev_generation = link_gen ? link_gen : c->generation;
+	nb->owner = c->owner;
+	nb->group = c->group;
+}
+
 static int set_id(struct ec_meta *m, const char *key, long id)
 {
 	char num[32];

@@ -34,6 +34,12 @@ int ec_binding_load(struct ec_store *s, const char *iface,
 		    struct ec_binding *b, struct ec_err *e);
 void ec_binding_free(struct ec_binding *b);
 
+/* The record of a rollback from c: the previous assignment (with what
+ * was forced), the current one (at link_gen, else its recorded
+ * generation) as the previous, the owner and group kept. */
+void ec_binding_swap(const struct ec_binding *c, unsigned long link_gen,
+		     const char *when, struct ec_binding *nb);
+
 /* Stage assigned/NAME.meta for b (its strings, not its m) in t. */
 int ec_binding_stage(struct ec_txn *t, const char *iface,
 		     const struct ec_binding *b, struct ec_err *e);

@@ -204,3 +204,15 @@ int ec_daccess_live(const char *live, unsigned long gen,
 		 "store and its parents must be searchable by it: chmod 0711)");
 	return 0;
 }
+
+void ec_daccess_report(struct ec_status *st, long owner, long group)
+{
+	if (owner < 0)
+		ec_st_str(st, "owner", NULL);
+	else
+		ec_st_int(st, "owner", owner);
+	if (group < 0)
+		ec_st_str(st, "group", NULL);
+	else
+		ec_st_int(st, "group", group);
+}

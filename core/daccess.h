@@ -13,12 +13,16 @@
 
 #include "err.h"
 #include "ifcheck.h"
+#include "status.h"
 #include "binding.h"
 
 /* --owner USER, --group GROUP: a name or a number; *id gets the number
  * (-1 for the empty string: none).  usage for an unknown name. */
 int ec_owner_parse(const char *arg, long *id, struct ec_err *e);
 int ec_group_parse(const char *arg, long *id, struct ec_err *e);
+
+/* Fields owner and group of the record: the numbers, or null. */
+void ec_daccess_report(struct ec_status *st, long owner, long group);
 
 /* The daemon-access check into c: the files f of generation gen of the
  * interface whose live directory is live (STORE/live/NAME), read as

@@ -25,6 +25,43 @@ const char *ec_check_name(enum ec_check_id id)
 	return (unsigned)id < EC_CHK_COUNT ? check_names[id] : "?";
 }
 
+int ec_purpose_list(struct ec_ifcheck_opts *o, const char *arg, char *buf,
+		    size_t n, struct ec_err *e)
+{
+	char *save = NULL, *tok;
+	const char *oid;
+
+	o->npurpose = 0;
+	if (snprintf(buf, n, "%s", arg) >= (int)n)
+		return ec_fail(e, EC_USAGE, "--purpose is too long");
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (ec_purpose_parse(tok, &oid, e) < 0)
+			return -1;
+		if (!oid)
+			continue;
+		if (o->npurpose == EC_PURPOSE_MAX)
+			return ec_fail(e, EC_USAGE, "--purpose takes at most "
+				       "%d usages", EC_PURPOSE_MAX);
+		o->purpose[o->npurpose++] = oid;
+	}
+	if (!o->npurpose && !strstr(arg, "any"))
+		return ec_fail(e, EC_USAGE, "--purpose wants server, client, "
+			       "any or OIDs, not '%s'", arg);
+	return 0;
+}
+
+void ec_ifcheck_forced(const struct ec_ifcheck *c, char *buf, size_t n)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < EC_CHK_COUNT && len < n; i++)
+		if (c->c[i].outcome == EC_OUT_FORCED)
+			len += (size_t)snprintf(buf + len, n - len, "%s%s",
+						len ? "," : "", check_names[i]);
+}
+
 const char *ec_outcome_name(enum ec_outcome o)
 {
 	return (unsigned)o <= EC_OUT_FORCED ? outcome_names[o] : "?";

@@ -79,6 +79,15 @@ void ec_ifcheck_free(struct ec_ifcheck *c);
 /* The first check that refuses the assignment, or -1. */
 int ec_ifcheck_refusal(const struct ec_ifcheck *c);
 
+/* --purpose server,client,OID into o->purpose (the OIDs point into buf,
+ * which keeps a copy of arg): each through ec_purpose_parse; "any"
+ * drops the check.  usage for anything else. */
+int ec_purpose_list(struct ec_ifcheck_opts *o, const char *arg, char *buf,
+		    size_t n, struct ec_err *e);
+
+/* The names of the forced checks, comma-separated, for the record. */
+void ec_ifcheck_forced(const struct ec_ifcheck *c, char *buf, size_t n);
+
 const char *ec_check_name(enum ec_check_id id);
 const char *ec_outcome_name(enum ec_outcome o);
 
