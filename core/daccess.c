@@ -82,19 +82,20 @@ static void who_of(long owner, long group, struct who *w)
 }
 
 /* In the child: become w, try each path; on the first failure write
- * "index errno" to fd and exit 1. */
+ * { index (-1: the identity), errno } to fd and exit 1. */
 static void child(const struct who *w, const char *const *paths, size_t n,
 		  int fd)
 {
-	char line[64];
+	long fail[2] = { -1, 0 };
 	struct stat sb;
-	int len, f;
+	char byte;
+	int f;
 
 	if (setgroups((size_t)w->ngroups, w->groups) < 0 ||
 	    setresgid(w->gid, w->gid, w->gid) < 0 ||
 	    setresuid(w->uid, w->uid, w->uid) < 0) {
-		len = snprintf(line, sizeof(line), "-1 %d", errno);
-		(void)!write(fd, line, (size_t)len);
+		fail[1] = errno;
+		(void)!write(fd, fail, sizeof(fail));
 		_exit(1);
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -104,12 +105,14 @@ static void child(const struct who *w, const char *const *paths, size_t n,
 				    O_PATH : O_RDONLY) | O_CLOEXEC |
 			 O_NONBLOCK);
 		if (f >= 0 && fstat(f, &sb) == 0 && S_ISREG(sb.st_mode) &&
-		    read(f, line, 1) < 0)
+		    read(f, &byte, 1) < 0) {
+			close(f);
 			f = -1;
+		}
 		if (f < 0) {
-			len = snprintf(line, sizeof(line), "%zu %d", i,
-				       errno);
-			(void)!write(fd, line, (size_t)len);
+			fail[0] = (long)i;
+			fail[1] = errno;
+			(void)!write(fd, fail, sizeof(fail));
 			_exit(1);
 		}
 		close(f);
@@ -121,9 +124,9 @@ int ec_daccess_check(long owner, long group, const char *const *paths,
 		     size_t n, char *msg, size_t msglen, struct ec_err *e)
 {
 	struct who w;
-	char line[64] = "";
-	int pfd[2], st, err = 0;
-	long idx = -1;
+	long fail[2] = { -2, 0 };
+	int pfd[2], st, err;
+	long idx;
 	ssize_t got;
 	pid_t pid;
 
@@ -142,16 +145,13 @@ int ec_daccess_check(long owner, long group, const char *const *paths,
 		child(&w, paths, n, pfd[1]);
 	}
 	close(pfd[1]);
-	got = read(pfd[0], line, sizeof(line) - 1);
+	got = read(pfd[0], fail, sizeof(fail));
 	close(pfd[0]);
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
-	if (got > 0) {
-		line[got] = '\0';
-		if (sscanf(line, "%ld %d", &idx, &err) != 2)
-			idx = -2;
-	}
-	if (idx == -1 && got > 0)
+	idx = got == (ssize_t)sizeof(fail) ? fail[0] : -2;
+	err = (int)fail[1];
+	if (idx == -1)
 		return ec_fail_errno(e, EC_NO_DAEMON_ACCESS, err, "cannot take "
 				     "the identity of uid %lu gid %lu to check "
 				     "the daemon's access", (unsigned long)w.uid,

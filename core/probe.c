@@ -59,7 +59,7 @@ int ec_probe_parse(const char *arg, struct ec_probe_target *t,
 			       "HOST:PORT[,SNI]", arg);
 	memcpy(t->host, host, hlen);
 	memcpy(t->port, colon + 1, plen);
-	if (atoi(t->port) < 1 || atoi(t->port) > 65535)
+	if (strtol(t->port, NULL, 10) < 1 || strtol(t->port, NULL, 10) > 65535)
 		return ec_fail(e, EC_USAGE, "--served '%s': bad port", arg);
 	return 0;
 }
