@@ -325,6 +325,26 @@ rotate() {
 	assert_equal "$(sip_options "$KPORT")" "SIP/2.0 200 OK"
 }
 
+@test "daemons: kamcmd tls.reload that kamailio cannot do (files it cannot read) exits 0; --served catches it" {
+	t=$(thumb "$PKI/server.pem")
+	t2=$(thumb "$PKI/server2.pem")
+	edgecert assign --interface kam --thumbprint "$t" -q --deploy-hook "$(kam_reload)" \
+		--served "127.0.0.1:$KPORT"
+	# the key back to root's only: kamailio cannot read it
+	ecj assign --interface kam --thumbprint "$t2" --owner '' --group '' \
+		--deploy-hook "$(kam_reload)" --served "127.0.0.1:$KPORT,edge.example.test" --served-timeout 1
+	assert_code 7 not-served
+	assert_equal "$(jf .hook.exit_status)" 0
+	assert_equal "$(jf '.served[0].seen')" "$t"
+	assert_equal "$(stat -c '%U %a' "$EDGECERT_STORE/live/kam/privkey.pem")" "$(id -un) 600"
+	# given back to kamailio, the same reload works
+	ecj assign --interface kam --thumbprint "$t2" --owner kamailio --group kamailio \
+		--deploy-hook "$(kam_reload)" --served "127.0.0.1:$KPORT,edge.example.test"
+	assert_code 0 ok
+	assert_equal "$(jf '.served[0].seen')" "$t2"
+	assert_equal "$(sip_options "$KPORT")" "SIP/2.0 200 OK"
+}
+
 @test "daemons: --owner kamailio on a store kamailio cannot reach: daemon-access fails, nothing changes" {
 	export EDGECERT_STORE="$BATS_TEST_TMPDIR/private/store"
 	mkdir -m 700 "$BATS_TEST_TMPDIR/private"
