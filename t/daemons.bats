@@ -83,7 +83,7 @@ teardown_file() {
 	for f in "$D"/kamailio.pid "$D"/nginx.pid "$D"/haproxy.pid; do
 		[ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null
 	done
-	return 0
+	ec_check_records
 }
 
 setup() {
