@@ -11,9 +11,11 @@
 #include "../core/binding.h"
 #include "../core/cert.h"
 #include "../core/certstore.h"
-#include "../core/hook.h"
+#include "../core/daccess.h"
+#include "../core/deploy.h"
 #include "../core/ifcheck.h"
 #include "../core/live.h"
+#include "../core/publish.h"
 #include "../core/select.h"
 #include "../core/store.h"
 #include "../core/token.h"
@@ -22,8 +24,11 @@
 static const char usage[] =
 	"usage: edgecert assign --interface NAME (--thumbprint T | --name N)\n"
 	"        [--fqdn NAME] [--purpose server,client] [--resolve]\n"
-	"        [--deploy-hook CMD] [--force]\n"
+	"        [--deploy-hook CMD] [--force] [--owner USER] [--group GROUP]\n"
+	"        [--served HOST:PORT[,SNI]]... [--served-timeout S]\n"
+	"        [--served-rollback]\n"
 	"       edgecert assign --interface NAME --rollback [--deploy-hook CMD]\n"
+	"        [--served HOST:PORT[,SNI]]... [--served-timeout S]\n"
 	"       edgecert assign --interface NAME --clear [--deploy-hook CMD]\n"
 	"\n"
 	"  --interface NAME   the server interface: [a-z0-9][a-z0-9-]*\n"
@@ -39,6 +44,13 @@ static const char usage[] =
 	"  --deploy-hook CMD  run CMD through /bin/sh -c after a change\n"
 	"  --force            assign although the trust, name, purpose or\n"
 	"                     resolve check failed (never without the key)\n"
+	"  --owner USER       the live files belong to USER (kept until\n"
+	"                     changed; '' for none), checked readable by it\n"
+	"  --group GROUP      and to GROUP: the key 0640 (kept; '' for none)\n"
+	"  --served HOST:PORT[,SNI]  after the hook, the daemon there must\n"
+	"                     present the certificate (not-served)\n"
+	"  --served-timeout S how long to try (default 10)\n"
+	"  --served-rollback  when not served, roll back (hook run again)\n"
 	"  --rollback         switch back to the assignment before this one\n"
 	"  --clear            remove the assignment and its live directory\n"
 	"\n"
@@ -46,19 +58,26 @@ static const char usage[] =
 	"key's pkcs11: URL) instead of privkey.pem; the checks ask the token,\n"
 	"so give its PIN (--pin-file, --pin-env, --pin-fd).\n";
 
-enum { OPT_CLEAR = 1, OPT_HOOK, OPT_FORCE, OPT_FQDN, OPT_INTERFACE,
-       OPT_NAME, OPT_PURPOSE, OPT_RESOLVE, OPT_ROLLBACK, OPT_THUMBPRINT };
+enum { OPT_CLEAR = 1, OPT_HOOK, OPT_FORCE, OPT_FQDN, OPT_GROUP,
+       OPT_INTERFACE, OPT_NAME, OPT_OWNER, OPT_PURPOSE, OPT_RESOLVE,
+       OPT_ROLLBACK, OPT_SERVED, OPT_SERVED_ROLLBACK, OPT_SERVED_TIMEOUT,
+       OPT_THUMBPRINT };
 
 static const struct option longopts[] = {
 	{ "clear", no_argument, NULL, OPT_CLEAR },
 	{ "deploy-hook", required_argument, NULL, OPT_HOOK },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "fqdn", required_argument, NULL, OPT_FQDN },
+	{ "group", required_argument, NULL, OPT_GROUP },
 	{ "interface", required_argument, NULL, OPT_INTERFACE },
 	{ "name", required_argument, NULL, OPT_NAME },
+	{ "owner", required_argument, NULL, OPT_OWNER },
 	{ "purpose", required_argument, NULL, OPT_PURPOSE },
 	{ "resolve", no_argument, NULL, OPT_RESOLVE },
 	{ "rollback", no_argument, NULL, OPT_ROLLBACK },
+	{ "served", required_argument, NULL, OPT_SERVED },
+	{ "served-rollback", no_argument, NULL, OPT_SERVED_ROLLBACK },
+	{ "served-timeout", required_argument, NULL, OPT_SERVED_TIMEOUT },
 	{ "thumbprint", required_argument, NULL, OPT_THUMBPRINT },
 	EC_GLOBAL_LONGOPTS
 };
@@ -73,39 +92,31 @@ struct assign_opts {
 	char purpose_buf[256];
 	int purpose_set;
 	enum action act;
+	long owner, group;		/* -1: none */
+	int owner_set, group_set;
+	struct ec_probe_target served[EC_PROBE_MAX];
+	int nserved, served_ms, served_rollback;
 };
 
-/* --purpose server,client,OID: each through ec_purpose_parse; "any"
- * drops the check. */
-static void parse_purpose(struct ec_ctx *ctx, struct assign_opts *o,
-			  const char *arg)
+/* --owner, --group, --served... */
+static void take_deploy_opt(struct ec_ctx *ctx, struct assign_opts *o, int c,
+			    const char *arg)
 {
-	char *save = NULL, *tok;
-	const char *oid;
+	long n;
 
-	o->purpose_set = 1;
-	o->chk.npurpose = 0;
-	if (snprintf(o->purpose_buf, sizeof(o->purpose_buf), "%s", arg) >=
-	    (int)sizeof(o->purpose_buf)) {
-		ec_opt_error(ctx, "--purpose is too long");
-		return;
-	}
-	for (tok = strtok_r(o->purpose_buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		if (ec_purpose_parse(tok, &oid, &ctx->err) < 0)
-			return;
-		if (!oid)
-			continue;
-		if (o->chk.npurpose == EC_PURPOSE_MAX) {
-			ec_opt_error(ctx, "--purpose takes at most %d usages",
-				     EC_PURPOSE_MAX);
-			return;
-		}
-		o->chk.purpose[o->chk.npurpose++] = oid;
-	}
-	if (!o->chk.npurpose && !strstr(arg, "any"))
-		ec_opt_error(ctx, "--purpose wants server, client, any or "
-			     "OIDs, not '%s'", arg);
+	if (c == OPT_OWNER && ec_owner_parse(arg, &o->owner, &ctx->err) == 0)
+		o->owner_set = 1;
+	if (c == OPT_GROUP && ec_group_parse(arg, &o->group, &ctx->err) == 0)
+		o->group_set = 1;
+	if (c == OPT_SERVED && o->nserved == EC_PROBE_MAX)
+		ec_opt_error(ctx, "--served takes at most %d targets",
+			     EC_PROBE_MAX);
+	else if (c == OPT_SERVED)
+		ec_probe_parse(arg, &o->served[o->nserved++], &ctx->err);
+	o->served_rollback |= c == OPT_SERVED_ROLLBACK;
+	if (c == OPT_SERVED_TIMEOUT &&
+	    ec_opt_num(ctx, "--served-timeout", arg, 1, 3600, &n) == 0)
+		o->served_ms = (int)n * 1000;
 }
 
 static void take_opt(struct ec_ctx *ctx, struct assign_opts *o, int c,
@@ -144,11 +155,15 @@ static void take_opt(struct ec_ctx *ctx, struct assign_opts *o, int c,
 		ec_selector_set(&o->sel, EC_SEL_THUMBPRINT, arg, &ctx->err);
 		break;
 	case OPT_PURPOSE:
-		parse_purpose(ctx, o, arg);
+		o->purpose_set = 1;
+		ec_purpose_list(&o->chk, arg, o->purpose_buf,
+				sizeof(o->purpose_buf), &ctx->err);
 		break;
 	case OPT_RESOLVE:
 		o->chk.resolve = 1;
 		break;
+	default:
+		take_deploy_opt(ctx, o, c, arg);
 	}
 }
 
@@ -161,7 +176,8 @@ static void check_combination(struct ec_ctx *ctx, struct assign_opts *o,
 		ec_opt_error(ctx, "--rollback and --clear exclude each other");
 	else if ((rollback || clear) && (o->sel.kind != EC_SEL_NONE ||
 		 o->chk.fqdn || o->purpose_set || o->chk.resolve ||
-		 o->chk.force))
+		 o->chk.force || o->owner_set || o->group_set ||
+		 o->served_rollback || (clear && o->nserved)))
 		ec_opt_error(ctx, "--%s takes no certificate and no checks",
 			     rollback ? "rollback" : "clear");
 	else if (!rollback && !clear && o->sel.kind == EC_SEL_NONE)
@@ -169,6 +185,9 @@ static void check_combination(struct ec_ctx *ctx, struct assign_opts *o,
 			     "--name");
 	else if (o->chk.resolve && !o->chk.fqdn)
 		ec_opt_error(ctx, "--resolve needs --fqdn");
+	else if (!o->nserved && (o->served_rollback || o->served_ms))
+		ec_opt_error(ctx, "--served-rollback and --served-timeout "
+			     "need --served");
 }
 
 static int parse_opts(int argc, char **argv, struct ec_ctx *ctx,
@@ -178,6 +197,7 @@ static int parse_opts(int argc, char **argv, struct ec_ctx *ctx,
 
 	o->chk.purpose[0] = GNUTLS_KP_TLS_WWW_SERVER;
 	o->chk.npurpose = 1;
+	o->owner = o->group = -1;
 	while ((c = getopt_long(argc, argv, EC_GLOBAL_SHORTOPTS, longopts,
 				NULL)) != -1) {
 		if (c >= OPT_CLEAR && c <= OPT_THUMBPRINT) {
@@ -205,7 +225,9 @@ struct run {
 	const char *fqdn;		/* (pointing into the buffers) */
 	char thumb_buf[EC_SHA1_HEX], fqdn_buf[256];
 	unsigned long generation;
-	int changed;
+	int changed, again;		/* again: --served-rollback's */
+	long owner, group;		/* the live files', -1: none */
+	gnutls_datum_t want;		/* the certificate's DER */
 };
 
 /* What is assigned after the run, kept past the store's closing. */
@@ -229,8 +251,15 @@ static void report_cert(struct run *r, gnutls_x509_crt_t crt,
 	struct ec_cert_extra x = { 0 };
 	struct ec_meta m = { 0 };
 	struct ec_err e;
-	char *dn = ec_cert_dn(crt, 0);
+	char *dn;
 
+	gnutls_free(r->want.data);
+	r->want.data = NULL;
+	if (gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &r->want) < 0)
+		r->want.size = 0;
+	if (r->again)
+		return;		/* --served-rollback's: reported before */
+	dn = ec_cert_dn(crt, 0);
 	if (ec_cs_load_meta(r->s, EC_SEC_PERSONAL, sha1, &m, &e) == 0)
 		ec_cs_extra(r->s, EC_SEC_PERSONAL, sha1, &m, &x);
 	ec_cert_status(r->ctx->st, "certificate", crt, &x);
@@ -239,107 +268,69 @@ static void report_cert(struct run *r, gnutls_x509_crt_t crt,
 	ec_meta_free(&m);
 }
 
-/* Commit the new record (or, with b NULL, its removal). */
-static int commit_record(struct run *r, const struct ec_binding *b)
+/* The interface's state, for core/publish. */
+static struct ec_pub pub_of(struct run *r)
 {
-	struct ec_err *e = &r->ctx->err;
-	struct ec_txn *t;
-	char name[80];
+	struct ec_pub p = { r->s, r->o->iface, r->live, &r->cur, r->link_gen };
 
-	if (ec_txn_begin(r->s, &t, e) < 0)
-		return -1;
-	snprintf(name, sizeof(name), "%s.meta", r->o->iface);
-	if ((b ? ec_binding_stage(t, r->o->iface, b, e)
-	       : ec_txn_del(t, EC_SEC_ASSIGNED, name, e)) < 0) {
-		ec_txn_abort(t);
-		return -1;
-	}
-	return ec_txn_commit(t, e);
+	return p;
 }
 
-/* The forced checks, comma-separated, for the record. */
-static void forced_list(const struct ec_ifcheck *c, char *buf, size_t n)
+static int commit_record(struct run *r, const struct ec_binding *b)
 {
-	size_t len = 0;
+	struct ec_pub p = pub_of(r);
 
-	buf[0] = '\0';
-	for (int i = 0; i < EC_CHK_COUNT && len < n; i++)
-		if (c->c[i].outcome == EC_OUT_FORCED)
-			len += (size_t)snprintf(buf + len, n - len, "%s%s",
-						len ? "," : "",
-						ec_check_name((enum ec_check_id)i));
+	return ec_pub_commit(&p, b, &r->ctx->err);
+}
+
+/* Write the generation, switch it in, record it, prune. */
+static int publish(struct run *r, const struct ec_live_set *ls,
+		   const char *sha1, const char *forced, struct ec_check *da)
+{
+	struct ec_pub p = pub_of(r);
+	struct ec_binding nb = { 0 };
+	struct ec_err warn;
+	char when[32];
+	int pruned;
+
+	now_rfc3339(when, sizeof(when));
+	nb.thumbprint = sha1;
+	nb.fqdn = r->o->chk.fqdn;
+	nb.assigned = when;
+	nb.forced = forced;
+	nb.owner = r->owner;
+	nb.group = r->group;
+	if (ec_pub_assign(&p, ls, &nb, da, &r->generation, &pruned, &warn,
+			  &r->ctx->err) < 0)
+		return -1;
+	if (!pruned)
+		ec_st_warn(r->ctx->st, "%s", warn.msg);
+	return 0;
+}
+
+/* A run killed between the switch of live/NAME and its record leaves the
+ * link at a generation the record does not name: put back as recorded,
+ * before anything else (core/publish.h). */
+static int reconcile(struct run *r)
+{
+	struct ec_pub p = pub_of(r);
+	unsigned long was = r->link_gen;
+	int mended;
+
+	if (ec_pub_reconcile(&p, &mended, &r->ctx->err) < 0)
+		return -1;
+	r->link_gen = p.link_gen;
+	if (mended)
+		ec_st_warn(r->ctx->st, "interface '%s': live pointed at "
+			   "generation %lu, its record at %lu (a run killed "
+			   "midway): put back as recorded", r->o->iface, was,
+			   r->link_gen);
+	return 0;
 }
 
 static int same_str(const char *a, const char *b)
 {
 	return a == b || (a && b && strcmp(a, b) == 0);
-}
-
-static void undo_publish(struct run *r, int switched)
-{
-	struct ec_err ignored;
-	int k, ok = !switched;
-
-	for (k = 0; !ok && k < 3; k++)
-		ok = ec_live_switch(r->s, r->o->iface, r->link_gen,
-				    &ignored) == 0;
-	for (k = 0; ok && k < 3; k++)
-		if (ec_live_drop(r->s, r->o->iface, r->generation,
-				 &ignored) == 0)
-			break;
-}
-
-/* Write the generation, switch it in, record it, prune. */
-static int publish(struct run *r, const struct ec_live_set *ls,
-		   const char *sha1, const char *forced)
-{
-	struct ec_binding nb = { 0 };
-	struct ec_err *e = &r->ctx->err;
-	char when[32];
-	unsigned long keep;
-
-	if (ec_live_write(r->s, r->o->iface, ls->f, EC_LIVE_NFILES,
-			  &r->generation, e) < 0)
-		return -1;
-	now_rfc3339(when, sizeof(when));
-	nb.thumbprint = sha1;
-	nb.fqdn = r->o->chk.fqdn;
-	nb.assigned = when;
-	nb.generation = r->generation;
-	nb.forced = forced;
-	if (r->cur.have && strcmp(r->cur.thumbprint, sha1) == 0) {
-		/* the same certificate again (a new name, a mended live
-		 * directory): the one before stays the rollback's */
-		nb.prev_thumbprint = r->cur.prev_thumbprint;
-		nb.prev_fqdn = r->cur.prev_fqdn;
-		nb.prev_assigned = r->cur.prev_assigned;
-		nb.prev_forced = r->cur.prev_forced;
-		nb.prev_generation = r->cur.prev_generation;
-	} else if (r->cur.have && r->link_gen) {
-		nb.prev_thumbprint = r->cur.thumbprint;
-		nb.prev_fqdn = r->cur.fqdn;
-		nb.prev_assigned = r->cur.assigned;
-		nb.prev_forced = r->cur.forced;
-		nb.prev_generation = r->link_gen;
-	}
-	keep = nb.prev_generation;
-	/* Switch, then record; a failure of either puts back the link
-	 * and drops the new generation, so a failed run changes nothing.
-	 * The undo tries each step a few times: the error that sent us
-	 * here may be a passing one. */
-	if (ec_live_switch(r->s, r->o->iface, r->generation, e) < 0) {
-		undo_publish(r, 0);
-		return -1;
-	}
-	if (commit_record(r, &nb) < 0) {
-		undo_publish(r, 1);
-		return -1;
-	}
-	if (ec_live_prune(r->s, r->o->iface, r->generation, keep, e) < 0) {
-		ec_st_warn(r->ctx->st, "%s", e->msg);
-		e->code = EC_OK;
-	}
-	return 0;
 }
 
 /* The token of the certificate's key, when it has one. */
@@ -364,7 +355,7 @@ static int do_assign(struct run *r)
 	gnutls_x509_crt_t crt = NULL;
 	struct ec_found f;
 	char forced[100];
-	int ret = -1, refuse;
+	int ret = -1, refuse, ran = 0;
 
 	if (ec_select(r->s, &r->o->sel, EC_SECMASK(EC_SEC_PERSONAL),
 		      time(NULL), &f, &ctx->err) < 0 ||
@@ -379,7 +370,7 @@ static int do_assign(struct run *r)
 	    ec_ifcheck_run(r->s, f.sha1, crt, &r->o->chk, &chk,
 			   &ctx->err) < 0)
 		goto out;
-	ec_ifcheck_report(ctx->st, &chk, &r->o->chk);
+	ran = 1;
 	if ((refuse = ec_ifcheck_refusal(&chk)) >= 0) {
 		ec_fail(&ctx->err, chk.c[refuse].code, "refusing to assign %s "
 			"to interface '%s': %s: %s; nothing changed", f.sha1,
@@ -390,20 +381,38 @@ static int do_assign(struct run *r)
 	if (ec_live_set_make(crt, &chk.vr.built, chk.key, chk.key_url, &ls,
 			     &ctx->err) < 0)
 		goto out;
-	forced_list(&chk, forced, sizeof(forced));
+	ec_live_set_own(&ls, r->owner, r->group);
+	ec_st_int(ctx->st, "chain_count", (long long)ls.nchain);
+	ec_ifcheck_forced(&chk, forced, sizeof(forced));
 	r->generation = r->link_gen;
 	r->changed = !(r->cur.have && strcmp(r->cur.thumbprint, f.sha1) == 0 &&
 		       same_str(r->cur.fqdn, r->o->chk.fqdn) &&
 		       r->link_gen && r->link_gen == r->cur.generation &&
+		       r->cur.owner == r->owner && r->cur.group == r->group &&
 		       ec_live_same(r->s, r->o->iface, r->link_gen, ls.f,
-				    EC_LIVE_NFILES));
-	if (r->changed && !ctx->check && publish(r, &ls, f.sha1, forced) < 0)
+				    ls.n));
+	if (r->changed && !ctx->check &&
+	    publish(r, &ls, f.sha1, forced, &chk.c[EC_CHK_DAEMON_ACCESS]) < 0)
 		goto out;
+	if ((!r->changed || ctx->check) &&
+	    ec_daccess_live(r->live, ctx->check ? 0 : r->link_gen, ls.f,
+			    ls.n, r->owner, r->group,
+			    &chk.c[EC_CHK_DAEMON_ACCESS], &ctx->err) < 0)
+		goto out;
+	if (chk.c[EC_CHK_DAEMON_ACCESS].outcome == EC_OUT_FAIL &&
+	    (!r->changed || ctx->check)) {
+		ec_fail(&ctx->err, EC_NO_DAEMON_ACCESS, "interface '%s': "
+			"daemon-access: %s", r->o->iface,
+			chk.c[EC_CHK_DAEMON_ACCESS].msg);
+		goto out;
+	}
 	if (r->changed && ctx->check)
 		r->generation = 0;
 	result(r, f.sha1, r->o->chk.fqdn);
 	ret = 0;
 out:
+	if (ran)
+		ec_ifcheck_report(ctx->st, &chk, &r->o->chk);
 	ec_live_set_free(&ls);
 	ec_ifcheck_free(&chk);
 	if (crt)
@@ -414,7 +423,7 @@ out:
 static int do_rollback(struct run *r)
 {
 	struct ec_ctx *ctx = r->ctx;
-	struct ec_binding nb = { 0 };
+	struct ec_binding nb;
 	gnutls_x509_crt_t crt = NULL;
 	char when[32], name[EC_SHA1_HEX + 4];
 	const struct ec_binding *c = &r->cur;
@@ -435,24 +444,17 @@ static int do_rollback(struct run *r)
 		return -1;
 	report_cert(r, crt, c->prev_thumbprint);
 	gnutls_x509_crt_deinit(crt);
-	ec_st_str(ctx->st, "fqdn", c->prev_fqdn);
+	if (!r->again)
+		ec_st_str(ctx->st, "fqdn", c->prev_fqdn);
 	now_rfc3339(when, sizeof(when));
-	nb.thumbprint = c->prev_thumbprint;
-	nb.fqdn = c->prev_fqdn;
-	nb.assigned = when;
-	nb.generation = c->prev_generation;
-	nb.forced = c->prev_forced;	/* what was forced stays on record */
-	nb.prev_thumbprint = c->thumbprint;
-	nb.prev_fqdn = c->fqdn;
-	nb.prev_assigned = c->assigned;
-	nb.prev_forced = c->forced;
-	nb.prev_generation = r->link_gen ? r->link_gen : c->generation;
+	ec_binding_swap(c, r->link_gen, when, &nb);
 	result(r, c->prev_thumbprint, c->prev_fqdn);
 	r->generation = c->prev_generation;
 	r->changed = 1;
 	if (ctx->check)
 		return 0;
-	if (commit_record(r, &nb) < 0)
+	if (ec_live_own(r->s, r->o->iface, c->prev_generation, c->owner,
+			c->group, &ctx->err) < 0 || commit_record(r, &nb) < 0)
 		return -1;
 	return ec_live_switch(r->s, r->o->iface, c->prev_generation,
 			      &ctx->err);
@@ -474,57 +476,13 @@ static int do_clear(struct run *r)
 }
 
 /* Run the hook (the store closed: a hook may run edgecert). */
-static void run_hook(struct run *r, const char *prev)
+static void run_hook(struct run *r, const char *key, const char *prev)
 {
-	char *env[7], b[6][4200];
-	struct ec_hook_result h;
-	struct ec_status *st = r->ctx->st;
-	struct ec_err e = { 0 };
+	struct ec_deploy d = { r->o->hook, r->o->iface, r->thumbprint,
+			       r->live, r->fqdn, action_names[r->o->act],
+			       prev };
 
-	snprintf(b[0], sizeof(b[0]), "EDGECERT_INTERFACE=%s", r->o->iface);
-	snprintf(b[1], sizeof(b[1]), "EDGECERT_THUMBPRINT=%s",
-		 r->thumbprint ? r->thumbprint : "");
-	snprintf(b[2], sizeof(b[2]), "EDGECERT_LIVE_DIR=%s", r->live);
-	snprintf(b[3], sizeof(b[3]), "EDGECERT_FQDN=%s",
-		 r->fqdn ? r->fqdn : "");
-	snprintf(b[4], sizeof(b[4]), "EDGECERT_ACTION=%s",
-		 action_names[r->o->act]);
-	snprintf(b[5], sizeof(b[5]), "EDGECERT_PREVIOUS_THUMBPRINT=%s",
-		 prev ? prev : "");
-	for (int i = 0; i < 6; i++)
-		env[i] = b[i];
-	env[6] = NULL;
-	ec_st_obj(st, "hook");
-	ec_st_str(st, "command", r->o->hook);
-	if (ec_hook_run(r->o->hook, env, &h, &e) < 0) {
-		ec_st_str(st, "exit_status", NULL);
-		ec_st_str(st, "signal", NULL);
-		ec_st_str(st, "output", "");
-		ec_st_end(st);
-		ec_fail(&r->ctx->err, EC_HOOK_FAILED, "the deploy hook could "
-			"not run: %s; the %s of interface '%s' stands",
-			e.msg, action_names[r->o->act], r->o->iface);
-		return;
-	}
-	if (h.signal)
-		ec_st_str(st, "exit_status", NULL);
-	else
-		ec_st_int(st, "exit_status", h.exit_status);
-	if (h.signal)
-		ec_st_int(st, "signal", h.signal);
-	else
-		ec_st_str(st, "signal", NULL);
-	ec_st_str(st, "output", h.tail);
-	ec_st_end(st);
-	ec_st_text(st, "hook: %s %d%s%s", h.signal ? "signal" : "exit status",
-		   h.signal ? h.signal : h.exit_status, h.tail[0] ? "\n" : "",
-		   h.tail);
-	if (!ec_hook_ok(&h))
-		ec_fail(&r->ctx->err, EC_HOOK_FAILED, "the deploy hook failed "
-			"(%s %d); the %s of interface '%s' stands all the same",
-			h.signal ? "signal" : "exit status",
-			h.signal ? h.signal : h.exit_status,
-			action_names[r->o->act], r->o->iface);
+	ec_deploy_hook(r->ctx->st, key, &d, &r->ctx->err);
 }
 
 static void summary(struct run *r)
@@ -553,39 +511,68 @@ static void summary(struct run *r)
 			      r->live);
 }
 
-/* A run killed between the switch of live/NAME and its record (assign
- * switches, then records; rollback and clear record, then switch) leaves
- * the link at a generation the record does not name.  The record,
- * committed through the store's journal, is the truth: the link goes
- * back to the recorded generation (none without a record) and the
- * killed run's own generation is dropped, before anything else. */
-static int reconcile(struct run *r)
+/* The interface's state, the store open; the live files' owner and
+ * group: the options', else the record's. */
+static int load_state(struct run *r)
 {
-	struct ec_err ignored, *e = &r->ctx->err;
-	unsigned long want = r->cur.have ? r->cur.generation : 0;
-	unsigned long was = r->link_gen;
+	struct ec_ctx *ctx = r->ctx;
+	struct assign_opts *o = r->o;
 
-	if (!was || was == want || (r->cur.have && !want) ||
-	    (want && !ec_live_has(r->s, r->o->iface, want)))
-		return 0;
-	if (ec_live_switch(r->s, r->o->iface, want, e) < 0)
+	if (ec_live_path(r->s, o->iface, r->live, sizeof(r->live),
+			 &ctx->err) < 0 ||
+	    ec_binding_load(r->s, o->iface, &r->cur, &ctx->err) < 0 ||
+	    ec_live_current(r->s, o->iface, &r->link_gen, &ctx->err) < 0 ||
+	    (!ctx->check && reconcile(r) < 0))
 		return -1;
-	r->link_gen = want;
-	if (!want)
-		(void)ec_live_prune(r->s, r->o->iface, 0, 0, &ignored);
-	else if (was != r->cur.prev_generation)
-		(void)ec_live_drop(r->s, r->o->iface, was, &ignored);
-	ec_st_warn(r->ctx->st, "interface '%s': live pointed at generation "
-		   "%lu, its record at %lu (a run killed midway): put back "
-		   "as recorded", r->o->iface, was, want);
+	r->owner = o->owner_set ? o->owner : r->cur.have ? r->cur.owner : -1;
+	r->group = o->group_set ? o->group : r->cur.have ? r->cur.group : -1;
 	return 0;
+}
+
+static int served(struct run *r, const char *key)
+{
+	return ec_deploy_served(r->ctx->st, key, r->o->served, r->o->nserved,
+				&r->want, r->o->served_ms ? r->o->served_ms :
+				10000, &r->ctx->err);
+}
+
+/* --served-rollback: the new certificate is not served; back to the one
+ * before, its hook, its check; the run stays not-served. */
+static void served_rollback(struct run *r, const char *bad)
+{
+	struct ec_ctx *ctx = r->ctx;
+	struct ec_err first = ctx->err;
+	char why[sizeof(first.msg)];
+
+	ctx->err.code = EC_OK;
+	r->again = 1;
+	r->o->act = ACT_ROLLBACK;
+	ec_st_obj(ctx->st, "served_rollback");
+	if (ec_store_open(&r->s, ctx->store_dir, EC_STORE_WRITE,
+			  ctx->wait_seconds, &ctx->err) == 0 &&
+	    load_state(r) == 0 && do_rollback(r) == 0) {
+		ec_binding_free(&r->cur);
+		ec_store_close(r->s);
+		r->s = NULL;
+		ec_st_str(ctx->st, "thumbprint", r->thumbprint);
+		ec_st_int(ctx->st, "generation", (long long)r->generation);
+		if (r->o->hook)
+			run_hook(r, "hook", bad);
+		if (ctx->err.code == EC_OK)
+			served(r, "served");
+	}
+	ec_st_end(ctx->st);
+	snprintf(why, sizeof(why), "%s", ctx->err.msg);
+	ec_fail(&ctx->err, EC_NOT_SERVED, "%.400s; rolled back to %s: %.400s",
+		first.msg, r->thumbprint ? r->thumbprint : "(none)",
+		ctx->err.code == EC_OK ? "served" : why);
 }
 
 int cmd_assign(int argc, char **argv, struct ec_ctx *ctx)
 {
 	struct assign_opts o = { 0 };
 	struct run r = { .ctx = ctx, .o = &o };
-	char prev[EC_SHA1_HEX] = "";
+	char prev[EC_SHA1_HEX] = "", now[EC_SHA1_HEX] = "";
 	int ret = -1;
 
 	ctx->usage = usage;
@@ -599,15 +586,13 @@ int cmd_assign(int argc, char **argv, struct ec_ctx *ctx)
 	ec_st_str(ctx->st, "action", action_names[o.act]);
 	ec_st_text(ctx->st, "interface: %s (%s)", o.iface,
 		   action_names[o.act]);
-	if (ec_live_path(r.s, o.iface, r.live, sizeof(r.live), &ctx->err) < 0 ||
-	    ec_binding_load(r.s, o.iface, &r.cur, &ctx->err) < 0 ||
-	    ec_live_current(r.s, o.iface, &r.link_gen, &ctx->err) < 0 ||
-	    (!ctx->check && reconcile(&r) < 0))
+	if (load_state(&r) < 0)
 		goto out;
 	if (r.cur.have)
 		memcpy(prev, r.cur.thumbprint, sizeof(prev));
 	ec_st_str(ctx->st, "previous", r.cur.have ? prev : NULL);
 	ec_st_str(ctx->st, "live_dir", r.live);
+	ec_daccess_report(ctx->st, r.owner, r.group);
 	if ((o.act == ACT_ASSIGN ? do_assign(&r) : o.act == ACT_ROLLBACK ?
 	     do_rollback(&r) : do_clear(&r)) < 0)
 		goto out;
@@ -616,11 +601,18 @@ int cmd_assign(int argc, char **argv, struct ec_ctx *ctx)
 	ec_store_close(r.s);
 	r.s = NULL;
 	if (o.hook && r.changed && !ctx->check)
-		run_hook(&r, prev[0] ? prev : NULL);
+		run_hook(&r, "hook", prev[0] ? prev : NULL);
 	else
 		ec_st_str(ctx->st, "hook", NULL);
+	if (r.thumbprint)
+		memcpy(now, r.thumbprint, sizeof(now));
+	if (o.nserved && !ctx->check && o.act != ACT_CLEAR &&
+	    ctx->err.code == EC_OK && served(&r, "served") < 0 &&
+	    o.served_rollback && r.changed)
+		served_rollback(&r, now);
 	ret = ctx->err.code == EC_OK ? 0 : -1;
 out:
+	gnutls_free(r.want.data);
 	ec_binding_free(&r.cur);
 	ec_store_close(r.s);
 	ec_token_close(o.chk.tok);

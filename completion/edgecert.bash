@@ -34,6 +34,8 @@ _edgecert() {
 		return ;;
 	--purpose) COMPREPLY=($(compgen -W "server client any server,client" -- "$cur")); return ;;
 	--deploy-hook) COMPREPLY=($(compgen -c -- "$cur")); return ;;
+	--owner) COMPREPLY=($(compgen -u -- "$cur")); return ;;
+	--group) COMPREPLY=($(compgen -g -- "$cur")); return ;;
 	--interface)
 		COMPREPLY=($(compgen -W "$(edgecert list --section assigned --format kv 2>/dev/null |
 			sed -n "s/^items_[0-9]*_interface='\([a-z0-9-]*\)'\$/\1/p")" -- "$cur"))

@@ -9,6 +9,19 @@
 #include "certstore.h"
 #include "binding.h"
 
+/* owner or group: a number, or -1. */
+static long id_of(const struct ec_meta *m, const char *key)
+{
+	const char *v = ec_meta_get(m, key);
+	char *end;
+	long id;
+
+	if (!v || *v < '0' || *v > '9')
+		return -1;
+	id = strtol(v, &end, 10);
+	return *end || id > 0x7fffffffL ? -1 : id;
+}
+
 static unsigned long gen_of(const struct ec_meta *m, const char *key)
 {
 	const char *v = ec_meta_get(m, key);
@@ -38,6 +51,7 @@ int ec_binding_load(struct ec_store *s, const char *iface,
 	char name[80];
 
 	memset(b, 0, sizeof(*b));
+	b->owner = b->group = -1;
 	snprintf(name, sizeof(name), "%s.meta", iface);
 	b->have = ec_store_has(s, EC_SEC_ASSIGNED, name);
 	if (ec_cs_load_meta(s, EC_SEC_ASSIGNED, iface, &b->m, e) < 0)
@@ -57,6 +71,8 @@ int ec_binding_load(struct ec_store *s, const char *iface,
 	b->prev_assigned = ec_meta_get(&b->m, "previous_assigned");
 	b->prev_forced = ec_meta_get(&b->m, "previous_forced");
 	b->prev_generation = gen_of(&b->m, "previous_generation");
+	b->owner = id_of(&b->m, "owner");
+	b->group = id_of(&b->m, "group");
 	return 0;
 }
 
@@ -64,6 +80,34 @@ void ec_binding_free(struct ec_binding *b)
 {
 	ec_meta_free(&b->m);
 	memset(b, 0, sizeof(*b));
+}
+
+void ec_binding_swap(const struct ec_binding *c, unsigned long link_gen,
+		     const char *when, struct ec_binding *nb)
+{
+	memset(nb, 0, sizeof(*nb));
+	nb->thumbprint = c->prev_thumbprint;
+	nb->fqdn = c->prev_fqdn;
+	nb->assigned = when;
+	nb->generation = c->prev_generation;
+	nb->forced = c->prev_forced;
+	nb->prev_thumbprint = c->thumbprint;
+	nb->prev_fqdn = c->fqdn;
+	nb->prev_assigned = c->assigned;
+	nb->prev_forced = c->forced;
+	nb->prev_generation = link_gen ? link_gen : c->generation;
+	nb->owner = c->owner;
+	nb->group = c->group;
+}
+
+static int set_id(struct ec_meta *m, const char *key, long id)
+{
+	char num[32];
+
+	if (id < 0)
+		return 0;
+	snprintf(num, sizeof(num), "%ld", id);
+	return ec_meta_set(m, key, num);
 }
 
 static int set_gen(struct ec_meta *m, const char *key, unsigned long g)
@@ -100,6 +144,8 @@ int ec_binding_stage(struct ec_txn *t, const char *iface,
 	      (b->prev_forced && *b->prev_forced &&
 	       ec_meta_set(&m, "previous_forced", b->prev_forced) < 0) ||
 	      set_gen(&m, "previous_generation", b->prev_generation) < 0)) ||
+	    set_id(&m, "owner", b->owner) < 0 ||
+	    set_id(&m, "group", b->group) < 0 ||
 	    !(text = ec_meta_format(&m, &len))) {
 		ec_fail(e, EC_INTERNAL, "out of memory");
 		goto out;
@@ -154,7 +200,7 @@ int ec_live_set_make(gnutls_x509_crt_t crt, const struct ec_chain *path,
 		     gnutls_x509_privkey_t key, const char *key_url,
 		     struct ec_live_set *ls, struct ec_err *e)
 {
-	struct ec_buf chain = { 0 }, full = { 0 };
+	struct ec_buf chain = { 0 }, full = { 0 }, comb = { 0 };
 	int r = -1, x;
 
 	memset(ls, 0, sizeof(*ls));
@@ -188,18 +234,29 @@ int ec_live_set_make(gnutls_x509_crt_t crt, const struct ec_chain *path,
 			gnutls_strerror(x));
 		goto out;
 	}
+	if (key) {
+		ec_buf_add(&comb, ls->key.data, ls->key.size);
+		ec_buf_add(&comb, full.p, full.len);
+		if (datum(&ls->combined, &comb, e) < 0)
+			goto out;
+	}
 	ls->f[0] = (struct ec_live_file){ "cert.pem", ls->cert.data,
-					  ls->cert.size, 0644 };
+					  ls->cert.size, 0644, 0, 0 };
 	ls->f[1] = (struct ec_live_file){ "chain.pem", ls->chain.data,
-					  ls->chain.size, 0644 };
+					  ls->chain.size, 0644, 0, 0 };
 	ls->f[2] = (struct ec_live_file){ "fullchain.pem", ls->full.data,
-					  ls->full.size, 0644 };
+					  ls->full.size, 0644, 0, 0 };
 	ls->f[3] = (struct ec_live_file){ key ? "privkey.pem" : "privkey.uri",
-					  ls->key.data, ls->key.size, 0600 };
+					  ls->key.data, ls->key.size, 0600, 0, 0 };
+	ls->f[4] = (struct ec_live_file){ "combined.pem", ls->combined.data,
+					  ls->combined.size, 0600, 0, 0 };
+	ls->n = key ? 5 : 4;
+	ec_live_set_own(ls, -1, -1);
 	r = 0;
 out:
 	ec_buf_free(&chain);
 	ec_buf_free(&full);
+	ec_buf_free(&comb);
 	if (r < 0)
 		ec_live_set_free(ls);
 	return r;
@@ -214,5 +271,21 @@ void ec_live_set_free(struct ec_live_set *ls)
 		gnutls_memset(ls->key.data, 0, ls->key.size);
 		gnutls_free(ls->key.data);
 	}
+	if (ls->combined.data) {
+		gnutls_memset(ls->combined.data, 0, ls->combined.size);
+		gnutls_free(ls->combined.data);
+	}
 	memset(ls, 0, sizeof(*ls));
+}
+
+void ec_live_set_own(struct ec_live_set *ls, long owner, long group)
+{
+	for (size_t i = 0; i < EC_LIVE_NFILES; i++) {
+		struct ec_live_file *f = &ls->f[i];
+
+		f->uid = owner < 0 ? (uid_t)-1 : (uid_t)owner;
+		f->gid = group < 0 ? (gid_t)-1 : (gid_t)group;
+		if (i >= 3)	/* the key, combined.pem */
+			f->mode = group < 0 ? 0600 : 0640;
+	}
 }

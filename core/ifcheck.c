@@ -13,7 +13,7 @@
 
 static const char *const check_names[EC_CHK_COUNT] = {
 	"private-key", "key-match", "validity", "trust", "name", "purpose",
-	"resolve",
+	"resolve", "daemon-access",
 };
 
 static const char *const outcome_names[] = {
@@ -23,6 +23,43 @@ static const char *const outcome_names[] = {
 const char *ec_check_name(enum ec_check_id id)
 {
 	return (unsigned)id < EC_CHK_COUNT ? check_names[id] : "?";
+}
+
+int ec_purpose_list(struct ec_ifcheck_opts *o, const char *arg, char *buf,
+		    size_t n, struct ec_err *e)
+{
+	char *save = NULL, *tok;
+	const char *oid;
+
+	o->npurpose = 0;
+	if (snprintf(buf, n, "%s", arg) >= (int)n)
+		return ec_fail(e, EC_USAGE, "--purpose is too long");
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (ec_purpose_parse(tok, &oid, e) < 0)
+			return -1;
+		if (!oid)
+			continue;
+		if (o->npurpose == EC_PURPOSE_MAX)
+			return ec_fail(e, EC_USAGE, "--purpose takes at most "
+				       "%d usages", EC_PURPOSE_MAX);
+		o->purpose[o->npurpose++] = oid;
+	}
+	if (!o->npurpose && !strstr(arg, "any"))
+		return ec_fail(e, EC_USAGE, "--purpose wants server, client, "
+			       "any or OIDs, not '%s'", arg);
+	return 0;
+}
+
+void ec_ifcheck_forced(const struct ec_ifcheck *c, char *buf, size_t n)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < EC_CHK_COUNT && len < n; i++)
+		if (c->c[i].outcome == EC_OUT_FORCED)
+			len += (size_t)snprintf(buf + len, n - len, "%s%s",
+						len ? "," : "", check_names[i]);
 }
 
 const char *ec_outcome_name(enum ec_outcome o)
@@ -312,7 +349,7 @@ int ec_ifcheck_run(struct ec_store *s, const char *sha1,
 	if (o->resolve && resolve(o->fqdn, out, e) < 0)
 		return -1;
 	if (o->force)
-		for (int i = EC_CHK_TRUST; i < EC_CHK_COUNT; i++)
+		for (int i = EC_CHK_TRUST; i <= EC_CHK_RESOLVE; i++)
 			if (out->c[i].outcome == EC_OUT_FAIL)
 				out->c[i].outcome = EC_OUT_FORCED;
 	return 0;

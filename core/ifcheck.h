@@ -9,9 +9,11 @@
  *   name         CN or a dNSName SAN matches --fqdn    name-mismatch
  *   purpose      the EKU allows each --purpose         purpose-mismatch
  *   resolve      --fqdn resolves to an address here    name-mismatch
+ *   daemon-access  --owner/--group can read the files  no-daemon-access
+ *                (the applet runs it: core/daccess.h)
  *
  * A failed trust, name, purpose or resolve check is "forced" when the
- * caller forces it; the key and validity checks never are. */
+ * caller forces it; the key, validity and daemon-access checks never are. */
 #ifndef EC_IFCHECK_H
 #define EC_IFCHECK_H
 
@@ -28,7 +30,7 @@
 
 enum ec_check_id {
 	EC_CHK_PRIVATE_KEY, EC_CHK_KEY_MATCH, EC_CHK_VALIDITY, EC_CHK_TRUST,
-	EC_CHK_NAME, EC_CHK_PURPOSE, EC_CHK_RESOLVE,
+	EC_CHK_NAME, EC_CHK_PURPOSE, EC_CHK_RESOLVE, EC_CHK_DAEMON_ACCESS,
 	EC_CHK_COUNT
 };
 
@@ -76,6 +78,15 @@ void ec_ifcheck_free(struct ec_ifcheck *c);
 
 /* The first check that refuses the assignment, or -1. */
 int ec_ifcheck_refusal(const struct ec_ifcheck *c);
+
+/* --purpose server,client,OID into o->purpose (the OIDs point into buf,
+ * which keeps a copy of arg): each through ec_purpose_parse; "any"
+ * drops the check.  usage for anything else. */
+int ec_purpose_list(struct ec_ifcheck_opts *o, const char *arg, char *buf,
+		    size_t n, struct ec_err *e);
+
+/* The names of the forced checks, comma-separated, for the record. */
+void ec_ifcheck_forced(const struct ec_ifcheck *c, char *buf, size_t n);
 
 const char *ec_check_name(enum ec_check_id id);
 const char *ec_outcome_name(enum ec_outcome o);

@@ -191,6 +191,9 @@ int ec_live_same(struct ec_store *s, const char *iface, unsigned long gen,
 		memset(&d, 0, sizeof(d));
 		same = fstatat(fd, f[i].name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
 		       (sb.st_mode & 07777) == f[i].mode &&
+		       sb.st_uid == (f[i].uid == (uid_t)-1 ? geteuid() :
+				     f[i].uid) &&
+		       (f[i].gid == (gid_t)-1 || sb.st_gid == f[i].gid) &&
 		       ec_read_at(fd, f[i].name, f[i].len + 1, &d, &e) == 0 &&
 		       d.size == f[i].len && memcmp(d.data, f[i].data,
 						    d.size) == 0;
@@ -257,15 +260,64 @@ static int max_gen(int dfd, unsigned long *max, struct ec_err *e)
 	return 0;
 }
 
+/* Files for another user: the directories down to .gen/NAME become
+ * 0711 (only .gen/NAME goes back to 0700 without). */
+static int open_dirs(int fds[4], int shared, struct ec_err *e)
+{
+	struct stat sb;
+
+	for (int i = 1; i <= 3; i++) {
+		if (fstat(fds[i], &sb) < 0)
+			return ec_fail_errno(e, EC_IO, errno, "cannot read the "
+					     "mode of the live directory");
+		if ((shared && (sb.st_mode & 0111) != 0111 &&
+		     fchmod(fds[i], (sb.st_mode & 0777) | 0711) < 0) ||
+		    (!shared && i == 3 && (sb.st_mode & 0777) != 0700 &&
+		     fchmod(fds[i], 0700) < 0))
+			return ec_fail_errno(e, EC_IO, errno, "cannot set the "
+					     "mode of the live directory");
+	}
+	return 0;
+}
+
+/* Give a file of a generation to uid:gid with its mode, on the opened
+ * descriptor: a chown or chmod by name would follow a planted symlink. */
+static int own_file(int dfd, const char *name, uid_t uid, gid_t gid,
+		    mode_t mode, struct ec_err *e)
+{
+	struct stat sb;
+	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+			O_CLOEXEC), r = 0;
+
+	if (fd < 0)
+		return ec_fail_errno(e, EC_IO, errno, "cannot open '%s'", name);
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode))
+		r = ec_fail(e, EC_STORE_CORRUPT, "'%s' is not a regular file",
+			    name);
+	else if ((uid != (uid_t)-1 || gid != (gid_t)-1) &&
+		 fchown(fd, uid, gid) < 0)
+		r = ec_fail_errno(e, EC_IO, errno, "cannot give '%s' to "
+				  "%ld:%ld", name, uid == (uid_t)-1 ? -1L :
+				  (long)uid, gid == (gid_t)-1 ? -1L :
+				  (long)gid);
+	else if (fchmod(fd, mode) < 0)
+		r = ec_fail_errno(e, EC_IO, errno, "cannot set the mode of "
+				  "'%s'", name);
+	close(fd);
+	return r;
+}
+
 int ec_live_write(struct ec_store *s, const char *iface,
 		  const struct ec_live_file *f, size_t n, unsigned long *gen,
 		  struct ec_err *e)
 {
 	char tmp[40], name[32];
-	int fds[4], gfd = -1, r = -1;
+	int fds[4], gfd = -1, r = -1, shared = 0;
 
+	for (size_t i = 0; i < n; i++)
+		shared |= f[i].uid != (uid_t)-1 || f[i].gid != (gid_t)-1;
 	if (open_path(s, iface, 3, 1, fds, e) < 0 ||
-	    max_gen(fds[3], gen, e) < 0)
+	    open_dirs(fds, shared, e) < 0 || max_gen(fds[3], gen, e) < 0)
 		goto out;
 	++*gen;
 	snprintf(name, sizeof(name), "%lu", *gen);
@@ -281,7 +333,9 @@ int ec_live_write(struct ec_store *s, const char *iface,
 	}
 	for (size_t i = 0; i < n; i++)
 		if (ec_create_at_mode(gfd, f[i].name, f[i].data, f[i].len,
-				      f[i].mode, e) < 0)
+				      f[i].mode, e) < 0 ||
+		    own_file(gfd, f[i].name, f[i].uid, f[i].gid, f[i].mode,
+			     e) < 0)
 			goto fail;
 	if (ec_fsync_fd_dir(gfd, e) < 0)
 		goto fail;
@@ -305,6 +359,47 @@ out:
 	if (gfd >= 0)
 		close(gfd);
 	close_path(fds);
+	return r;
+}
+
+int ec_live_own(struct ec_store *s, const char *iface, unsigned long gen,
+		uid_t uid, gid_t gid, struct ec_err *e)
+{
+	int fd = gen ? open_gen(s, iface, gen) : -1, dup_fd, fds[4], r = -1;
+	int shared = uid != (uid_t)-1 || gid != (gid_t)-1;
+	struct dirent *de;
+	struct stat sb;
+	mode_t mode;
+	DIR *d;
+
+	if (fd < 0)
+		return ec_fail(e, EC_NOT_FOUND, "interface '%s' has no live "
+			       "generation %lu", iface, gen);
+	if (open_path(s, iface, 3, 0, fds, e) < 0 ||
+	    open_dirs(fds, shared, e) < 0 || (dup_fd = dup(fd)) < 0)
+		goto out;
+	if (!(d = fdopendir(dup_fd))) {
+		close(dup_fd);
+		ec_fail_errno(e, EC_IO, errno, "cannot read generation %lu",
+			      gen);
+		goto out;
+	}
+	r = 0;
+	while (r == 0 && (de = readdir(d))) {
+		if (fstatat(fd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(sb.st_mode))
+			continue;
+		mode = sb.st_mode & 0004 ? 0644 :
+		       gid != (gid_t)-1 ? 0640 : 0600;
+		r = own_file(fd, de->d_name, uid == (uid_t)-1 ? geteuid() :
+			     uid, gid == (gid_t)-1 ? getegid() : gid, mode, e);
+	}
+	closedir(d);
+	if (r == 0)
+		r = ec_fsync_fd_dir(fd, e);
+out:
+	close_path(fds);
+	close(fd);
 	return r;
 }
 

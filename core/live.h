@@ -3,7 +3,12 @@
  *
  *   STORE/live/NAME              a symlink to .gen/NAME/G
  *   STORE/live/.gen/NAME/G/      cert.pem, chain.pem, fullchain.pem,
- *                                privkey.pem (0600)
+ *                                privkey.pem (0600), combined.pem (0600)
+ *
+ * Files with an owner or a group (assign --owner/--group) are chowned to
+ * them, and live/, live/.gen and live/.gen/NAME made 0711 so that their
+ * user can reach them (live/ and live/.gen are never tightened again:
+ * other interfaces may need them).
  *
  * A new generation is written in full (as G.tmp, renamed to G once every
  * file is fsynced) beside the one in use, then switched in by rename(2)
@@ -24,6 +29,8 @@ struct ec_live_file {
 	const void *data;
 	size_t len;
 	mode_t mode;
+	uid_t uid;		/* (uid_t)-1: the writer's */
+	gid_t gid;		/* (gid_t)-1: not set */
 };
 
 /* The absolute path of STORE/live/NAME (it may not exist). */
@@ -33,7 +40,8 @@ int ec_live_path(struct ec_store *s, const char *iface, char *buf, size_t n,
  * not such a link is store-corrupt. */
 int ec_live_current(struct ec_store *s, const char *iface,
 		    unsigned long *gen, struct ec_err *e);
-/* 1 when generation gen exists and holds exactly these files. */
+/* 1 when generation gen exists and holds exactly these files, with
+ * their modes and owners. */
 int ec_live_same(struct ec_store *s, const char *iface, unsigned long gen,
 		 const struct ec_live_file *f, size_t n);
 /* 1 when generation gen exists. */
@@ -42,6 +50,12 @@ int ec_live_has(struct ec_store *s, const char *iface, unsigned long gen);
 int ec_live_write(struct ec_store *s, const char *iface,
 		  const struct ec_live_file *f, size_t n, unsigned long *gen,
 		  struct ec_err *e);
+/* Give the files of generation gen to uid and gid ((uid_t)-1: the
+ * writer's; (gid_t)-1: none), as ec_live_write would have: a file
+ * others cannot read (a key) is 0640 with a group, else 0600.  For a
+ * rollback to a generation made before --owner/--group changed. */
+int ec_live_own(struct ec_store *s, const char *iface, unsigned long gen,
+		uid_t uid, gid_t gid, struct ec_err *e);
 /* Point live/NAME at generation gen, atomically; gen 0 removes it. */
 int ec_live_switch(struct ec_store *s, const char *iface, unsigned long gen,
 		   struct ec_err *e);

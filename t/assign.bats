@@ -133,7 +133,8 @@ nothing_assigned() {
 	assert_equal "$(jf .live_dir)" "$LIVE"
 	assert_equal "$(jf .generation)" 1
 	assert_equal "$(jf '[.checks[] | .name + "=" + .outcome] | join(" ")')" \
-		"private-key=pass key-match=pass validity=pass trust=pass name=pass purpose=pass resolve=skipped"
+		"private-key=pass key-match=pass validity=pass trust=pass name=pass purpose=pass resolve=skipped daemon-access=skipped"
+	assert_equal "$(jf .chain_count)" 1
 	assert_equal "$(readlink "$LIVE")" .gen/internal/1
 	# the files, by openssl: cert, chain without the root, both, the key
 	assert_equal "$(sha1 "$LIVE/cert.pem")" "$t"
@@ -143,6 +144,9 @@ nothing_assigned() {
 	assert_equal "$(stat -c %a "$LIVE/privkey.pem")" 600
 	assert_equal "$(openssl pkey -in "$LIVE/privkey.pem" -pubout)" \
 		"$(openssl x509 -in "$PKI/server.pem" -noout -pubkey)"
+	# combined.pem, for HAProxy: the key, then fullchain, as the key 0600
+	assert_equal "$(cat "$LIVE/combined.pem")" "$(cat "$LIVE/privkey.pem" "$LIVE/fullchain.pem")"
+	assert_equal "$(stat -c %a "$LIVE/combined.pem")" 600
 	run openssl verify -CAfile "$PKI/root.pem" -untrusted "$LIVE/chain.pem" "$LIVE/cert.pem"
 	assert_success
 
@@ -619,4 +623,151 @@ EOF
 	ecj assign --interface internal --thumbprint "$t2" --fqdn edge.example.test
 	assert_code 0 ok
 	assert_equal "$(sha1 "$LIVE/cert.pem")" "$t2"
+}
+
+# searchable: every directory from the test's own up to bats' run
+# directory searchable by others, as a daemon's user needs to reach the
+# store (edgecert-assign(1), Ownership).
+searchable() {
+	local dir=$BATS_TEST_TMPDIR
+	while [ "$dir" != / ]; do
+		chmod o+x "$dir"
+		[ "$dir" = "$BATS_RUN_TMPDIR" ] && break
+		dir=$(dirname "$dir")
+	done
+}
+
+@test "assign: --owner/--group give the live files to a daemon's user, kept by later generations and rollback until changed" {
+	trust
+	t=$(put server)
+	t2=$(put server2)
+	searchable
+	chmod 0711 "$EDGECERT_STORE"
+	ecj assign --interface internal --thumbprint "$t" --owner nobody --group nogroup
+	assert_code 0 ok
+	assert_equal "$(jf .owner)" "$(id -u nobody)"
+	assert_equal "$(jf .group)" "$(getent group nogroup | cut -d: -f3)"
+	assert_equal "$(jf '.checks[] | select(.name == "daemon-access") | .outcome')" pass
+	assert_equal "$(stat -c '%U:%G %a' "$LIVE/privkey.pem" "$LIVE/combined.pem" "$LIVE/cert.pem")" \
+		"$(printf '%s\n' "nobody:nogroup 640" "nobody:nogroup 640" "nobody:nogroup 644")"
+	assert_equal "$(stat -c %a "$EDGECERT_STORE/live" "$EDGECERT_STORE/live/.gen" "$EDGECERT_STORE/live/.gen/internal")" \
+		"$(printf '711\n711\n711')"
+	grep -qx "owner=$(id -u nobody)" "$EDGECERT_STORE/assigned/internal.meta"
+	# read as that user, through the link, as the daemon will
+	run setpriv --reuid nobody --regid nogroup --clear-groups cat "$LIVE/privkey.pem"
+	assert_success
+	# the same again changes nothing; the next certificate keeps them
+	ecj assign --interface internal --thumbprint "$t" --owner nobody --group nogroup
+	assert_equal "$(jf .changed)" false
+	ecj assign --interface internal --thumbprint "$t2"
+	assert_code 0 ok
+	assert_equal "$(stat -c '%U:%G %a' "$LIVE/privkey.pem")" "nobody:nogroup 640"
+	assert_equal "$(jf '.checks[] | select(.name == "daemon-access") | .outcome')" pass
+	# and a rollback after a change of owner gives the old generation the
+	# current owner and group
+	ecj assign --interface internal --thumbprint "$t2" --group ''
+	assert_code 0 ok
+	assert_equal "$(stat -c '%U %a' "$LIVE/privkey.pem")" "nobody 600"
+	ecj assign --interface internal --rollback
+	assert_code 0 ok
+	assert_equal "$(sha1 "$LIVE/cert.pem")" "$t"
+	assert_equal "$(stat -c '%U %a' "$LIVE/privkey.pem" "$LIVE/cert.pem")" "$(printf 'nobody 600\nnobody 644')"
+	# '' goes back to the store owner's files
+	ecj assign --interface internal --thumbprint "$t" --owner ''
+	assert_code 0 ok
+	assert_equal "$(jf .owner)" null
+	assert_equal "$(stat -c '%U %a' "$LIVE/privkey.pem")" "$(id -un) 600"
+	run grep -c '^owner=' "$EDGECERT_STORE/assigned/internal.meta"
+	assert_output 0
+	store_consistent
+}
+
+@test "assign: --owner for a user who cannot reach the store: daemon-access fails and nothing changes" {
+	trust
+	t=$(put server)
+	t2=$(put server2)
+	ecj assign --interface internal --thumbprint "$t"
+	assert_code 0 ok
+	before=$(store_snapshot)
+	# the test's directory is 0700: nobody cannot search it
+	ecj assign --interface internal --thumbprint "$t2" --owner nobody
+	assert_code 1 no-daemon-access
+	assert_equal "$(jf '.checks[] | select(.name == "daemon-access") | .outcome')" fail
+	assert_equal "$(jf '.checks[] | select(.name == "daemon-access") | .code')" no-daemon-access
+	assert_equal "$(store_snapshot)" "$before"
+	assert_equal "$(readlink "$LIVE")" .gen/internal/1
+	assert [ ! -e "$EDGECERT_STORE/live/.gen/internal/2" ]
+	# --check says so too, and writes nothing
+	ecj assign --interface internal --thumbprint "$t2" --owner nobody --check
+	assert_code 1 no-daemon-access
+	assert_equal "$(store_snapshot)" "$before"
+	ecj assign --interface internal --thumbprint "$t" --owner no-such-user-here
+	assert_code 2 usage
+}
+
+@test "assign: chain_count is 0 and chain.pem empty for a certificate its root issued; combined.pem all the same" {
+	edgecert import-chain --in "$PKI/ossl-root.pem" -q > /dev/null
+	t=$(store_put personal "$PKI/ossl-server.pem" "$PKI/ossl-server.key")
+	ecj assign --interface internal --thumbprint "$t"
+	assert_code 0 ok
+	assert_equal "$(jf .chain_count)" 0
+	assert [ ! -s "$LIVE/chain.pem" ]
+	assert_equal "$(cat "$LIVE/combined.pem")" "$(cat "$LIVE/privkey.pem" "$LIVE/cert.pem")"
+}
+
+@test "assign: --served: a hook that restarts nothing is not-served (exit 7); --served-rollback brings the one before back" {
+	trust
+	t=$(put server)
+	t2=$(put server2)
+	ecj assign --interface internal --thumbprint "$t"
+	start_gnutls --disable-client-cert
+	ecj assign --interface internal --thumbprint "$t" --served "127.0.0.1:$PORT"
+	assert_code 0 ok
+	assert_equal "$(jf '.served[0].served')" true
+	assert_equal "$(jf '.served[0].seen')" "$t"
+	assert_equal "$(jf '.served[0].tries')" 1
+	ecj assign --interface internal --thumbprint "$t2" --deploy-hook true \
+		--served "127.0.0.1:$PORT,edge.example.test" --served-timeout 1
+	assert_code 7 not-served
+	assert_equal "$(jf '.served[0].served')" false
+	assert_equal "$(jf '.served[0].seen')" "$t"
+	assert_equal "$(jf '.served[0].target')" "127.0.0.1:$PORT,edge.example.test"
+	assert_equal "$(jf .hook.exit_status)" 0
+	assert_equal "$(sha1 "$LIVE/cert.pem")" "$t2"
+	# with --served-rollback: back, the hook again, served
+	ecj assign --interface internal --thumbprint "$t"
+	# shellcheck disable=SC2016 # the hook expands it
+	ecj assign --interface internal --thumbprint "$t2" --deploy-hook 'echo "$EDGECERT_ACTION" >> hook.log' \
+		--served "127.0.0.1:$PORT" --served-timeout 1 --served-rollback
+	assert_code 7 not-served
+	assert_equal "$(jf .served_rollback.thumbprint)" "$t"
+	assert_equal "$(jf '.served_rollback.served[0].served')" true
+	assert_equal "$(cat hook.log)" "$(printf 'assign\nrollback')"
+	assert_equal "$(sha1 "$LIVE/cert.pem")" "$t"
+	assert_equal "$(sed -n 's/^thumbprint=//p' "$EDGECERT_STORE/assigned/internal.meta")" "$t"
+	# nothing listens: not-served, no certificate seen
+	kill "$SPID"
+	wait "$SPID" 2>/dev/null || true
+	ecj assign --interface internal --thumbprint "$t" --served "127.0.0.1:$PORT" --served-timeout 1
+	assert_code 7 not-served
+	assert_equal "$(jf '.served[0].seen')" null
+	store_consistent
+}
+
+@test "assign: --served wants HOST:PORT[,SNI]; --served-timeout and --served-rollback need it" {
+	trust
+	t=$(put server)
+	for bad in foo 127.0.0.1 127.0.0.1:0 127.0.0.1:99999 127.0.0.1:x :443 '[::1]443' '127.0.0.1:443,' '127.0.0.1:443,a,b'; do
+		ecj assign --interface internal --thumbprint "$t" --served "$bad"
+		assert_code 2 usage
+	done
+	ecj assign --interface internal --thumbprint "$t" --served-timeout 5
+	assert_code 2 usage
+	ecj assign --interface internal --thumbprint "$t" --served 127.0.0.1:443 --served-timeout 0
+	assert_code 2 usage
+	ecj assign --interface internal --thumbprint "$t" --served-rollback
+	assert_code 2 usage
+	ecj assign --interface internal --clear --served 127.0.0.1:443
+	assert_code 2 usage
+	nothing_assigned
 }
