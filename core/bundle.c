@@ -8,6 +8,7 @@
 
 #include "armor.h"
 #include "bundle.h"
+#include "crlfile.h"
 #include "fsx.h"
 
 #define OID_PKCS7 "1.2.840.113549.1.7."
@@ -69,6 +70,8 @@ static int take_crl(struct ec_bundle *b, const gnutls_datum_t *der,
 	gnutls_x509_crl_t crl;
 	int r;
 
+	if (ec_crl_size_ok(der->size, what, e) < 0)
+		return -1;
 	if ((r = gnutls_x509_crl_init(&crl)) < 0)
 		return ec_fail(e, EC_INTERNAL, "%s", gnutls_strerror(r));
 	if ((r = gnutls_x509_crl_import(crl, der, GNUTLS_X509_FMT_DER)) < 0) {
@@ -236,7 +239,6 @@ static int take_der(struct ec_bundle *b, const unsigned char *p, size_t len,
 	gnutls_datum_t der = { (unsigned char *)p, (unsigned)len };
 	const char *tn;
 	char oid[128];
-	gnutls_x509_crl_t crl;
 
 	if (len == 0)
 		return ec_fail(e, EC_BAD_INPUT, "%s is empty", what);
@@ -251,16 +253,17 @@ static int take_der(struct ec_bundle *b, const unsigned char *p, size_t len,
 			       "a certificate, CRL or PKCS#7 bundle", what, oid);
 	if (take_crt(b, &der, what, e) == 0)
 		return 0;
-	/* not a certificate: a CRL then? */
+	/* not a certificate: a CRL then?  One over the limit is not parsed
+	 * (it would cost 70 times its size): refused as too large */
 	e->code = EC_OK;
-	if (gnutls_x509_crl_init(&crl) == 0) {
-		int ok = gnutls_x509_crl_import(crl, &der,
-						GNUTLS_X509_FMT_DER) == 0;
-
-		gnutls_x509_crl_deinit(crl);
-		if (ok)
-			return take_crl(b, &der, what, e);
-	}
+	if (len > EC_CRL_MAX)
+		return ec_fail(e, EC_CRL_TOO_LARGE, "%s is not a certificate, "
+			       "and at %zu bytes too large for a CRL (at most "
+			       "%u bytes)", what, len, (unsigned)EC_CRL_MAX);
+	if (take_crl(b, &der, what, e) == 0)
+		return 0;
+	if (e->code == EC_INTERNAL)
+		return -1;
 	return ec_fail(e, EC_BAD_INPUT, "%s is not a certificate, CRL or "
 		       "PKCS#7 bundle", what);
 }

@@ -80,11 +80,6 @@ int ec_cs_stage_crl(struct ec_store *s, struct ec_txn *t,
 		    struct ec_err *e);
 /* The id of a CRL. */
 int ec_crl_id(gnutls_x509_crl_t crl, char id[EC_SHA1_HEX], struct ec_err *e);
-/* All CRLs of the store; unreadable ones are skipped (list reports them).
- * *list is malloc'd; free with ec_cs_free_crls. */
-int ec_cs_load_crls(struct ec_store *s, gnutls_x509_crl_t **list, size_t *n,
-		    struct ec_err *e);
-void ec_cs_free_crls(gnutls_x509_crl_t *list, size_t n);
 
 /* Does the private key belong to the certificate (same public key)? */
 int ec_key_matches(gnutls_x509_crt_t crt, gnutls_x509_privkey_t key);

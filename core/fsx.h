@@ -10,6 +10,12 @@
 
 /* The largest input file edgecert reads. */
 #define EC_INPUT_MAX (32u << 20)
+/* The largest CRL (its DER) edgecert takes, at import and at use: parsing
+ * one costs about 70 times its size in memory (see edgecert(1), LIMITS).
+ * Its PEM form in the store: 64 base64 characters and a line break per
+ * 48 bytes, and the BEGIN and END lines. */
+#define EC_CRL_MAX (8u << 20)
+#define EC_CRL_PEM_MAX ((EC_CRL_MAX / 48 + 1) * 65 + 64)
 
 struct ec_data {
 	unsigned char *data;

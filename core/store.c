@@ -509,6 +509,13 @@ static int name_check(const char *name, struct ec_err *e)
 int ec_store_read(struct ec_store *s, enum ec_section sec, const char *name,
 		  struct ec_data *out, struct ec_err *e)
 {
+	return ec_store_read_max(s, sec, name, EC_INPUT_MAX, out, e);
+}
+
+int ec_store_read_max(struct ec_store *s, enum ec_section sec,
+		      const char *name, size_t max, struct ec_data *out,
+		      struct ec_err *e)
+{
 	int fd;
 
 	if (name_check(name, e) < 0)
@@ -518,7 +525,7 @@ int ec_store_read(struct ec_store *s, enum ec_section sec, const char *name,
 			e->code = EC_NOT_FOUND;
 		return -1;
 	}
-	return ec_read_at(fd, name, EC_INPUT_MAX, out, e);
+	return ec_read_at(fd, name, max, out, e);
 }
 
 int ec_store_has(struct ec_store *s, enum ec_section sec, const char *name)

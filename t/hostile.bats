@@ -164,3 +164,26 @@ y" 'back\slash' '$(touch pwned)' "'; touch pwned; '" '\0' '%00' '\x00\u0000'; do
 	assert_not_exist pwned2
 	assert_not_exist pwned3
 }
+
+@test "hostile: a CRL over 8 MiB is crl-too-large in every form, never stored to be skipped later" {
+	"$EC_ROOT/scripts/test-ca" init ca >/dev/null
+	ecj import-chain --in ca/chain.p7b
+	assert_success
+	before=$(store_snapshot)
+	# 320,000 entries: 8.6 MB of DER, a valid CRL of the issuing CA
+	"$EC_ROOT/scripts/hostile-gen" crl ca 320000 big.der
+	[ "$(stat -c %s big.der)" -gt $((8 << 20)) ]
+	openssl crl -inform DER -in big.der -noout -issuer | grep -q "Test Issuing CA"
+	openssl crl -inform DER -in big.der -out big.pem
+	openssl crl2pkcs7 -in big.pem -certfile ca/sub.pem -outform DER -out big.p7b
+	for f in big.der big.pem big.p7b; do
+		start=$SECONDS
+		expect 3 crl-too-large import-chain --in "$f"
+		[ $((SECONDS - start)) -lt 10 ] || fail "$f took $((SECONDS - start)) s"
+		ecj import-chain --in "$f"
+		[[ "$(jf .message)" == *"over the limit of 8388608 bytes"* ||
+			"$(jf .message)" == *"too large for a CRL"* ]] || fail "$output"
+	done
+	expect 3 crl-too-large verify-root --cert ca/sub.pem --crl big.der
+	assert_equal "$(store_snapshot)" "$before"
+}
