@@ -70,6 +70,11 @@ struct ec_plan {
 	size_t npath;
 	size_t nchanges;		/* objects to add, move or remove */
 	int all_complete;
+	/* owned: the store's CAs and the file's certificates, indexed, and
+	 * the plan's (crt[i].crt) */
+	struct ec_chainset cs;
+	gnutls_x509_crt_t *planned;
+	struct ec_crtix *ix;
 };
 
 /* Decide, reading the store only.  The certificates and CRLs stay the

@@ -187,3 +187,22 @@ y" 'back\slash' '$(touch pwned)' "'; touch pwned; '" '\0' '%00' '\x00\u0000'; do
 	expect 3 crl-too-large verify-root --cert ca/sub.pem --crl big.der
 	assert_equal "$(store_snapshot)" "$before"
 }
+
+@test "hostile: a bundle of 3,000 certificates is placed in linear work, each path reported" {
+	"$EC_ROOT/scripts/test-ca" init ca >/dev/null
+	# one request signed 3,000 times (serials differ), the CA and the root
+	"$EC_ROOT/scripts/hostile-gen" bundle ca 3000 many.pem
+	[ "$(grep -c 'BEGIN CERTIFICATE' many.pem)" -eq 3002 ]
+	# pairwise placement took minutes here (600 certificates: 21 s)
+	start=$SECONDS
+	rec=$(timeout 60 edgecert import-chain --in many.pem --format json) ||
+		fail "exit $?: ${rec:0:300}"
+	echo "# 3,000 certificates placed in $((SECONDS - start)) s" >&3
+	assert_equal "$(jq -r .code <<<"$rec")" ok
+	assert_equal "$(jq -r .imported <<<"$rec")" 2
+	assert_equal "$(jq -r '.paths | length' <<<"$rec")" 3000
+	assert_equal "$(jq -r '[.paths[] | select(.complete) | .certificates | length] | unique | join(",")' <<<"$rec")" 3
+	# and the same file again is a no-op
+	rec=$(timeout 60 edgecert import-chain --in many.pem --format json)
+	assert_equal "$(jq -r .changed <<<"$rec")" false
+}
