@@ -28,17 +28,30 @@ static int add_crt(struct ec_bundle *b, gnutls_x509_crt_t crt)
 	return 0;
 }
 
-static int add_crl(struct ec_bundle *b, gnutls_x509_crl_t crl)
+static int add_crl(struct ec_bundle *b, gnutls_x509_crl_t crl,
+		   const gnutls_datum_t *der)
 {
+	gnutls_datum_t copy = { malloc(der->size ? der->size : 1), der->size };
+
+	if (!copy.data)
+		return -1;
+	memcpy(copy.data, der->data, der->size);
 	if (b->ncrl == b->capcrl) {
 		size_t cap = b->capcrl ? b->capcrl * 2 : 4;
 		gnutls_x509_crl_t *v = realloc(b->crl, cap * sizeof(*v));
+		gnutls_datum_t *d;
 
-		if (!v)
+		if (v)
+			b->crl = v;
+		d = v ? realloc(b->crlder, cap * sizeof(*d)) : NULL;
+		if (!d) {
+			free(copy.data);
 			return -1;
-		b->crl = v;
+		}
+		b->crlder = d;
 		b->capcrl = cap;
 	}
+	b->crlder[b->ncrl] = copy;
 	b->crl[b->ncrl++] = crl;
 	return 0;
 }
@@ -79,7 +92,7 @@ static int take_crl(struct ec_bundle *b, const gnutls_datum_t *der,
 		return ec_fail(e, EC_BAD_INPUT, "%s is not a valid CRL: %s",
 			       what, gnutls_strerror(r));
 	}
-	if (add_crl(b, crl) < 0) {
+	if (add_crl(b, crl, der) < 0) {
 		gnutls_x509_crl_deinit(crl);
 		return ec_fail(e, EC_INTERNAL, "out of memory");
 	}
@@ -254,7 +267,7 @@ static int take_der(struct ec_bundle *b, const unsigned char *p, size_t len,
 	if (take_crt(b, &der, what, e) == 0)
 		return 0;
 	/* not a certificate: a CRL then?  One over the limit is not parsed
-	 * (it would cost 70 times its size): refused as too large */
+	 * (it would cost 31 times its size): refused as too large */
 	e->code = EC_OK;
 	if (len > EC_CRL_MAX)
 		return ec_fail(e, EC_CRL_TOO_LARGE, "%s is not a certificate, "
@@ -317,11 +330,15 @@ void ec_bundle_free(struct ec_bundle *b)
 {
 	for (size_t i = 0; i < b->ncrt; i++)
 		gnutls_x509_crt_deinit(b->crt[i]);
-	for (size_t i = 0; i < b->ncrl; i++)
+	for (size_t i = 0; i < b->ncrl; i++) {
 		if (b->crl[i])
 			gnutls_x509_crl_deinit(b->crl[i]);
+		if (b->crlder)
+			free(b->crlder[i].data);
+	}
 	free(b->crt);
 	free(b->crl);
+	free(b->crlder);
 	memset(b, 0, sizeof(*b));
 }
 

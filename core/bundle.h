@@ -26,6 +26,9 @@ struct ec_bundle {
 	gnutls_x509_crt_t *crt;		/* in the order of the input */
 	size_t ncrt;
 	gnutls_x509_crl_t *crl;
+	gnutls_datum_t *crlder;		/* crl[i]'s DER, as it came: exporting
+					 * a large CRL again costs as much
+					 * memory as parsing it */
 	size_t ncrl;
 	size_t capcrt, capcrl;
 	size_t trailing;	/* bytes after a complete DER, ignored */

@@ -401,17 +401,23 @@ const char *ec_cs_key_url(const struct ec_meta *m)
 	       NULL;
 }
 
-int ec_crl_id(gnutls_x509_crl_t crl, char id[EC_SHA1_HEX], struct ec_err *e)
+int ec_crl_id(gnutls_x509_crl_t crl, const gnutls_datum_t *given,
+	      char id[EC_SHA1_HEX], struct ec_err *e)
 {
 	static const char digits[] = "0123456789abcdef";
 	gnutls_datum_t der = { NULL, 0 };
 	unsigned char d[20];
 	int r;
 
-	if ((r = gnutls_x509_crl_export2(crl, GNUTLS_X509_FMT_DER, &der)) < 0)
+	if (given)
+		r = gnutls_hash_fast(GNUTLS_DIG_SHA1, given->data, given->size,
+				     d);
+	else if ((r = gnutls_x509_crl_export2(crl, GNUTLS_X509_FMT_DER,
+					      &der)) < 0)
 		return ec_fail(e, EC_INTERNAL, "cannot encode a CRL: %s",
 			       gnutls_strerror(r));
-	r = gnutls_hash_fast(GNUTLS_DIG_SHA1, der.data, der.size, d);
+	else
+		r = gnutls_hash_fast(GNUTLS_DIG_SHA1, der.data, der.size, d);
 	gnutls_free(der.data);
 	if (r < 0)
 		return ec_fail(e, EC_INTERNAL, "cannot hash a CRL: %s",
@@ -425,18 +431,20 @@ int ec_crl_id(gnutls_x509_crl_t crl, char id[EC_SHA1_HEX], struct ec_err *e)
 }
 
 int ec_cs_stage_crl(struct ec_store *s, struct ec_txn *t,
-		    gnutls_x509_crl_t crl, char id[EC_SHA1_HEX],
-		    struct ec_err *e)
+		    gnutls_x509_crl_t crl, const gnutls_datum_t *der,
+		    char id[EC_SHA1_HEX], struct ec_err *e)
 {
 	gnutls_datum_t pem = { NULL, 0 };
 	char sha1[EC_SHA1_HEX], name[256];
 	int r;
 
-	if (ec_crl_id(crl, sha1, e) < 0)
+	if (ec_crl_id(crl, der, sha1, e) < 0)
 		return -1;
 	if (id)
 		memcpy(id, sha1, EC_SHA1_HEX);
-	if ((r = gnutls_x509_crl_export2(crl, GNUTLS_X509_FMT_PEM, &pem)) < 0)
+	/* the PEM GnuTLS' export writes, from the DER when we have it */
+	if ((r = der ? gnutls_pem_base64_encode2("X509 CRL", der, &pem) :
+		 gnutls_x509_crl_export2(crl, GNUTLS_X509_FMT_PEM, &pem)) < 0)
 		return ec_fail(e, EC_INTERNAL, "cannot encode a CRL: %s",
 			       gnutls_strerror(r));
 	objname(name, sizeof(name), sha1, "pem");

@@ -144,7 +144,8 @@ static int plan_crls(struct ec_store *s, struct ec_plan *p,
 			gnutls_free(dn.data);
 			return -1;
 		}
-		if ((r = ec_cs_stage_crl(s, NULL, pc->crl, pc->id, e)) < 0)
+		if ((r = ec_cs_stage_crl(s, NULL, pc->crl, pc->der, pc->id,
+					 e)) < 0)
 			return -1;
 		if (k < 0) {
 			pc->action = EC_PLACE_SKIP;
@@ -228,7 +229,8 @@ static int plan_paths(struct ec_plan *p, struct ec_err *e)
 }
 
 int ec_place_plan(struct ec_store *s, gnutls_x509_crt_t *crt, size_t ncrt,
-		  gnutls_x509_crl_t *crl, size_t ncrl,
+		  gnutls_x509_crl_t *crl, const gnutls_datum_t *crlder,
+		  size_t ncrl,
 		  const struct ec_place_flags *f, struct ec_plan *p,
 		  struct ec_err *e)
 {
@@ -253,8 +255,10 @@ int ec_place_plan(struct ec_store *s, gnutls_x509_crt_t *crt, size_t ncrt,
 			p->nchanges++;
 		p->ncrt++;
 	}
-	for (size_t i = 0; i < ncrl; i++)
+	for (size_t i = 0; i < ncrl; i++) {
+		p->crl[p->ncrl].der = crlder ? &crlder[i] : NULL;
 		p->crl[p->ncrl++].crl = crl[i];
+	}
 	if (ec_crtix_new(&p->ix, p->planned, p->ncrt, e) < 0 ||
 	    plan_crls(s, p, e) < 0)
 		return -1;
@@ -303,7 +307,8 @@ int ec_place_stage(struct ec_store *s, struct ec_txn *t,
 	for (size_t i = 0; i < p->ncrl; i++) {
 		if (p->crl[i].action != EC_PLACE_ADD)
 			continue;
-		if (ec_cs_stage_crl(s, t, p->crl[i].crl, NULL, e) < 0)
+		if (ec_cs_stage_crl(s, t, p->crl[i].crl, p->crl[i].der, NULL,
+				    e) < 0)
 			return -1;
 		n++;
 	}

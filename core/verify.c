@@ -159,16 +159,21 @@ static void pick_path(struct ec_store *s, gnutls_x509_crt_t crt,
 	}
 }
 
-static int crl_dup(gnutls_x509_crl_t in, gnutls_x509_crl_t *out)
+/* A copy of a caller's CRL, for the trust list to own: from its DER when
+ * the caller has it (an export costs as much memory as the parse). */
+static int crl_dup(gnutls_x509_crl_t in, const gnutls_datum_t *given,
+		   gnutls_x509_crl_t *out)
 {
 	gnutls_datum_t der = { NULL, 0 };
 	int r;
 
 	*out = NULL;
-	if ((r = gnutls_x509_crl_export2(in, GNUTLS_X509_FMT_DER, &der)) < 0)
+	if (!given && (r = gnutls_x509_crl_export2(in, GNUTLS_X509_FMT_DER,
+						   &der)) < 0)
 		return r;
 	if ((r = gnutls_x509_crl_init(out)) == 0 &&
-	    (r = gnutls_x509_crl_import(*out, &der, GNUTLS_X509_FMT_DER)) < 0) {
+	    (r = gnutls_x509_crl_import(*out, given ? given : &der,
+					GNUTLS_X509_FMT_DER)) < 0) {
 		gnutls_x509_crl_deinit(*out);
 		*out = NULL;
 	}
@@ -249,7 +254,8 @@ struct crlpick {
 	struct ec_verify_result *r;
 	unsigned vflags;
 	gnutls_x509_crl_t best[EC_CHAIN_MAX + 1];
-	int owned[EC_CHAIN_MAX + 1];
+	int owned[EC_CHAIN_MAX + 1];	/* 1: ours; 0: the caller's */
+	const gnutls_datum_t *der[EC_CHAIN_MAX + 1];	/* the caller's DER */
 };
 
 static void drop(gnutls_x509_crl_t crl, int owned)
@@ -258,8 +264,9 @@ static void drop(gnutls_x509_crl_t crl, int owned)
 		gnutls_x509_crl_deinit(crl);
 }
 
-/* Weigh one CRL (owned: ours to free). */
-static void pick(struct crlpick *p, gnutls_x509_crl_t crl, int owned)
+/* Weigh one CRL (owned: ours to free; else der, its DER, or NULL). */
+static void pick(struct crlpick *p, gnutls_x509_crl_t crl, int owned,
+		 const gnutls_datum_t *der)
 {
 	struct ec_verify_result *r = p->r;
 	const char *why[4], *ext;
@@ -300,6 +307,7 @@ static void pick(struct crlpick *p, gnutls_x509_crl_t crl, int owned)
 			drop(p->best[i], p->owned[i]);
 		p->best[i] = crl;
 		p->owned[i] = owned;
+		p->der[i] = der;
 	} else {
 		drop(crl, owned);
 	}
@@ -314,7 +322,7 @@ static int pick_stored(void *arg, const char *name, gnutls_x509_crl_t crl,
 	struct crlpick *p = arg;
 
 	if (crl) {
-		pick(p, crl, 1);
+		pick(p, crl, 1, NULL);
 	} else if (p->r->n > 1) {
 		struct ec_verify_result *r = p->r;
 
@@ -341,7 +349,7 @@ static int add_crls(struct ec_store *s, const struct ec_verify_opts *o,
 	if (ec_crlfile_each(s, pick_stored, &p, e) < 0)
 		goto out;
 	for (size_t i = 0; i < o->ncrl; i++)
-		pick(&p, o->crl[i], 0);
+		pick(&p, o->crl[i], 0, o->crlder ? &o->crlder[i] : NULL);
 	for (size_t i = 1; i < r->n; i++) {
 		gnutls_x509_crl_t best = p.best[i];
 
@@ -357,7 +365,7 @@ static int add_crls(struct ec_store *s, const struct ec_verify_opts *o,
 		use = NULL;
 		if (p.owned[i])
 			use = best;
-		else if (crl_dup(best, &use) < 0)
+		else if (crl_dup(best, p.der[i], &use) < 0)
 			use = NULL;
 		p.best[i] = NULL;
 		if (!use || gnutls_x509_trust_list_add_crls(tl, &use, 1, 0,
