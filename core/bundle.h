@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include <gnutls/x509.h>
+#include <libtasn1.h>
 
 #include "err.h"
 #include "status.h"
@@ -46,5 +47,8 @@ void ec_bundle_free(struct ec_bundle *b);
 /* The record's warning about bytes after a DER, when there are any. */
 void ec_bundle_note(struct ec_status *st, const char *name,
 		    const struct ec_bundle *b);
+
+/* core/p7certs.asn, compiled (core/p7certs_asn1_tab.c). */
+extern const asn1_static_node ec_p7certs_asn1_tab[];
 
 #endif
