@@ -483,7 +483,7 @@ static int run(struct ec_ctx *ctx, const struct accept_opts *o,
 	for (size_t i = 0; i < b->ncrt; i++)
 		if (i != m.idx)
 			rest[nrest++] = b->crt[i];
-	if (ec_place_plan(s, rest, nrest, b->crl, b->ncrl, &pf, &p,
+	if (ec_place_plan(s, rest, nrest, b->crl, b->crlder, b->ncrl, &pf, &p,
 			  &ctx->err) < 0)
 		goto out;
 	if (m.pending) {

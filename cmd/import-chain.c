@@ -122,8 +122,8 @@ static int plan_in(struct ec_ctx *ctx, int flags,
 	if (ec_store_open(s, ctx->store_dir, flags, ctx->wait_seconds,
 			  &ctx->err) < 0)
 		return -1;
-	return ec_place_plan(*s, b->crt, b->ncrt, b->crl, b->ncrl, &o->flags,
-			     p, &ctx->err);
+	return ec_place_plan(*s, b->crt, b->ncrt, b->crl, b->crlder, b->ncrl,
+			     &o->flags, p, &ctx->err);
 }
 
 int cmd_import_chain(int argc, char **argv, struct ec_ctx *ctx)

@@ -10,6 +10,7 @@
 #include "cmds.h"
 #include "../core/cert.h"
 #include "../core/certstore.h"
+#include "../core/crlfile.h"
 #include "../core/meta.h"
 #include "../core/select.h"
 #include "../core/store.h"
@@ -153,23 +154,18 @@ out:
 static void crl_item(struct list_run *lr, const char *id)
 {
 	struct ec_status *st = lr->ctx->st;
-	struct ec_data d = { 0 };
 	gnutls_x509_crl_t crl = NULL;
-	gnutls_datum_t dd, dn = { NULL, 0 };
+	gnutls_datum_t dn = { NULL, 0 };
 	char name[256], t1[32], t2[32];
 	struct ec_err e;
 	int r;
 
 	snprintf(name, sizeof(name), "%s.pem", id);
-	if (ec_store_read(lr->store, EC_SEC_CRL, name, &d, &e) < 0) {
+	if (ec_crlfile_read(lr->store, name, &crl, &e) < 0) {
 		ec_st_warn(st, "skipped crl/%s: %s", name, e.msg);
 		return;
 	}
-	dd.data = d.data;
-	dd.size = (unsigned)d.size;
-	if ((r = gnutls_x509_crl_init(&crl)) < 0 ||
-	    (r = gnutls_x509_crl_import(crl, &dd, GNUTLS_X509_FMT_PEM)) < 0 ||
-	    (r = gnutls_x509_crl_get_issuer_dn3(crl, &dn, 0)) < 0) {
+	if ((r = gnutls_x509_crl_get_issuer_dn3(crl, &dn, 0)) < 0) {
 		ec_st_warn(st, "skipped crl/%s: %s", name, gnutls_strerror(r));
 		goto out;
 	}
@@ -187,9 +183,7 @@ static void crl_item(struct list_run *lr, const char *id)
 	lr->count++;
 out:
 	gnutls_free(dn.data);
-	if (crl)
-		gnutls_x509_crl_deinit(crl);
-	ec_data_free(&d);
+	gnutls_x509_crl_deinit(crl);
 }
 
 static long days_between(time_t from, time_t to)

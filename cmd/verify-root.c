@@ -165,8 +165,19 @@ static int read_files(const char **files, size_t n, int crls,
 		}
 		all->trailing += b.trailing;
 		if (crls) {
+			gnutls_datum_t *d = realloc(all->crlder, (all->ncrl +
+						    cnt) * sizeof(*d));
+
 			all->crl = v;
+			if (!d) {
+				ec_bundle_free(&b);
+				return ec_fail(e, EC_INTERNAL,
+					       "out of memory");
+			}
+			all->crlder = d;
 			memcpy(all->crl + all->ncrl, b.crl, cnt * sizeof(*b.crl));
+			memcpy(all->crlder + all->ncrl, b.crlder,
+			       cnt * sizeof(*d));
 			all->ncrl += cnt;
 			b.ncrl = 0;
 		} else {
@@ -259,6 +270,7 @@ int cmd_verify_root(int argc, char **argv, struct ec_ctx *ctx)
 	for (size_t i = 0; i < chain.ncrt; i++)
 		extra[o.v.nextra++] = chain.crt[i];
 	o.v.crl = crls.crl;
+	o.v.crlder = crls.crlder;
 	o.v.ncrl = crls.ncrl;
 	if (ec_verify(s, crt, &o.v, &r, &ctx->err) < 0)
 		goto out;

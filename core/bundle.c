@@ -8,6 +8,7 @@
 
 #include "armor.h"
 #include "bundle.h"
+#include "crlfile.h"
 #include "fsx.h"
 
 #define OID_PKCS7 "1.2.840.113549.1.7."
@@ -27,17 +28,30 @@ static int add_crt(struct ec_bundle *b, gnutls_x509_crt_t crt)
 	return 0;
 }
 
-static int add_crl(struct ec_bundle *b, gnutls_x509_crl_t crl)
+static int add_crl(struct ec_bundle *b, gnutls_x509_crl_t crl,
+		   const gnutls_datum_t *der)
 {
+	gnutls_datum_t copy = { malloc(der->size ? der->size : 1), der->size };
+
+	if (!copy.data)
+		return -1;
+	memcpy(copy.data, der->data, der->size);
 	if (b->ncrl == b->capcrl) {
 		size_t cap = b->capcrl ? b->capcrl * 2 : 4;
 		gnutls_x509_crl_t *v = realloc(b->crl, cap * sizeof(*v));
+		gnutls_datum_t *d;
 
-		if (!v)
+		if (v)
+			b->crl = v;
+		d = v ? realloc(b->crlder, cap * sizeof(*d)) : NULL;
+		if (!d) {
+			free(copy.data);
 			return -1;
-		b->crl = v;
+		}
+		b->crlder = d;
 		b->capcrl = cap;
 	}
+	b->crlder[b->ncrl] = copy;
 	b->crl[b->ncrl++] = crl;
 	return 0;
 }
@@ -69,6 +83,8 @@ static int take_crl(struct ec_bundle *b, const gnutls_datum_t *der,
 	gnutls_x509_crl_t crl;
 	int r;
 
+	if (ec_crl_size_ok(der->size, what, e) < 0)
+		return -1;
 	if ((r = gnutls_x509_crl_init(&crl)) < 0)
 		return ec_fail(e, EC_INTERNAL, "%s", gnutls_strerror(r));
 	if ((r = gnutls_x509_crl_import(crl, der, GNUTLS_X509_FMT_DER)) < 0) {
@@ -76,7 +92,7 @@ static int take_crl(struct ec_bundle *b, const gnutls_datum_t *der,
 		return ec_fail(e, EC_BAD_INPUT, "%s is not a valid CRL: %s",
 			       what, gnutls_strerror(r));
 	}
-	if (add_crl(b, crl) < 0) {
+	if (add_crl(b, crl, der) < 0) {
 		gnutls_x509_crl_deinit(crl);
 		return ec_fail(e, EC_INTERNAL, "out of memory");
 	}
@@ -166,6 +182,96 @@ static int econtent_crt(gnutls_pkcs7_t p7, struct ec_bundle *b,
 		       oid ? oid : "unknown type");
 }
 
+/* Read one ANY of a decoded structure (name) into a malloc'd datum. */
+static int read_any(asn1_node n, const char *name, gnutls_datum_t *out)
+{
+	int len = 0, r = asn1_read_value(n, name, NULL, &len);
+
+	out->data = NULL;
+	out->size = 0;
+	if (r != ASN1_MEM_ERROR || len <= 0)
+		return -1;
+	if (!(out->data = malloc((size_t)len)))
+		return -1;
+	if (asn1_read_value(n, name, out->data, &len) != ASN1_SUCCESS) {
+		free(out->data);
+		out->data = NULL;
+		return -1;
+	}
+	out->size = (unsigned)len;
+	return 0;
+}
+
+/* Take each element of the set (certificates or crls) of a decoded
+ * SignedData, first to last: each ("?I", libtasn1's name for it) deleted
+ * once read, so that finding the next one does not walk the ones
+ * before. */
+static int take_set(struct ec_bundle *b, asn1_node sd, const char *set,
+		    int crl, const char *what, struct ec_err *e)
+{
+	char name[32], sub[256];
+	int n = 0;
+
+	if (asn1_number_of_elements(sd, set, &n) != ASN1_SUCCESS)
+		return 0;	/* absent */
+	for (int i = 0; i < n; i++) {
+		gnutls_datum_t raw;
+		int r;
+
+		snprintf(name, sizeof(name), "%s.?%d", set, i + 1);
+		snprintf(sub, sizeof(sub), "%s %d of %s",
+			 crl ? "CRL" : "certificate", i + 1, what);
+		if (read_any(sd, name, &raw) < 0)
+			return ec_fail(e, EC_BAD_INPUT, "%s cannot be read",
+				       sub);
+		r = crl ? take_crl(b, &raw, sub, e) : take_crt(b, &raw, sub, e);
+		free(raw.data);
+		if (r < 0)
+			return -1;
+		if (asn1_delete_element(sd, name) != ASN1_SUCCESS)
+			return ec_fail(e, EC_INTERNAL, "cannot walk %s", what);
+	}
+	return 0;
+}
+
+/* The certificates, then the CRLs, of a certs-only PKCS#7 (GnuTLS has
+ * checked its form), by libtasn1 in one decoding. */
+static int take_p7_set(struct ec_bundle *b, const gnutls_datum_t *der,
+		       const char *what, struct ec_err *e)
+{
+	char msg[ASN1_MAX_ERROR_DESCRIPTION_SIZE];
+	asn1_node defs = NULL, ci = NULL, sd = NULL;
+	gnutls_datum_t content = { NULL, 0 };
+	int ret = -1;
+
+	if (asn1_array2tree(ec_p7certs_asn1_tab, &defs, msg) != ASN1_SUCCESS ||
+	    asn1_create_element(defs, "EdgecertP7.ContentInfo", &ci) !=
+	    ASN1_SUCCESS ||
+	    asn1_create_element(defs, "EdgecertP7.SignedData", &sd) !=
+	    ASN1_SUCCESS) {
+		ec_fail(e, EC_INTERNAL, "cannot load the PKCS#7 module");
+		goto out;
+	}
+	if (asn1_der_decoding(&ci, der->data, (int)der->size, msg) !=
+	    ASN1_SUCCESS || read_any(ci, "content", &content) < 0 ||
+	    asn1_der_decoding(&sd, content.data, (int)content.size, msg) !=
+	    ASN1_SUCCESS) {
+		ec_fail(e, EC_BAD_INPUT, "%s is not a valid PKCS#7: %s", what,
+			msg);
+		goto out;
+	}
+	if (take_set(b, sd, "certificates", 0, what, e) < 0 ||
+	    take_set(b, sd, "crls", 1, what, e) < 0)
+		goto out;
+	ret = 0;
+out:
+	free(content.data);
+	asn1_delete_structure(&sd);
+	asn1_delete_structure(&ci);
+	asn1_delete_structure(&defs);
+	return ret;
+}
+
 /* A certs-only PKCS#7: its certificates and CRLs; and an AD CS answer's
  * certificate in its content. */
 static int take_p7(struct ec_bundle *b, const gnutls_datum_t *der,
@@ -173,7 +279,6 @@ static int take_p7(struct ec_bundle *b, const gnutls_datum_t *der,
 {
 	gnutls_pkcs7_t p7 = NULL;
 	gnutls_datum_t raw = { NULL, 0 };
-	char sub[256];
 	int r, n, ret = -1;
 
 	if ((r = gnutls_pkcs7_init(&p7)) < 0)
@@ -194,34 +299,8 @@ static int take_p7(struct ec_bundle *b, const gnutls_datum_t *der,
 		goto out;
 	gnutls_free(raw.data);
 	raw.data = NULL;
-	n = gnutls_pkcs7_get_crt_count(p7);
-	for (int i = 0; i < n; i++) {
-		snprintf(sub, sizeof(sub), "certificate %d of %s", i + 1, what);
-		if ((r = gnutls_pkcs7_get_crt_raw2(p7, (unsigned)i, &raw)) < 0) {
-			ec_fail(e, EC_BAD_INPUT, "%s cannot be read: %s", sub,
-				gnutls_strerror(r));
-			goto out;
-		}
-		r = take_crt(b, &raw, sub, e);
-		gnutls_free(raw.data);
-		raw.data = NULL;
-		if (r < 0)
-			goto out;
-	}
-	n = gnutls_pkcs7_get_crl_count(p7);
-	for (int i = 0; i < n; i++) {
-		snprintf(sub, sizeof(sub), "CRL %d of %s", i + 1, what);
-		if ((r = gnutls_pkcs7_get_crl_raw2(p7, (unsigned)i, &raw)) < 0) {
-			ec_fail(e, EC_BAD_INPUT, "%s cannot be read: %s", sub,
-				gnutls_strerror(r));
-			goto out;
-		}
-		r = take_crl(b, &raw, sub, e);
-		gnutls_free(raw.data);
-		raw.data = NULL;
-		if (r < 0)
-			goto out;
-	}
+	if (take_p7_set(b, der, what, e) < 0)
+		goto out;
 	ret = 0;
 out:
 	gnutls_free(raw.data);
@@ -236,7 +315,6 @@ static int take_der(struct ec_bundle *b, const unsigned char *p, size_t len,
 	gnutls_datum_t der = { (unsigned char *)p, (unsigned)len };
 	const char *tn;
 	char oid[128];
-	gnutls_x509_crl_t crl;
 
 	if (len == 0)
 		return ec_fail(e, EC_BAD_INPUT, "%s is empty", what);
@@ -251,16 +329,17 @@ static int take_der(struct ec_bundle *b, const unsigned char *p, size_t len,
 			       "a certificate, CRL or PKCS#7 bundle", what, oid);
 	if (take_crt(b, &der, what, e) == 0)
 		return 0;
-	/* not a certificate: a CRL then? */
+	/* not a certificate: a CRL then?  One over the limit is not parsed
+	 * (it would cost 31 times its size): refused as too large */
 	e->code = EC_OK;
-	if (gnutls_x509_crl_init(&crl) == 0) {
-		int ok = gnutls_x509_crl_import(crl, &der,
-						GNUTLS_X509_FMT_DER) == 0;
-
-		gnutls_x509_crl_deinit(crl);
-		if (ok)
-			return take_crl(b, &der, what, e);
-	}
+	if (len > EC_CRL_MAX)
+		return ec_fail(e, EC_CRL_TOO_LARGE, "%s is not a certificate, "
+			       "and at %zu bytes too large for a CRL (at most "
+			       "%u bytes)", what, len, (unsigned)EC_CRL_MAX);
+	if (take_crl(b, &der, what, e) == 0)
+		return 0;
+	if (e->code == EC_INTERNAL)
+		return -1;
 	return ec_fail(e, EC_BAD_INPUT, "%s is not a certificate, CRL or "
 		       "PKCS#7 bundle", what);
 }
@@ -314,11 +393,15 @@ void ec_bundle_free(struct ec_bundle *b)
 {
 	for (size_t i = 0; i < b->ncrt; i++)
 		gnutls_x509_crt_deinit(b->crt[i]);
-	for (size_t i = 0; i < b->ncrl; i++)
+	for (size_t i = 0; i < b->ncrl; i++) {
 		if (b->crl[i])
 			gnutls_x509_crl_deinit(b->crl[i]);
+		if (b->crlder)
+			free(b->crlder[i].data);
+	}
 	free(b->crt);
 	free(b->crl);
+	free(b->crlder);
 	memset(b, 0, sizeof(*b));
 }
 

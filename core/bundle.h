@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include <gnutls/x509.h>
+#include <libtasn1.h>
 
 #include "err.h"
 #include "status.h"
@@ -26,6 +27,9 @@ struct ec_bundle {
 	gnutls_x509_crt_t *crt;		/* in the order of the input */
 	size_t ncrt;
 	gnutls_x509_crl_t *crl;
+	gnutls_datum_t *crlder;		/* crl[i]'s DER, as it came: exporting
+					 * a large CRL again costs as much
+					 * memory as parsing it */
 	size_t ncrl;
 	size_t capcrt, capcrl;
 	size_t trailing;	/* bytes after a complete DER, ignored */
@@ -43,5 +47,8 @@ void ec_bundle_free(struct ec_bundle *b);
 /* The record's warning about bytes after a DER, when there are any. */
 void ec_bundle_note(struct ec_status *st, const char *name,
 		    const struct ec_bundle *b);
+
+/* core/p7certs.asn, compiled (core/p7certs_asn1_tab.c). */
+extern const asn1_static_node ec_p7certs_asn1_tab[];
 
 #endif

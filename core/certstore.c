@@ -402,17 +402,23 @@ const char *ec_cs_key_url(const struct ec_meta *m)
 	       NULL;
 }
 
-int ec_crl_id(gnutls_x509_crl_t crl, char id[EC_SHA1_HEX], struct ec_err *e)
+int ec_crl_id(gnutls_x509_crl_t crl, const gnutls_datum_t *given,
+	      char id[EC_SHA1_HEX], struct ec_err *e)
 {
 	static const char digits[] = "0123456789abcdef";
 	gnutls_datum_t der = { NULL, 0 };
 	unsigned char d[20];
 	int r;
 
-	if ((r = gnutls_x509_crl_export2(crl, GNUTLS_X509_FMT_DER, &der)) < 0)
+	if (given)
+		r = gnutls_hash_fast(GNUTLS_DIG_SHA1, given->data, given->size,
+				     d);
+	else if ((r = gnutls_x509_crl_export2(crl, GNUTLS_X509_FMT_DER,
+					      &der)) < 0)
 		return ec_fail(e, EC_INTERNAL, "cannot encode a CRL: %s",
 			       gnutls_strerror(r));
-	r = gnutls_hash_fast(GNUTLS_DIG_SHA1, der.data, der.size, d);
+	else
+		r = gnutls_hash_fast(GNUTLS_DIG_SHA1, der.data, der.size, d);
 	gnutls_free(der.data);
 	if (r < 0)
 		return ec_fail(e, EC_INTERNAL, "cannot hash a CRL: %s",
@@ -426,18 +432,20 @@ int ec_crl_id(gnutls_x509_crl_t crl, char id[EC_SHA1_HEX], struct ec_err *e)
 }
 
 int ec_cs_stage_crl(struct ec_store *s, struct ec_txn *t,
-		    gnutls_x509_crl_t crl, char id[EC_SHA1_HEX],
-		    struct ec_err *e)
+		    gnutls_x509_crl_t crl, const gnutls_datum_t *der,
+		    char id[EC_SHA1_HEX], struct ec_err *e)
 {
 	gnutls_datum_t pem = { NULL, 0 };
 	char sha1[EC_SHA1_HEX], name[256];
 	int r;
 
-	if (ec_crl_id(crl, sha1, e) < 0)
+	if (ec_crl_id(crl, der, sha1, e) < 0)
 		return -1;
 	if (id)
 		memcpy(id, sha1, EC_SHA1_HEX);
-	if ((r = gnutls_x509_crl_export2(crl, GNUTLS_X509_FMT_PEM, &pem)) < 0)
+	/* the PEM GnuTLS' export writes, from the DER when we have it */
+	if ((r = der ? gnutls_pem_base64_encode2("X509 CRL", der, &pem) :
+		 gnutls_x509_crl_export2(crl, GNUTLS_X509_FMT_PEM, &pem)) < 0)
 		return ec_fail(e, EC_INTERNAL, "cannot encode a CRL: %s",
 			       gnutls_strerror(r));
 	objname(name, sizeof(name), sha1, "pem");
@@ -447,67 +455,3 @@ int ec_cs_stage_crl(struct ec_store *s, struct ec_txn *t,
 	return r;
 }
 
-struct loadcrls {
-	struct ec_store *s;
-	gnutls_x509_crl_t *v;
-	size_t n, cap;
-};
-
-static int load_crl(void *arg, const char *name)
-{
-	struct loadcrls *lc = arg;
-	struct ec_data d = { 0 };
-	gnutls_x509_crl_t crl = NULL;
-	gnutls_datum_t dd;
-	struct ec_err e;
-
-	if (ec_store_read(lc->s, EC_SEC_CRL, name, &d, &e) < 0)
-		return 0;
-	dd.data = d.data;
-	dd.size = (unsigned)d.size;
-	if (gnutls_x509_crl_init(&crl) < 0 ||
-	    gnutls_x509_crl_import(crl, &dd, GNUTLS_X509_FMT_PEM) < 0) {
-		if (crl)
-			gnutls_x509_crl_deinit(crl);
-		ec_data_free(&d);
-		return 0;
-	}
-	ec_data_free(&d);
-	if (lc->n == lc->cap) {
-		size_t cap = lc->cap ? lc->cap * 2 : 16;
-		gnutls_x509_crl_t *v = realloc(lc->v, cap * sizeof(*v));
-
-		if (!v) {
-			gnutls_x509_crl_deinit(crl);
-			return -1;
-		}
-		lc->v = v;
-		lc->cap = cap;
-	}
-	lc->v[lc->n++] = crl;
-	return 0;
-}
-
-int ec_cs_load_crls(struct ec_store *s, gnutls_x509_crl_t **list, size_t *n,
-		    struct ec_err *e)
-{
-	struct loadcrls lc = { .s = s };
-	int r = ec_store_scan(s, EC_SEC_CRL, ".pem", load_crl, &lc, e);
-
-	if (r != 0) {
-		ec_cs_free_crls(lc.v, lc.n);
-		return r < 0 && e->code != EC_OK ? -1 :
-		       ec_fail(e, EC_INTERNAL, "out of memory");
-	}
-	*list = lc.v;
-	*n = lc.n;
-	return 0;
-}
-
-void ec_cs_free_crls(gnutls_x509_crl_t *list, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (list[i])
-			gnutls_x509_crl_deinit(list[i]);
-	free(list);
-}

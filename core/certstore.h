@@ -76,15 +76,12 @@ void ec_cs_free_list(gnutls_x509_crt_t *list, size_t n);
  * Stage one (returns 1 when staged, 0 when the store has it; t NULL is
  * the dry run); id, when not NULL, gets its id. */
 int ec_cs_stage_crl(struct ec_store *s, struct ec_txn *t,
-		    gnutls_x509_crl_t crl, char id[EC_SHA1_HEX],
-		    struct ec_err *e);
-/* The id of a CRL. */
-int ec_crl_id(gnutls_x509_crl_t crl, char id[EC_SHA1_HEX], struct ec_err *e);
-/* All CRLs of the store; unreadable ones are skipped (list reports them).
- * *list is malloc'd; free with ec_cs_free_crls. */
-int ec_cs_load_crls(struct ec_store *s, gnutls_x509_crl_t **list, size_t *n,
-		    struct ec_err *e);
-void ec_cs_free_crls(gnutls_x509_crl_t *list, size_t n);
+		    gnutls_x509_crl_t crl, const gnutls_datum_t *der,
+		    char id[EC_SHA1_HEX], struct ec_err *e);
+/* The id of a CRL (der: its DER when the caller has it, else NULL; an
+ * export of a large CRL doubles the memory its parse takes). */
+int ec_crl_id(gnutls_x509_crl_t crl, const gnutls_datum_t *der,
+	      char id[EC_SHA1_HEX], struct ec_err *e);
 
 /* Does the private key belong to the certificate (same public key)? */
 int ec_key_matches(gnutls_x509_crt_t crt, gnutls_x509_privkey_t key);

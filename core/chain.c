@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -28,73 +29,185 @@ int ec_crt_self_signed(gnutls_x509_crt_t crt)
 	return ec_crt_issued_by(crt, crt);
 }
 
-static int in_chain(const struct ec_chain *c, gnutls_x509_crt_t crt)
+/* Is crt (of digest d) on the path already? */
+static int in_chain(const unsigned char (*dig)[32], size_t n,
+		    const unsigned char *d)
 {
-	for (size_t i = 0; i < c->n; i++)
-		if (gnutls_x509_crt_equals(c->v[i], crt))
+	for (size_t i = 0; i < n; i++)
+		if (memcmp(dig[i], d, 32) == 0)
 			return 1;
 	return 0;
 }
 
-/* The best issuer of cur among n candidates: one valid now if any. */
-static gnutls_x509_crt_t pick(const struct ec_chain *c,
-			      gnutls_x509_crt_t cur, gnutls_x509_crt_t *cand,
-			      size_t n, time_t now)
+/* Is pool k's certificate i self-signed?  Remembered: the root at the
+ * top of every path of a bundle is checked once. */
+static int pool_selfsigned(struct ec_chainset *cs, int k, size_t i)
 {
-	gnutls_x509_crt_t best = NULL;
+	if (cs->selfsigned[k][i] < 0)
+		cs->selfsigned[k][i] =
+			(signed char)ec_crt_self_signed(cs->pool[k][i]);
+	return cs->selfsigned[k][i];
+}
 
-	for (size_t i = 0; i < n; i++) {
-		/* the names first: a byte comparison, where in_chain and the
-		 * signature cost more */
-		if (!gnutls_x509_crt_check_issuer(cur, cand[i]) ||
-		    in_chain(c, cand[i]) || !ec_crt_issued_by(cur, cand[i]))
+/* The best issuer of cur in pool k: one valid now if any.  Candidates
+ * come by name from the index, in the pool's order. */
+static long pick(struct ec_chainset *cs, int k, gnutls_x509_crt_t cur,
+		 const unsigned char (*dig)[32], size_t n, time_t now,
+		 int *skipped)
+{
+	size_t nc;
+	const size_t *c = ec_crtix_issuers(cs->ix[k], cur, &nc);
+	long best = -1;
+
+	for (size_t j = 0; j < nc; j++) {
+		gnutls_x509_crt_t cand = cs->pool[k][c[j]];
+
+		if (in_chain(dig, n, ec_crtix_digest(cs->ix[k], c[j]))) {
+			*skipped = 1;
 			continue;
-		if (gnutls_x509_crt_get_activation_time(cand[i]) <= now &&
-		    gnutls_x509_crt_get_expiration_time(cand[i]) >= now)
-			return cand[i];
-		if (!best)
-			best = cand[i];
+		}
+		if (!ec_crt_issued_by(cur, cand))
+			continue;
+		if (gnutls_x509_crt_get_activation_time(cand) <= now &&
+		    gnutls_x509_crt_get_expiration_time(cand) >= now)
+			return (long)c[j];
+		if (best < 0)
+			best = (long)c[j];
 	}
 	return best;
+}
+
+int ec_chainset_init(struct ec_chainset *cs, struct ec_store *s,
+		     gnutls_x509_crt_t *extra, size_t nextra,
+		     struct ec_err *e)
+{
+	static const enum ec_section secs[2] = { EC_SEC_CA, EC_SEC_ROOT };
+
+	memset(cs, 0, sizeof(*cs));
+	for (int i = 0; i < 2; i++)
+		if (ec_cs_load_all(s, secs[i], &cs->pool[i], &cs->npool[i],
+				   e) < 0)
+			goto fail;
+	cs->pool[2] = extra;
+	cs->npool[2] = extra ? nextra : 0;
+	for (int i = 0; i < 3; i++) {
+		if (ec_crtix_new(&cs->ix[i], cs->pool[i], cs->npool[i], e) < 0)
+			goto fail;
+		cs->selfsigned[i] = malloc(cs->npool[i] ? cs->npool[i] : 1);
+		cs->up[i] = malloc((cs->npool[i] ? cs->npool[i] : 1) *
+				   sizeof(long));
+		if (!cs->selfsigned[i] || !cs->up[i]) {
+			ec_fail(e, EC_INTERNAL, "out of memory");
+			goto fail;
+		}
+		memset(cs->selfsigned[i], -1, cs->npool[i]);
+		for (size_t j = 0; j < cs->npool[i]; j++)
+			cs->up[i][j] = -2;
+	}
+	return 0;
+fail:
+	ec_chainset_free(cs);
+	return -1;
+}
+
+int ec_chainset_build(struct ec_chainset *cs, gnutls_x509_crt_t crt,
+		      struct ec_chain *out, struct ec_err *e)
+{
+	/* roots first: a path to a trusted root is the one wanted */
+	static const int order[3] = { 1, 0, 2 };
+	static const int secof[3] = { EC_SEC_CA, EC_SEC_ROOT, -1 };
+	unsigned char dig[EC_CHAIN_MAX][32];
+	time_t now = time(NULL);
+	int ss, from = -1;
+	long at = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (ec_crt_digest(crt, dig[0]) < 0)
+		return ec_fail(e, EC_INTERNAL, "cannot hash a certificate");
+	out->v[0] = crt;
+	out->sec[0] = -1;
+	out->n = 1;
+	while (out->n < EC_CHAIN_MAX) {
+		gnutls_x509_crt_t cur = out->v[out->n - 1];
+		long next = -1;
+		int k = 0;
+
+		ss = from < 0 ? ec_crt_self_signed(cur) :
+		     pool_selfsigned(cs, from, (size_t)at);
+		if (ss) {
+			out->complete = 1;
+			break;
+		}
+		/* an issuer found for this pool certificate before, on a
+		 * path that excluded none of the candidates, is the one
+		 * still (up: pool index * 3 + pool; -1: none) */
+		long *memo = from < 0 ? NULL : &cs->up[from][at];
+		int skipped = 0;
+
+		if (memo && *memo == -1)
+			break;
+		if (memo && *memo >= 0 &&
+		    !in_chain((const unsigned char (*)[32])dig, out->n,
+			      ec_crtix_digest(cs->ix[*memo % 3],
+					      (size_t)(*memo / 3)))) {
+			k = (int)(*memo % 3);
+			next = *memo / 3;
+		} else {
+			for (int j = 0; j < 3 && next < 0; j++) {
+				k = order[j];
+				next = pick(cs, k, cur,
+					    (const unsigned char (*)[32])dig,
+					    out->n, now, &skipped);
+			}
+			if (memo && !skipped)
+				*memo = next < 0 ? -1 : next * 3 + k;
+		}
+		if (next < 0)
+			break;
+		memcpy(dig[out->n], ec_crtix_digest(cs->ix[k], (size_t)next),
+		       32);
+		out->sec[out->n] = secof[k];
+		out->v[out->n++] = cs->pool[k][next];
+		from = k;
+		at = next;
+	}
+	return 0;
+}
+
+void ec_chainset_free(struct ec_chainset *cs)
+{
+	for (int i = 0; i < 3; i++) {
+		ec_crtix_free(cs->ix[i]);
+		free(cs->selfsigned[i]);
+		free(cs->up[i]);
+		if (i < 2)
+			ec_cs_free_list(cs->pool[i], cs->npool[i]);
+	}
+	memset(cs, 0, sizeof(*cs));
 }
 
 int ec_chain_build(struct ec_store *s, gnutls_x509_crt_t crt,
 		   gnutls_x509_crt_t *extra, size_t nextra,
 		   struct ec_chain *out, struct ec_err *e)
 {
-	static const enum ec_section secs[2] = { EC_SEC_CA, EC_SEC_ROOT };
-	time_t now = time(NULL);
+	struct ec_chainset cs;
+	int r;
 
 	memset(out, 0, sizeof(*out));
-	for (int i = 0; i < 2; i++)
-		if (ec_cs_load_all(s, secs[i], &out->pool[i], &out->npool[i],
-				   e) < 0) {
-			ec_chain_free(out);
-			return -1;
-		}
-	out->v[0] = crt;
-	out->sec[0] = -1;
-	out->n = 1;
-	while (out->n < EC_CHAIN_MAX) {
-		gnutls_x509_crt_t cur = out->v[out->n - 1], next;
-		int sec = -1;
-
-		if (ec_crt_self_signed(cur)) {
-			out->complete = 1;
-			break;
-		}
-		/* roots first: a path to a trusted root is the one wanted */
-		if ((next = pick(out, cur, out->pool[1], out->npool[1], now)))
-			sec = EC_SEC_ROOT;
-		else if ((next = pick(out, cur, out->pool[0], out->npool[0],
-				      now)))
-			sec = EC_SEC_CA;
-		else if (!(next = pick(out, cur, extra, nextra, now)))
-			break;
-		out->sec[out->n] = sec;
-		out->v[out->n++] = next;
+	if (ec_chainset_init(&cs, s, extra, nextra, e) < 0)
+		return -1;
+	r = ec_chainset_build(&cs, crt, out, e);
+	/* the path keeps the store's certificates; the indexes go */
+	for (int i = 0; i < 2; i++) {
+		out->pool[i] = cs.pool[i];
+		out->npool[i] = cs.npool[i];
+		cs.pool[i] = NULL;
+		cs.npool[i] = 0;
 	}
-	return 0;
+	ec_chainset_free(&cs);
+	if (r < 0)
+		ec_chain_free(out);
+	return r;
 }
 
 void ec_chain_free(struct ec_chain *c)

@@ -9,6 +9,7 @@
 
 #include <gnutls/x509.h>
 
+#include "crtindex.h"
 #include "err.h"
 #include "store.h"
 
@@ -30,6 +31,27 @@ int ec_chain_build(struct ec_store *s, gnutls_x509_crt_t crt,
 		   gnutls_x509_crt_t *extra, size_t nextra,
 		   struct ec_chain *out, struct ec_err *e);
 void ec_chain_free(struct ec_chain *c);
+
+/* The store's intermediates and roots and the extra certificates, loaded
+ * and indexed once to build many paths (a bundle's): each path then costs
+ * its own length, not the number of certificates. */
+struct ec_chainset {
+	gnutls_x509_crt_t *pool[3];	/* ca, root (owned), extra */
+	size_t npool[3];
+	struct ec_crtix *ix[3];
+	signed char *selfsigned[3];	/* -1: not known yet */
+	long *up[3];			/* the issuer found for it: pool *
+					 * 3 + index; -1 none; -2 unknown */
+};
+
+int ec_chainset_init(struct ec_chainset *cs, struct ec_store *s,
+		     gnutls_x509_crt_t *extra, size_t nextra,
+		     struct ec_err *e);
+/* A path as ec_chain_build makes it; out owns nothing (its certificates
+ * are cs's and crt): free cs after every such path. */
+int ec_chainset_build(struct ec_chainset *cs, gnutls_x509_crt_t crt,
+		      struct ec_chain *out, struct ec_err *e);
+void ec_chainset_free(struct ec_chainset *cs);
 
 /* Is crt self-signed (issuer == subject and its own key verifies it)? */
 int ec_crt_self_signed(gnutls_x509_crt_t crt);

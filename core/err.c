@@ -21,6 +21,7 @@ static const struct {
 	[EC_USAGE] = { "usage", 2 },
 	[EC_BAD_INPUT] = { "bad-input", 3 },
 	[EC_BAD_PASSWORD] = { "bad-password", 3 },
+	[EC_CRL_TOO_LARGE] = { "crl-too-large", 3 },
 	[EC_NOT_FOUND] = { "not-found", 4 },
 	[EC_AMBIGUOUS] = { "ambiguous", 4 },
 	[EC_NO_PENDING_REQUEST] = { "no-pending-request", 4 },

@@ -10,6 +10,13 @@
 
 /* The largest input file edgecert reads. */
 #define EC_INPUT_MAX (32u << 20)
+/* The largest CRL (its DER) edgecert takes, at import and at use: parsing
+ * one costs about 31 times its size in memory, 250 MB at the limit (see
+ * edgecert(1), LIMITS; scripts/bench --hostile measures it).
+ * Its PEM form in the store: 64 base64 characters and a line break per
+ * 48 bytes, and the BEGIN and END lines. */
+#define EC_CRL_MAX (8u << 20)
+#define EC_CRL_PEM_MAX ((EC_CRL_MAX / 48 + 1) * 65 + 64)
 
 struct ec_data {
 	unsigned char *data;

@@ -95,43 +95,44 @@ static int crl_signed_by(gnutls_x509_crl_t crl, gnutls_x509_crt_t ca)
 }
 
 /* 1: a candidate signs it; 0: some candidate has the issuer's name but
- * none signs it; -1: no candidate has the name. */
-static int crl_known(gnutls_x509_crl_t crl, gnutls_x509_crt_t *cand,
-		     size_t n)
+ * none signs it; -1: no candidate has the name.  Candidates: the file's
+ * certificates, then the store's intermediates and roots, by name. */
+static int crl_known(gnutls_x509_crl_t crl, struct ec_chainset *cs)
 {
+	static const int order[3] = { 2, 0, 1 };
+	gnutls_datum_t dn = { NULL, 0 };
 	int named = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		if (!gnutls_x509_crl_check_issuer(crl, cand[i]))
-			continue;
-		named = 1;
-		if (crl_signed_by(crl, cand[i]))
-			return 1;
+	if (gnutls_x509_crl_get_raw_issuer_dn(crl, &dn) < 0)
+		return -1;
+	for (int j = 0; j < 3; j++) {
+		int k = order[j];
+		size_t nc;
+		const size_t *c = ec_crtix_named(cs->ix[k], &dn, &nc);
+
+		for (size_t i = 0; i < nc; i++) {
+			gnutls_x509_crt_t cand = cs->pool[k][c[i]];
+
+			if (!gnutls_x509_crl_check_issuer(crl, cand))
+				continue;
+			named = 1;
+			if (crl_signed_by(crl, cand)) {
+				gnutls_free(dn.data);
+				return 1;
+			}
+		}
 	}
+	gnutls_free(dn.data);
 	return named ? 0 : -1;
 }
 
 static int plan_crls(struct ec_store *s, struct ec_plan *p,
-		     gnutls_x509_crt_t *crt, size_t ncrt, struct ec_err *e)
+		     struct ec_err *e)
 {
-	gnutls_x509_crt_t *pool[2] = { NULL, NULL };
-	size_t npool[2] = { 0, 0 };
-	int ret = -1;
-
-	if (p->ncrl && (ec_cs_load_all(s, EC_SEC_CA, &pool[0], &npool[0],
-				       e) < 0 ||
-			ec_cs_load_all(s, EC_SEC_ROOT, &pool[1], &npool[1],
-				       e) < 0))
-		goto out;
 	for (size_t i = 0; i < p->ncrl; i++) {
 		struct ec_place_crl *pc = &p->crl[i];
-		int k = crl_known(pc->crl, crt, ncrt), r;
+		int k = crl_known(pc->crl, &p->cs), r;
 
-		for (int j = 0; j < 2 && k < 1; j++) {
-			int k2 = crl_known(pc->crl, pool[j], npool[j]);
-
-			k = k2 > k ? k2 : k;
-		}
 		if (k == 0) {
 			gnutls_datum_t dn = { NULL, 0 };
 
@@ -141,10 +142,11 @@ static int plan_crls(struct ec_store *s, struct ec_plan *p,
 				"that name", i + 1,
 				dn.data ? (char *)dn.data : "?");
 			gnutls_free(dn.data);
-			goto out;
+			return -1;
 		}
-		if ((r = ec_cs_stage_crl(s, NULL, pc->crl, pc->id, e)) < 0)
-			goto out;
+		if ((r = ec_cs_stage_crl(s, NULL, pc->crl, pc->der, pc->id,
+					 e)) < 0)
+			return -1;
 		if (k < 0) {
 			pc->action = EC_PLACE_SKIP;
 			pc->why = "no CA in the file or the store issued it";
@@ -153,54 +155,68 @@ static int plan_crls(struct ec_store *s, struct ec_plan *p,
 			p->nchanges += (size_t)r;
 		}
 	}
-	ret = 0;
-out:
-	ec_cs_free_list(pool[0], npool[0]);
-	ec_cs_free_list(pool[1], npool[1]);
-	return ret;
+	return 0;
 }
 
-/* Is crt the issuer of another certificate of the plan? */
-static int issues_another(const struct ec_plan *p, size_t k)
+/* Which certificates of the plan issue another of it: by name from the
+ * index, each issuer's signature checked until it is known to be one. */
+static char *issuers_of_others(const struct ec_plan *p, struct ec_err *e)
 {
-	for (size_t i = 0; i < p->ncrt; i++)
-		if (i != k && !gnutls_x509_crt_equals(p->crt[i].crt,
-						       p->crt[k].crt) &&
-		    ec_crt_issued_by(p->crt[i].crt, p->crt[k].crt))
-			return 1;
-	return 0;
+	char *is = calloc(p->ncrt ? p->ncrt : 1, 1);
+
+	if (!is) {
+		ec_fail(e, EC_INTERNAL, "out of memory");
+		return NULL;
+	}
+	for (size_t i = 0; i < p->ncrt; i++) {
+		size_t nc;
+		const size_t *c = ec_crtix_issuers(p->ix, p->crt[i].crt, &nc);
+
+		for (size_t j = 0; j < nc; j++)
+			if (c[j] != i && !is[c[j]] &&
+			    ec_crt_issued_by(p->crt[i].crt,
+					     p->crt[c[j]].crt))
+				is[c[j]] = 1;
+	}
+	return is;
 }
 
 /* The plan's section for a certificate of a path, or -1. */
 static int placed_sec(const struct ec_plan *p, const struct ec_chain *c,
 		      size_t i)
 {
+	long j;
+
 	if (c->sec[i] >= 0)
 		return c->sec[i];
-	for (size_t j = 0; j < p->ncrt; j++)
-		if (gnutls_x509_crt_equals(p->crt[j].crt, c->v[i]))
-			return p->crt[j].action == EC_PLACE_SKIP ?
-			       p->crt[j].was : p->crt[j].sec;
-	return -1;
+	if ((j = ec_crtix_find(p->ix, c->v[i])) < 0)
+		return -1;
+	return p->crt[j].action == EC_PLACE_SKIP ? p->crt[j].was :
+	       p->crt[j].sec;
 }
 
-static int plan_paths(struct ec_store *s, struct ec_plan *p,
-		      gnutls_x509_crt_t *crt, size_t ncrt, struct ec_err *e)
+static int plan_paths(struct ec_plan *p, struct ec_err *e)
 {
+	char *is;
+
 	p->path = calloc(p->ncrt ? p->ncrt : 1, sizeof(*p->path));
 	p->complete = calloc(p->ncrt ? p->ncrt : 1, sizeof(int));
 	p->anchored = calloc(p->ncrt ? p->ncrt : 1, sizeof(int));
 	if (!p->path || !p->complete || !p->anchored)
 		return ec_fail(e, EC_INTERNAL, "out of memory");
+	if (!(is = issuers_of_others(p, e)))
+		return -1;
 	p->all_complete = 1;
 	for (size_t i = 0; i < p->ncrt; i++) {
 		struct ec_chain *c = &p->path[p->npath];
 		int top;
 
-		if (issues_another(p, i))
+		if (is[i])
 			continue;
-		if (ec_chain_build(s, p->crt[i].crt, crt, ncrt, c, e) < 0)
+		if (ec_chainset_build(&p->cs, p->crt[i].crt, c, e) < 0) {
+			free(is);
 			return -1;
+		}
 		top = placed_sec(p, c, c->n - 1);
 		p->anchored[p->npath] = top == EC_SEC_ROOT;
 		p->complete[p->npath] = c->complete || top == EC_SEC_ROOT;
@@ -208,28 +224,30 @@ static int plan_paths(struct ec_store *s, struct ec_plan *p,
 			p->all_complete = 0;
 		p->npath++;
 	}
+	free(is);
 	return 0;
 }
 
 int ec_place_plan(struct ec_store *s, gnutls_x509_crt_t *crt, size_t ncrt,
-		  gnutls_x509_crl_t *crl, size_t ncrl,
+		  gnutls_x509_crl_t *crl, const gnutls_datum_t *crlder,
+		  size_t ncrl,
 		  const struct ec_place_flags *f, struct ec_plan *p,
 		  struct ec_err *e)
 {
 	memset(p, 0, sizeof(*p));
 	p->crt = calloc(ncrt ? ncrt : 1, sizeof(*p->crt));
 	p->crl = calloc(ncrl ? ncrl : 1, sizeof(*p->crl));
-	if (!p->crt || !p->crl)
+	p->planned = calloc(ncrt ? ncrt : 1, sizeof(*p->planned));
+	if (!p->crt || !p->crl || !p->planned)
 		return ec_fail(e, EC_INTERNAL, "out of memory");
+	/* the file's certificates (extra for the paths) and the store's */
+	if (ec_chainset_init(&p->cs, s, crt, ncrt, e) < 0)
+		return -1;
 	for (size_t i = 0; i < ncrt; i++) {
-		size_t j;
-
-		for (j = 0; j < p->ncrt; j++)	/* the same one twice */
-			if (gnutls_x509_crt_equals(p->crt[j].crt, crt[i]))
-				break;
-		if (j < p->ncrt)
+		/* the same one twice: the first counts */
+		if (ec_crtix_find(p->cs.ix[2], crt[i]) != (long)i)
 			continue;
-		p->crt[p->ncrt].crt = crt[i];
+		p->crt[p->ncrt].crt = p->planned[p->ncrt] = crt[i];
 		if (plan_crt(s, &p->crt[p->ncrt], f, e) < 0)
 			return -1;
 		if (p->crt[p->ncrt].action == EC_PLACE_ADD ||
@@ -237,11 +255,14 @@ int ec_place_plan(struct ec_store *s, gnutls_x509_crt_t *crt, size_t ncrt,
 			p->nchanges++;
 		p->ncrt++;
 	}
-	for (size_t i = 0; i < ncrl; i++)
+	for (size_t i = 0; i < ncrl; i++) {
+		p->crl[p->ncrl].der = crlder ? &crlder[i] : NULL;
 		p->crl[p->ncrl++].crl = crl[i];
-	if (plan_crls(s, p, crt, ncrt, e) < 0)
+	}
+	if (ec_crtix_new(&p->ix, p->planned, p->ncrt, e) < 0 ||
+	    plan_crls(s, p, e) < 0)
 		return -1;
-	return plan_paths(s, p, crt, ncrt, e);
+	return plan_paths(p, e);
 }
 
 static int stage_crt(struct ec_store *s, struct ec_txn *t,
@@ -286,7 +307,8 @@ int ec_place_stage(struct ec_store *s, struct ec_txn *t,
 	for (size_t i = 0; i < p->ncrl; i++) {
 		if (p->crl[i].action != EC_PLACE_ADD)
 			continue;
-		if (ec_cs_stage_crl(s, t, p->crl[i].crl, NULL, e) < 0)
+		if (ec_cs_stage_crl(s, t, p->crl[i].crl, p->crl[i].der, NULL,
+				    e) < 0)
 			return -1;
 		n++;
 	}
@@ -412,5 +434,8 @@ void ec_place_free(struct ec_plan *p)
 	free(p->anchored);
 	free(p->crt);
 	free(p->crl);
+	ec_crtix_free(p->ix);
+	free(p->planned);
+	ec_chainset_free(&p->cs);
 	memset(p, 0, sizeof(*p));
 }

@@ -10,7 +10,7 @@
  * Used in three steps, so that a caller (import-chain, accept) can report
  * and refuse before anything is written:
  *
- *	ec_place_plan(store, crts, n, crls, m, &flags, &plan, &e);
+ *	ec_place_plan(store, crts, n, crls, crlders, m, &flags, &plan, &e);
  *	ec_place_report(st, store, &plan);	(the status record's fields)
  *	ec_place_stage(store, txn, &plan, &e);	(txn NULL: --check)
  *	ec_place_free(&plan);
@@ -52,6 +52,7 @@ struct ec_place_crt {
 
 struct ec_place_crl {
 	gnutls_x509_crl_t crl;		/* the caller's */
+	const gnutls_datum_t *der;	/* its DER, the caller's, or NULL */
 	char id[EC_SHA1_HEX];
 	enum ec_place_action action;
 	const char *why;
@@ -70,6 +71,11 @@ struct ec_plan {
 	size_t npath;
 	size_t nchanges;		/* objects to add, move or remove */
 	int all_complete;
+	/* owned: the store's CAs and the file's certificates, indexed, and
+	 * the plan's (crt[i].crt) */
+	struct ec_chainset cs;
+	gnutls_x509_crt_t *planned;
+	struct ec_crtix *ix;
 };
 
 /* Decide, reading the store only.  The certificates and CRLs stay the
@@ -77,7 +83,8 @@ struct ec_plan {
  * whose issuer is known but whose signature does not verify, and with
  * exists for a certificate in the other section without force. */
 int ec_place_plan(struct ec_store *s, gnutls_x509_crt_t *crt, size_t ncrt,
-		  gnutls_x509_crl_t *crl, size_t ncrl,
+		  gnutls_x509_crl_t *crl, const gnutls_datum_t *crlder,
+		  size_t ncrl,
 		  const struct ec_place_flags *f, struct ec_plan *p,
 		  struct ec_err *e);
 /* Stage the plan's changes in t (metadata: added=<now>).  t NULL does

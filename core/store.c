@@ -525,6 +525,13 @@ static int name_check(const char *name, struct ec_err *e)
 int ec_store_read(struct ec_store *s, enum ec_section sec, const char *name,
 		  struct ec_data *out, struct ec_err *e)
 {
+	return ec_store_read_max(s, sec, name, EC_INPUT_MAX, out, e);
+}
+
+int ec_store_read_max(struct ec_store *s, enum ec_section sec,
+		      const char *name, size_t max, struct ec_data *out,
+		      struct ec_err *e)
+{
 	size_t n;
 	int fd;
 
@@ -538,7 +545,7 @@ int ec_store_read(struct ec_store *s, enum ec_section sec, const char *name,
 	/* another user's object (a root, a key) is not this user's trust;
 	 * a key is readable by its owner (and perhaps its group) only */
 	n = strlen(name);
-	return ec_read_owned_at(fd, name, EC_INPUT_MAX, n > 4 &&
+	return ec_read_owned_at(fd, name, max, n > 4 &&
 				strcmp(name + n - 4, ".key") == 0 ? 027 : 022,
 				out, e);
 }

@@ -50,6 +50,10 @@ int ec_store_name_ok(const char *name);
 /* Read an object; not-found if absent. */
 int ec_store_read(struct ec_store *s, enum ec_section sec, const char *name,
 		  struct ec_data *out, struct ec_err *e);
+/* ec_store_read of an object of at most max bytes (else bad-input). */
+int ec_store_read_max(struct ec_store *s, enum ec_section sec,
+		      const char *name, size_t max, struct ec_data *out,
+		      struct ec_err *e);
 /* 1 if the object exists, 0 if not. */
 int ec_store_has(struct ec_store *s, enum ec_section sec, const char *name);
 /* Call fn for each object name in sec that ends with suffix, in no order,

@@ -7,9 +7,11 @@
 
 #include "cert.h"
 #include "certstore.h"
+#include "crlfile.h"
 #include "verify.h"
 
-#define EC_CERT_CRL_INVALID (1u << 30)	/* ours: not a GnuTLS bit */
+#define EC_CERT_CRL_INVALID (1u << 30)	/* ours: not GnuTLS bits */
+#define EC_CERT_CRL_UNUSABLE (1u << 29)
 
 static const struct {
 	unsigned bit;
@@ -35,6 +37,7 @@ static const struct {
 	{ GNUTLS_CERT_INVALID_OCSP_STATUS, "invalid-ocsp-status" },
 	{ GNUTLS_CERT_UNKNOWN_CRIT_EXTENSIONS, "unknown-critical-extension" },
 	{ EC_CERT_CRL_INVALID, "revocation-data-invalid" },
+	{ EC_CERT_CRL_UNUSABLE, "crl-unusable" },
 };
 
 size_t ec_verify_reasons(unsigned status, const char **out, size_t max)
@@ -156,16 +159,21 @@ static void pick_path(struct ec_store *s, gnutls_x509_crt_t crt,
 	}
 }
 
-static int crl_dup(gnutls_x509_crl_t in, gnutls_x509_crl_t *out)
+/* A copy of a caller's CRL, for the trust list to own: from its DER when
+ * the caller has it (an export costs as much memory as the parse). */
+static int crl_dup(gnutls_x509_crl_t in, const gnutls_datum_t *given,
+		   gnutls_x509_crl_t *out)
 {
 	gnutls_datum_t der = { NULL, 0 };
 	int r;
 
 	*out = NULL;
-	if ((r = gnutls_x509_crl_export2(in, GNUTLS_X509_FMT_DER, &der)) < 0)
+	if (!given && (r = gnutls_x509_crl_export2(in, GNUTLS_X509_FMT_DER,
+						   &der)) < 0)
 		return r;
 	if ((r = gnutls_x509_crl_init(out)) == 0 &&
-	    (r = gnutls_x509_crl_import(*out, &der, GNUTLS_X509_FMT_DER)) < 0) {
+	    (r = gnutls_x509_crl_import(*out, given ? given : &der,
+					GNUTLS_X509_FMT_DER)) < 0) {
 		gnutls_x509_crl_deinit(*out);
 		*out = NULL;
 	}
@@ -219,48 +227,6 @@ static unsigned crl_status(gnutls_x509_crl_t crl, gnutls_x509_crt_t iss,
 	return first;
 }
 
-/* Of the CRLs issued by iss, the newest that verifies under vflags;
- * the others named for the record. */
-static gnutls_x509_crl_t best_crl(gnutls_x509_crl_t *v, size_t n,
-				  gnutls_x509_crt_t iss, unsigned vflags,
-				  struct ec_verify_result *r)
-{
-	gnutls_x509_crl_t best = NULL;
-	char oid[128];
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned st;
-		const char *why[4], *ext;
-		char *dn;
-
-		if (!gnutls_x509_crl_check_issuer(v[i], iss))
-			continue;
-		dn = ec_cert_dn(iss, 0);
-		if ((ext = crl_unknown_critical(v[i], oid, sizeof(oid)))) {
-			if (strcmp(ext, "delta") == 0) {
-				warn(r, "a delta CRL of '%s' is not used%s",
-				     dn ? dn : "?", "");
-			} else {
-				warn(r, "a CRL of '%s' has a critical "
-				     "extension we cannot process (%s): "
-				     "ignored", dn ? dn : "?", ext);
-				r->crl_invalid = 1;
-			}
-		} else if ((st = crl_status(v[i], iss, r, vflags))) {
-			size_t k = ec_verify_reasons(st, why, 4);
-
-			warn(r, "a CRL of '%s' does not verify (%s): ignored",
-			     dn ? dn : "?", k ? why[0] : "invalid");
-			r->crl_invalid = 1;
-		} else if (!best || gnutls_x509_crl_get_this_update(v[i]) >
-				    gnutls_x509_crl_get_this_update(best)) {
-			best = v[i];
-		}
-		free(dn);
-	}
-	return best;
-}
-
 /* Is chain[i] named like an earlier CA of the path (a self-issued
  * certificate)?  Its CRLs were looked at then. */
 static int seen_name(const struct ec_verify_result *r, size_t i)
@@ -280,6 +246,95 @@ static int seen_name(const struct ec_verify_result *r, size_t i)
 	return same;
 }
 
+/* The CRLs in use: of each issuer on the path the newest that verifies
+ * under vflags, best[i] for chain[i] (owned[i]: ours, not the caller's).
+ * CRLs are taken one at a time and only these kept, so that memory is
+ * bounded by the path, not by the store. */
+struct crlpick {
+	struct ec_verify_result *r;
+	unsigned vflags;
+	gnutls_x509_crl_t best[EC_CHAIN_MAX + 1];
+	int owned[EC_CHAIN_MAX + 1];	/* 1: ours; 0: the caller's */
+	const gnutls_datum_t *der[EC_CHAIN_MAX + 1];	/* the caller's DER */
+};
+
+static void drop(gnutls_x509_crl_t crl, int owned)
+{
+	if (owned)
+		gnutls_x509_crl_deinit(crl);
+}
+
+/* Weigh one CRL (owned: ours to free; else der, its DER, or NULL). */
+static void pick(struct crlpick *p, gnutls_x509_crl_t crl, int owned,
+		 const gnutls_datum_t *der)
+{
+	struct ec_verify_result *r = p->r;
+	const char *why[4], *ext;
+	char oid[128], *dn;
+	unsigned st;
+	size_t i;
+
+	for (i = 1; i < r->n; i++)
+		if (gnutls_x509_crl_check_issuer(crl, r->chain[i]) &&
+		    !seen_name(r, i))
+			break;
+	if (i >= r->n) {
+		drop(crl, owned);	/* of no CA of the path */
+		return;
+	}
+	dn = ec_cert_dn(r->chain[i], 0);
+	if ((ext = crl_unknown_critical(crl, oid, sizeof(oid)))) {
+		if (strcmp(ext, "delta") == 0) {
+			warn(r, "a delta CRL of '%s' is not used%s",
+			     dn ? dn : "?", "");
+		} else {
+			warn(r, "a CRL of '%s' has a critical extension we "
+			     "cannot process (%s): ignored", dn ? dn : "?",
+			     ext);
+			r->crl_invalid = 1;
+		}
+		drop(crl, owned);
+	} else if ((st = crl_status(crl, r->chain[i], r, p->vflags))) {
+		size_t k = ec_verify_reasons(st, why, 4);
+
+		warn(r, "a CRL of '%s' does not verify (%s): ignored",
+		     dn ? dn : "?", k ? why[0] : "invalid");
+		r->crl_invalid = 1;
+		drop(crl, owned);
+	} else if (!p->best[i] || gnutls_x509_crl_get_this_update(crl) >
+				  gnutls_x509_crl_get_this_update(p->best[i])) {
+		if (p->best[i])
+			drop(p->best[i], p->owned[i]);
+		p->best[i] = crl;
+		p->owned[i] = owned;
+		p->der[i] = der;
+	} else {
+		drop(crl, owned);
+	}
+	free(dn);
+}
+
+/* A store CRL, or a file that cannot be used: then the path is not
+ * trusted, since which CA's revocations it held cannot be known. */
+static int pick_stored(void *arg, const char *name, gnutls_x509_crl_t crl,
+		       const struct ec_err *why)
+{
+	struct crlpick *p = arg;
+
+	if (crl) {
+		pick(p, crl, 1, NULL);
+	} else if (p->r->n > 1) {
+		struct ec_verify_result *r = p->r;
+
+		r->crl_unusable = 1;
+		if (r->nwarn < EC_VERIFY_MAXWARN)
+			snprintf(r->warn[r->nwarn++], sizeof(r->warn[0]),
+				 "crl/%.64s cannot be used: %.200s", name,
+				 why->msg);
+	}
+	return 0;
+}
+
 /* Put the CRLs of the path's issuers into the trust list; time checks on
  * them at r->at go to *status. */
 static int add_crls(struct ec_store *s, const struct ec_verify_opts *o,
@@ -287,25 +342,18 @@ static int add_crls(struct ec_store *s, const struct ec_verify_opts *o,
 		    struct ec_verify_result *r, unsigned *status,
 		    struct ec_err *e)
 {
-	gnutls_x509_crl_t *v = NULL, *all = NULL, best, copy;
-	size_t n = 0, nall;
+	struct crlpick p = { .r = r, .vflags = vflags };
+	gnutls_x509_crl_t use;
 	int ret = -1;
 
-	if (ec_cs_load_crls(s, &v, &n, e) < 0)
-		return -1;
-	nall = n + o->ncrl;
-	if (!(all = malloc((nall ? nall : 1) * sizeof(*all)))) {
-		ec_fail(e, EC_INTERNAL, "out of memory");
+	if (ec_crlfile_each(s, pick_stored, &p, e) < 0)
 		goto out;
-	}
-	if (n)
-		memcpy(all, v, n * sizeof(*v));
-	if (o->ncrl)
-		memcpy(all + n, o->crl, o->ncrl * sizeof(*all));
+	for (size_t i = 0; i < o->ncrl; i++)
+		pick(&p, o->crl[i], 0, o->crlder ? &o->crlder[i] : NULL);
 	for (size_t i = 1; i < r->n; i++) {
-		if (seen_name(r, i))
-			continue;
-		if (!(best = best_crl(all, nall, r->chain[i], vflags, r)))
+		gnutls_x509_crl_t best = p.best[i];
+
+		if (!best)
 			continue;
 		time_t nu = gnutls_x509_crl_get_next_update(best);
 
@@ -313,18 +361,26 @@ static int add_crls(struct ec_store *s, const struct ec_verify_opts *o,
 			*status |= GNUTLS_CERT_REVOCATION_DATA_SUPERSEDED;
 		if (gnutls_x509_crl_get_this_update(best) > r->at)
 			*status |= GNUTLS_CERT_REVOCATION_DATA_ISSUED_IN_FUTURE;
-		if (crl_dup(best, &copy) < 0 ||
-		    gnutls_x509_trust_list_add_crls(tl, &copy, 1, 0, 0) < 0) {
-			if (copy)
-				gnutls_x509_crl_deinit(copy);
+		/* the list takes ours; the caller's are copied */
+		use = NULL;
+		if (p.owned[i])
+			use = best;
+		else if (crl_dup(best, p.der[i], &use) < 0)
+			use = NULL;
+		p.best[i] = NULL;
+		if (!use || gnutls_x509_trust_list_add_crls(tl, &use, 1, 0,
+							    0) < 0) {
+			if (use)
+				gnutls_x509_crl_deinit(use);
 			ec_fail(e, EC_INTERNAL, "cannot use a CRL");
 			goto out;
 		}
 	}
 	ret = 0;
 out:
-	free(all);
-	ec_cs_free_crls(v, n);
+	for (size_t i = 0; i < EC_CHAIN_MAX + 1; i++)
+		if (p.best[i])
+			drop(p.best[i], p.owned[i]);
 	return ret;
 }
 
@@ -423,6 +479,8 @@ int ec_verify(struct ec_store *s, gnutls_x509_crt_t crt,
 	extra |= time_status(r);
 	if (r->crl_invalid)
 		extra |= EC_CERT_CRL_INVALID;
+	if (r->crl_unusable)
+		extra |= EC_CERT_CRL_UNUSABLE;
 	nd = vdata(o, d, ip);
 	x = gnutls_x509_trust_list_verify_crt2(tl, r->chain,
 					       (unsigned)r->n, nd ? d : NULL,

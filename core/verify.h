@@ -14,8 +14,10 @@
  * reason "revocation-data-invalid"; a delta CRL is left out with a
  * warning; of several CRLs of one issuer the newest counts, and one whose
  * next update is before the time of validation is
- * "revocation-data-superseded".  The profile low also allows SHA-1
- * signatures.
+ * "revocation-data-superseded".  A CRL file of the store that cannot be
+ * used (crlfile.h) makes every path with a CA "crl-unusable": what it
+ * covers cannot be known, and revocation fails closed.  The profile low
+ * also allows SHA-1 signatures.
  *
  *	struct ec_verify_opts o = { .purpose = GNUTLS_KP_TLS_WWW_SERVER };
  *	struct ec_verify_result r;
@@ -41,6 +43,7 @@ struct ec_verify_opts {
 	gnutls_x509_crt_t *extra;	/* untrusted certificates; may be NULL */
 	size_t nextra;
 	gnutls_x509_crl_t *crl;		/* CRLs besides the store's */
+	const gnutls_datum_t *crlder;	/* their DER, or NULL */
 	size_t ncrl;
 	const char *hostname;		/* DNS name or IP address; NULL: none */
 	const char *purpose;		/* EKU OID; NULL: any */
@@ -58,6 +61,7 @@ struct ec_verify_result {
 	enum ec_code code;		/* EC_OK or the most specific failure */
 	unsigned status;		/* gnutls_certificate_status_t bits */
 	int crl_invalid;		/* a CRL on the path did not verify */
+	int crl_unusable;		/* a CRL file of the store is damaged */
 	gnutls_x509_crt_t chain[EC_CHAIN_MAX + 1];	/* target..anchor */
 	size_t n;
 	gnutls_x509_crt_t anchor;	/* chain[n - 1], or NULL if none */

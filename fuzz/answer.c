@@ -71,8 +71,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (b.ncrt)
 		fuzz_use_crt(st, "certificate", b.crt[0]);
-	if (ec_place_plan(store, b.crt, b.ncrt, b.crl, b.ncrl, &pf, &p,
-			  &e) == 0)
+	if (ec_place_plan(store, b.crt, b.ncrt, b.crl, b.crlder, b.ncrl, &pf,
+			  &p, &e) == 0)
 		ec_place_report(st, store, &p);
 	ec_place_free(&p);
 	if (b.ncrt)

@@ -9,8 +9,13 @@
  * <sha256>.sha256 and <H>-<sha1>.name aliases and .key
  * (one file, hard-linked as often as the file system lets, to spare the
  * disk).  DIR/target gets the
- * SHA-1 of certificate N/2+1, DIR/root.pem the root.  Built by
- * scripts/bench against GnuTLS only. */
+ * SHA-1 of certificate N/2+1, DIR/root.pem the root.
+ *
+ *   bench-gen --bundle FILE N
+ *
+ * A PEM bundle of N distinct server certificates signed by one root (the
+ * same key), then the root: the hostile bundle of issue 22, item 3, for
+ * scripts/bench --hostile.  Built by scripts/bench against GnuTLS only. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -114,6 +119,38 @@ static void make(gnutls_x509_crt_t *out, unsigned long serial,
 	*out = c;
 }
 
+static int bundle(const char *file, unsigned long n, time_t now)
+{
+	gnutls_x509_privkey_t key;
+	gnutls_x509_crt_t root, c;
+	gnutls_datum_t pem;
+	char cn[64];
+	FILE *f = fopen(file, "w");
+
+	if (!f)
+		die("cannot create", file);
+	CHECK(gnutls_x509_privkey_init(&key));
+	CHECK(gnutls_x509_privkey_generate(key, GNUTLS_PK_ECDSA,
+			GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0));
+	make(&root, 1, "Bench Hostile Root", key, NULL, NULL, now);
+	for (unsigned long i = 1; i <= n; i++) {
+		snprintf(cn, sizeof(cn), "h%lu.bench.example", i);
+		make(&c, i + 1, cn, key, root, key, now);
+		CHECK(gnutls_x509_crt_export2(c, GNUTLS_X509_FMT_PEM, &pem));
+		fwrite(pem.data, 1, pem.size, f);
+		gnutls_free(pem.data);
+		gnutls_x509_crt_deinit(c);
+	}
+	CHECK(gnutls_x509_crt_export2(root, GNUTLS_X509_FMT_PEM, &pem));
+	fwrite(pem.data, 1, pem.size, f);
+	gnutls_free(pem.data);
+	if (fclose(f) != 0)
+		die("cannot write", file);
+	gnutls_x509_crt_deinit(root);
+	gnutls_x509_privkey_deinit(key);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	gnutls_x509_privkey_t key;
@@ -125,8 +162,11 @@ int main(int argc, char **argv)
 	unsigned long n, target;
 	time_t now = time(NULL);
 
+	if (argc == 4 && strcmp(argv[1], "--bundle") == 0 &&
+	    (n = strtoul(argv[3], NULL, 10)) > 0)
+		return bundle(argv[2], n, now);
 	if (argc != 3 || (n = strtoul(argv[2], NULL, 10)) == 0) {
-		fprintf(stderr, "usage: bench-gen DIR N\n");
+		fprintf(stderr, "usage: bench-gen DIR N | --bundle FILE N\n");
 		return 2;
 	}
 	dir = argv[1];

@@ -203,3 +203,45 @@ y" 'back\slash' '$(touch pwned)' "'; touch pwned; '" '\0' '%00' '\x00\u0000'; do
 	assert_equal "$(ls elsewhere)" keep
 	assert_equal "$(readlink "$EDGECERT_STORE/live/internal")" .gen/internal/1
 }
+
+@test "hostile: a CRL over 8 MiB is crl-too-large in every form, never stored to be skipped later" {
+	"$EC_ROOT/scripts/test-ca" init ca >/dev/null
+	ecj import-chain --in ca/chain.p7b
+	assert_success
+	before=$(store_snapshot)
+	# 320,000 entries: 8.6 MB of DER, a valid CRL of the issuing CA
+	"$EC_ROOT/scripts/hostile-gen" crl ca 320000 big.der
+	[ "$(stat -c %s big.der)" -gt $((8 << 20)) ]
+	openssl crl -inform DER -in big.der -noout -issuer | grep -q "Test Issuing CA"
+	openssl crl -inform DER -in big.der -out big.pem
+	openssl crl2pkcs7 -in big.pem -certfile ca/sub.pem -outform DER -out big.p7b
+	for f in big.der big.pem big.p7b; do
+		start=$SECONDS
+		expect 3 crl-too-large import-chain --in "$f"
+		[ $((SECONDS - start)) -lt 10 ] || fail "$f took $((SECONDS - start)) s"
+		ecj import-chain --in "$f"
+		[[ "$(jf .message)" == *"over the limit of 8388608 bytes"* ||
+			"$(jf .message)" == *"too large for a CRL"* ]] || fail "$output"
+	done
+	expect 3 crl-too-large verify-root --cert ca/sub.pem --crl big.der
+	assert_equal "$(store_snapshot)" "$before"
+}
+
+@test "hostile: a bundle of 3,000 certificates is placed in linear work, each path reported" {
+	"$EC_ROOT/scripts/test-ca" init ca >/dev/null
+	# one request signed 3,000 times (serials differ), the CA and the root
+	"$EC_ROOT/scripts/hostile-gen" bundle ca 3000 many.pem
+	[ "$(grep -c 'BEGIN CERTIFICATE' many.pem)" -eq 3002 ]
+	# pairwise placement took minutes here (600 certificates: 21 s)
+	start=$SECONDS
+	rec=$(timeout 60 edgecert import-chain --in many.pem --format json) ||
+		fail "exit $?: ${rec:0:300}"
+	echo "# 3,000 certificates placed in $((SECONDS - start)) s" >&3
+	assert_equal "$(jq -r .code <<<"$rec")" ok
+	assert_equal "$(jq -r .imported <<<"$rec")" 2
+	assert_equal "$(jq -r '.paths | length' <<<"$rec")" 3000
+	assert_equal "$(jq -r '[.paths[] | select(.complete) | .certificates | length] | unique | join(",")' <<<"$rec")" 3
+	# and the same file again is a no-op
+	rec=$(timeout 60 edgecert import-chain --in many.pem --format json)
+	assert_equal "$(jq -r .changed <<<"$rec")" false
+}

@@ -406,3 +406,65 @@ teardown() {
 	run jq -r .code out.json
 	assert_output ok
 }
+
+# revoked_setup: r (with its key, friendly name r) imported, the CA's
+# chain trusted, r revoked by the CRL in the store; sets CRLF, that file.
+revoked_setup() {
+	(umask 077; pfx_of r)
+	run edgecert import-pfx --in r.pfx --password-file pw -q
+	assert_success
+	run edgecert import-chain --in "$CA/chain.p7b" -q
+	assert_success
+	"$EC_ROOT/scripts/test-ca" revoke "$CA" r.pem r.crl >/dev/null
+	ecj import-chain --in r.crl
+	assert_success
+	CRLF=$(echo "$EDGECERT_STORE"/crl/*.pem)
+	[ -f "$CRLF" ] || fail "no CRL in the store: $CRLF"
+	cp "$CRLF" good.crl
+	ecj verify-root --cert r.pem
+	assert_code 1 revoked
+}
+
+# refused: verify-root says untrusted, crl-unusable, and assign refuses
+refused() {
+	ecj verify-root --cert r.pem
+	assert_code 1 untrusted
+	assert_equal "$(jf '.reasons | join(",")')" crl-unusable
+	jf '.warnings[]' | grep -q "crl/.*cannot be used" || fail "no warning naming the file"
+	ecj assign --interface internal --name r --fqdn r.example.test
+	assert_code 1 untrusted
+	assert_equal "$(jf '.checks[] | select(.name == "trust") | .code')" untrusted
+	assert_not_exist "$EDGECERT_STORE/live/internal"
+}
+
+@test "security: a stored CRL that is damaged, cut, a symlink, a FIFO or too large never lets a revoked certificate through" {
+	revoked_setup
+	# damaged: a line of its base64 overwritten
+	sed '3s/^..../!!!!/' good.crl > "$CRLF"
+	refused
+	# cut short
+	head -c 300 good.crl > "$CRLF"
+	refused
+	# a symlink, even to the good CRL
+	rm "$CRLF"
+	ln -s "$BATS_TEST_TMPDIR/good.crl" "$CRLF"
+	refused
+	# a FIFO (and nobody hangs on it)
+	rm "$CRLF"
+	mkfifo "$CRLF"
+	refused
+	# the good CRL with 12 MB after it: over the stored limit
+	rm "$CRLF"
+	{ cat good.crl; head -c 12000000 /dev/zero | tr '\0' '\n'; } > "$CRLF"
+	refused
+	# and the good one back: revoked again, and a good certificate of
+	# the same CA fine
+	cp good.crl "$CRLF"
+	ecj verify-root --cert r.pem
+	assert_code 1 revoked
+	ecj assign --interface internal --name r --fqdn r.example.test
+	assert_code 1 revoked
+	(umask 077; pfx_of g)
+	ecj verify-root --cert g.pem
+	assert_code 0 ok
+}
