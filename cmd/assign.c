@@ -491,6 +491,7 @@ static void run_hook(struct run *r, const char *prev)
 	for (int i = 0; i < 6; i++)
 		env[i] = b[i];
 	env[6] = NULL;
+	ec_ctx_drop_secrets(r->ctx);	/* the PIN's source, read or not */
 	ec_st_obj(st, "hook");
 	ec_st_str(st, "command", r->o->hook);
 	if (ec_hook_run(r->o->hook, env, &h, &e) < 0) {

@@ -82,6 +82,16 @@ int ec_ctx_token(struct ec_ctx *ctx, struct ec_token **out, struct ec_err *e)
 	return r;
 }
 
+void ec_ctx_drop_secrets(struct ec_ctx *ctx)
+{
+	char *end;
+
+	if (ctx->pin.kind == EC_SECRET_FD &&
+	    strtol(ctx->pin.ref, &end, 10) == ctx->status_fd && !*end)
+		return;		/* the record still goes there */
+	ec_secret_drop(&ctx->pin);
+}
+
 int ec_opt_error(struct ec_ctx *ctx, const char *fmt, ...)
 {
 	va_list ap;

@@ -188,6 +188,28 @@ H
 	! grep -F -q "$PASS" hook.argv || fail "a secret in the hook's argv"
 }
 
+@test "security: an unused --pin-env and --pin-fd never reach the deploy hook" {
+	(umask 077; pfx_of k)
+	ecj import-chain --in "$CA/chain.p7b"
+	run edgecert import-pfx --in k.pfx --password-file pw -q
+	assert_success
+	printf '1234\n' > pin
+	# the hook shows its environment and whether descriptor 7 is open
+	# shellcheck disable=SC2016 # expanded by the hook's shell
+	hook='env | grep "^EC_TEST_PIN" || true; [ -e /proc/$$/fd/7 ] && echo fd7-open || echo fd7-closed'
+	EC_TEST_PIN=1234 ecj assign --interface internal --name k --fqdn k.example.test \
+		--pin-env EC_TEST_PIN --deploy-hook "$hook"
+	assert_code 0 ok
+	assert_equal "$(jf .hook.output)" fd7-closed
+	ecj assign --interface internal --clear --pin-fd 7 --deploy-hook "$hook" 7< pin
+	assert_code 0 ok
+	assert_equal "$(jf .hook.output)" fd7-closed
+	# the control: a descriptor 7 that is not the PIN's reaches the hook
+	ecj assign --interface internal --name k --fqdn k.example.test --deploy-hook "$hook" 7< pin
+	assert_code 0 ok
+	assert_equal "$(jf .hook.output)" fd7-open
+}
+
 @test "security: every applet's kv record is safe to eval with hostile content" {
 	evil="\$(touch pwned1)\`touch pwned2\`'; touch pwned3; '\"\\ \$HOME
 line"
