@@ -230,7 +230,7 @@ int ec_opt_done(struct ec_ctx *ctx, int argc, char **argv)
 	if (ctx->help) {
 		ec_st_text_custom(ctx->st);
 		ec_st_str(ctx->st, "usage", ctx->usage);
-		ec_st_text(ctx->st, "%s", ctx->usage);
+		ec_st_text_lines(ctx->st, ctx->usage);
 		return 1;
 	}
 	if (ctx->version) {

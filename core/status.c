@@ -496,17 +496,39 @@ void ec_st_text(struct ec_status *st, const char *fmt, ...)
 		st->oom = 1;
 		return;
 	}
-	/* one line or more: keep the line breaks, escape the rest */
-	if (*s && s[strlen(s) - 1] == '\n')
-		s[strlen(s) - 1] = '\0';
-	for (char *line = s, *nl; line; line = nl) {
-		nl = strchr(line, '\n');
-		if (nl)
-			*nl++ = '\0';
-		text_str(&st->out, line);
-		ec_buf_addc(&st->out, '\n');
-	}
+	/* one line: a line break in a value is escaped as the rest is */
+	text_str(&st->out, s);
+	ec_buf_addc(&st->out, '\n');
 	free(s);
+	maybe_flush(st);
+}
+
+void ec_st_text_lines(struct ec_status *st, const char *s)
+{
+	const char *line = s, *nl;
+	size_t n;
+	char *one;
+
+	if (st->fmt != EC_FMT_TEXT)
+		return;
+	n = strlen(s);
+	if (n && s[n - 1] == '\n')
+		n--;
+	for (;;) {
+		nl = memchr(line, '\n', n - (size_t)(line - s));
+		one = strndup(line, nl ? (size_t)(nl - line) :
+			      n - (size_t)(line - s));
+		if (!one) {
+			st->oom = 1;
+			return;
+		}
+		text_str(&st->out, one);
+		ec_buf_addc(&st->out, '\n');
+		free(one);
+		if (!nl)
+			break;
+		line = nl + 1;
+	}
 	maybe_flush(st);
 }
 

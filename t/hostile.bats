@@ -150,6 +150,27 @@ y" 'back\slash' '$(touch pwned)' "'; touch pwned; '" '\0' '%00' '\x00\u0000'; do
 	assert_not_exist "$EDGECERT_STORE/pending/pwned"
 }
 
+@test "hostile: a friendly name with a line break forges no row in the text output" {
+	fake="root      $(printf '%040d' 0) 2036-11-22 CN=Forged Root"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout f.key \
+		-subj "/CN=f.example.test" -days 5 -out f.pem 2>/dev/null
+	printf 'pw\n' > pw
+	openssl pkcs12 -export -in f.pem -inkey f.key -passout file:pw -name "x
+$fake" -out f.pfx
+	run --separate-stderr edgecert import-pfx --in f.pfx --password-file pw
+	assert_success
+	assert_output --partial "x\\x0a$fake"
+	refute_line --regexp '^root '
+	run --separate-stderr edgecert list
+	assert_success
+	assert_output --partial "x\\x0a$fake"
+	refute_line --regexp '^root '
+	# the record keeps the name whole
+	ecj list --section personal
+	assert_equal "$(jf '.items[0].friendly_name')" "x
+$fake"
+}
+
 @test "hostile: certificate content that looks like shell is inert in every kv record" {
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout k.pem \
 		-subj "/CN=\$(touch pwned1)/O=\`touch pwned2\`/OU='; touch pwned3; '" \
