@@ -210,6 +210,44 @@ H
 	assert_equal "$(jf .hook.output)" fd7-open
 }
 
+@test "security: export and request --force replace regular files only" {
+	(umask 077; pfx_of d)
+	run edgecert import-pfx --in d.pfx --password-file pw --exportable -q
+	assert_success
+	mkfifo fifo
+	mkdir dir
+	echo keep > target
+	ln -s target link
+	outs=(fifo dir link)
+	# a character device as the issue's attack had it (mknod is root's)
+	if [ "$(id -u)" = 0 ]; then
+		mknod chardev c 1 3
+		outs+=(chardev)
+	fi
+	for out in "${outs[@]}"; do
+		before=$(stat -c %F "$out")
+		for check in "" --check; do
+			# shellcheck disable=SC2086 # $check: one word or none
+			timeout 20 edgecert export --name d --out "$out" --password-file pw --force $check \
+				--format json > rec.json 2>/dev/null && st=0 || st=$?
+			assert_equal "$st:$(jq -r .code rec.json)" "5:exists"
+			[[ "$(jq -r .message rec.json)" == *"--force replaces regular files only"* ]] ||
+				fail "$out: $(jq -r .message rec.json)"
+			assert_equal "$(stat -c %F "$out")" "$before"
+		done
+		ecj request --cn "r$out.example.test" --key-type ecdsa --out "$out" --force
+		assert_code 5 exists
+		assert_equal "$(stat -c %F "$out")" "$before"
+	done
+	assert_equal "$(cat target)" keep
+	# a regular file is replaced, as before
+	ecj export --name d --out target --password-file pw --force
+	assert_code 0 ok
+	openssl pkcs12 -in target -passin file:pw -nokeys > /dev/null 2>&1 || fail "not a PFX"
+	run ls -A
+	refute_output --partial ".edgecert-"
+}
+
 @test "security: every applet's kv record is safe to eval with hostile content" {
 	evil="\$(touch pwned1)\`touch pwned2\`'; touch pwned3; '\"\\ \$HOME
 line"
