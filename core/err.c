@@ -33,6 +33,7 @@ static const struct {
 	[EC_STORE_CORRUPT] = { "store-corrupt", 6 },
 	[EC_STORE_UNSAFE] = { "store-unsafe", 6 },
 	[EC_HOOK_FAILED] = { "hook-failed", 6 },
+	[EC_INTERRUPTED] = { "interrupted", 6 },
 	[EC_INTERNAL] = { "internal", 70 },
 };
 

@@ -31,6 +31,8 @@ void ec_st_arr(struct ec_status *st, const char *key);
 void ec_st_end(struct ec_status *st);
 
 void ec_st_changed(struct ec_status *st, int changed);
+/* What ec_st_changed said (0 if nothing). */
+int ec_st_has_changed(const struct ec_status *st);
 void ec_st_warn(struct ec_status *st, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Warnings so far, for the caller to echo on stderr. */
