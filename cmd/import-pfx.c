@@ -256,11 +256,21 @@ static int plan(struct import_run *ir)
 		}
 	}
 	for (size_t k = 0; k < x->nkey; k++) {
+		const struct placed *twin = NULL;
 		int used = 0;
 
 		for (size_t i = 0; i < ir->npl && !used; i++)
 			used = ir->pl[i].key == x->key[k];
-		if (!used) {
+		/* the same key again (a second bag): a copy, not a stray */
+		for (size_t i = 0; i < ir->npl && !used && !twin; i++)
+			if (ir->pl[i].key &&
+			    ec_key_matches(ir->pl[i].crt, x->key[k]))
+				twin = &ir->pl[i];
+		if (twin) {
+			ec_st_warn(ctx->st, "the private key of certificate %s "
+				   "is in the file twice: the copy is ignored",
+				   twin->sha1);
+		} else if (!used) {
 			ir->clean = 0;
 			ec_st_warn(ctx->st, "a private key in the file belongs "
 				   "to none of its certificates: not imported");

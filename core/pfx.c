@@ -5,6 +5,7 @@
 #include <gnutls/pkcs12.h>
 
 #include "armor.h"
+#include "p12scan.h"
 #include "pfx.h"
 #include "pfxattr.h"
 
@@ -31,6 +32,18 @@ static int too_many(unsigned iter, const char *what, struct ec_err *e)
 		return 0;
 	return ec_fail(e, EC_BAD_INPUT, "the %s asks for %u iterations "
 		       "(more than %u): refused", what, iter, EC_PFX_ITER_MAX);
+}
+
+/* Count a key derivation against the file's total (p12scan.h): what the
+ * scan could not see, inside encrypted contents, is counted here. */
+static int spend(struct ec_pfx *out, unsigned iter, struct ec_err *e)
+{
+	out->work += iter;
+	if (out->work <= EC_P12_ITER_TOTAL_MAX)
+		return 0;
+	return ec_fail(e, EC_BAD_INPUT, "the file asks for more than %llu key "
+		       "derivation iterations in all (MAC and encryptions): "
+		       "refused", EC_P12_ITER_TOTAL_MAX);
 }
 
 /* The encryption parameters of a bag or key that GnuTLS will not use. */
@@ -99,7 +112,7 @@ static int check_mac(gnutls_pkcs12_t p12, const char *pass, struct ec_pfx *out,
 		     const char **pw, struct ec_err *e)
 {
 	unsigned mac = 0, iter = 0;
-	unsigned char salt[256];
+	unsigned char salt[1025];	/* p12scan.c's MAC_SALT_MAX and more */
 	unsigned salt_size = sizeof(salt);
 	char *oid = NULL;
 	const char *cand[2];
@@ -218,8 +231,8 @@ static int take_key(const gnutls_datum_t *d, int encrypted, const char *pw,
 		}
 		gnutls_free(oid);
 		oid = NULL;
-		if (encrypted && too_many(iter, "private key's encryption",
-					  e) < 0)
+		if (encrypted && (too_many(iter, "private key's encryption",
+					   e) < 0 || spend(out, iter, e) < 0))
 			return -1;
 	}
 	if ((r = gnutls_x509_privkey_init(&key)) < 0)
@@ -273,7 +286,7 @@ static int take_element(gnutls_pkcs12_bag_t bag, unsigned j, const char *pw,
 }
 
 static int open_bag(gnutls_pkcs12_bag_t bag, const char *pw, int have_mac,
-		    struct ec_err *e)
+		    struct ec_pfx *out, struct ec_err *e)
 {
 	unsigned schema, cipher, iter = 0;
 	unsigned char salt[256];
@@ -291,7 +304,8 @@ static int open_bag(gnutls_pkcs12_bag_t bag, const char *pw, int have_mac,
 		return -1;
 	}
 	gnutls_free(oid);
-	if (too_many(iter, "certificates' encryption", e) < 0)
+	if (too_many(iter, "certificates' encryption", e) < 0 ||
+	    spend(out, iter, e) < 0)
 		return -1;
 	if ((r = gnutls_pkcs12_bag_decrypt(bag, pw)) < 0)
 		return decrypt_failed(r, have_mac, "certificates", e);
@@ -304,6 +318,8 @@ static int read_bags(gnutls_pkcs12_t p12, const char *pw, int have_mac,
 	gnutls_pkcs12_bag_t bag = NULL;
 	int r = -1, n;
 
+	out->work = out->mac ? out->mac_iter : 0;
+	out->nbags = 0;
 	for (int i = 0;; i++) {
 		if (gnutls_pkcs12_bag_init(&bag) < 0)
 			return ec_fail(e, EC_INTERNAL, "out of memory");
@@ -315,9 +331,15 @@ static int read_bags(gnutls_pkcs12_t p12, const char *pw, int have_mac,
 				gnutls_strerror(r));
 			goto out;
 		}
-		if ((r = open_bag(bag, pw, have_mac, e)) < 0)
+		if ((r = open_bag(bag, pw, have_mac, out, e)) < 0)
 			goto out;
 		n = gnutls_pkcs12_bag_get_count(bag);
+		out->nbags += n > 0 ? (size_t)n : 0;
+		if (out->nbags > EC_P12_BAGS_MAX) {
+			r = ec_fail(e, EC_BAD_INPUT, "the file holds more than "
+				    "%d bags: refused", EC_P12_BAGS_MAX);
+			goto out;
+		}
 		for (int j = 0; j < n; j++)
 			if ((r = take_element(bag, (unsigned)j, pw, have_mac,
 					      out, e)) < 0)
@@ -394,6 +416,7 @@ int ec_pfx_read(const unsigned char *data, size_t len, const char *pass,
 	struct ec_armor a;
 	gnutls_datum_t der;
 	gnutls_pkcs12_t p12 = NULL;
+	struct ec_p12_scan scan;
 	const char *pw = pass;
 	int r;
 
@@ -411,6 +434,9 @@ int ec_pfx_read(const unsigned char *data, size_t len, const char *pass,
 			    "one: %s", gnutls_strerror(r));
 		goto out;
 	}
+	/* the limits (p12scan.h), before any key is derived */
+	if ((r = ec_p12_scan(der.data, der.size, &scan, e)) < 0)
+		goto out;
 	if ((r = check_mac(p12, pass, out, &pw, e)) < 0)
 		goto out;
 	if (out->mac)

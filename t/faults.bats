@@ -373,6 +373,8 @@ teardown() {
 	assert_equal "$(jf '[.items[].thumbprint] | sort | join(" ")')" "$(printf '%s\n' "$r" "$s" | sort | paste -sd' ')"
 	wait "$pid"
 	assert_equal "$(ls -A "$EDGECERT_STORE/.txn")" ""
+}
+
 # wait_for COND...: until the command succeeds, at most 20 s
 wait_for() {
 	local n
