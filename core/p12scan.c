@@ -114,7 +114,7 @@ static int alg_iter(struct scan *s, asn1_node node, const char *name,
 	unsigned char *par = NULL, *kdf = NULL;
 	int plen, klen, r = 0;
 	asn1_node pn = NULL, kn = NULL;
-	long long n;
+	long long n = 0;
 
 	snprintf(path, sizeof(path), "%s.algorithm", name);
 	if (read_oid(node, path, oid, sizeof(oid)) < 0)

@@ -414,7 +414,7 @@ int ec_pfx_read(const unsigned char *data, size_t len, const char *pass,
 		struct ec_pfx *out, struct ec_err *e)
 {
 	struct ec_armor a;
-	gnutls_datum_t der;
+	gnutls_datum_t der = { NULL, 0 };
 	gnutls_pkcs12_t p12 = NULL;
 	struct ec_p12_scan scan;
 	const char *pw = pass;
