@@ -2,6 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gnutls/gnutls.h>
+
 #include "p12scan.h"
 #include "pfx.h"
 
@@ -223,6 +225,84 @@ out:
 	return r;
 }
 
+/* DER of name in node, malloc'd. */
+static int coding(asn1_node node, unsigned char **p, int *len)
+{
+	char msg[ASN1_MAX_ERROR_DESCRIPTION_SIZE];
+
+	*len = 0;
+	*p = NULL;
+	if (asn1_der_coding(node, "", NULL, len, msg) != ASN1_MEM_ERROR ||
+	    *len <= 0 || !(*p = malloc((size_t)*len)))
+		return -1;
+	if (asn1_der_coding(node, "", *p, len, msg) != ASN1_SUCCESS) {
+		free(*p);
+		*p = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* A PFX (version 3, no MAC) whose AuthenticatedSafe is the one
+ * ContentInfo (oid, content), appended to out->part. */
+static int add_part(struct scan *s, const char *oid, const unsigned char *c,
+		    int clen)
+{
+	unsigned char tl[ASN1_MAX_TL_SIZE], *as_der = NULL, *os = NULL;
+	unsigned char *der = NULL, **pv;
+	unsigned tl_len = sizeof(tl);
+	int as_len = 0, len = 0, r = -1;
+	asn1_node as = NULL, pfx = NULL;
+	size_t *lv;
+
+	if (asn1_create_element(s->defs, "EdgecertP12Scan.AuthenticatedSafe",
+				&as) != ASN1_SUCCESS ||
+	    asn1_write_value(as, "", "NEW", 1) != ASN1_SUCCESS ||
+	    asn1_write_value(as, "?LAST.contentType", oid, 1) !=
+	    ASN1_SUCCESS ||
+	    asn1_write_value(as, "?LAST.content", c, clen) != ASN1_SUCCESS ||
+	    coding(as, &as_der, &as_len) < 0 ||
+	    asn1_encode_simple_der(ASN1_ETYPE_OCTET_STRING, as_der,
+				   (unsigned)as_len, tl, &tl_len) !=
+	    ASN1_SUCCESS ||
+	    !(os = malloc(tl_len + (size_t)as_len)))
+		goto out;
+	memcpy(os, tl, tl_len);
+	memcpy(os + tl_len, as_der, (size_t)as_len);
+	if (asn1_create_element(s->defs, "EdgecertP12Scan.PFX", &pfx) !=
+	    ASN1_SUCCESS ||
+	    asn1_write_value(pfx, "version", "3", 0) != ASN1_SUCCESS ||
+	    asn1_write_value(pfx, "authSafe.contentType", OID_DATA, 1) !=
+	    ASN1_SUCCESS ||
+	    asn1_write_value(pfx, "authSafe.content", os,
+			     (int)(tl_len + (unsigned)as_len)) != ASN1_SUCCESS ||
+	    asn1_write_value(pfx, "macData", NULL, 0) != ASN1_SUCCESS ||
+	    coding(pfx, &der, &len) < 0)
+		goto out;
+	pv = realloc(s->out->part, (s->out->npart + 1) * sizeof(*pv));
+	if (pv)
+		s->out->part = pv;
+	lv = pv ? realloc(s->out->part_len, (s->out->npart + 1) *
+			  sizeof(*lv)) : NULL;
+	if (!lv)
+		goto out;
+	s->out->part_len = lv;
+	s->out->part[s->out->npart] = der;
+	s->out->part_len[s->out->npart++] = (size_t)len;
+	der = NULL;
+	r = 0;
+out:
+	if (r < 0)
+		ec_fail(s->e, EC_INTERNAL, "cannot split the file's contents "
+			"(out of memory)");
+	free(der);
+	free(os);
+	free(as_der);
+	asn1_delete_structure(&pfx);
+	asn1_delete_structure(&as);
+	return r;
+}
+
 static int scan_content(struct scan *s, asn1_node as, int i)
 {
 	char path[64], oid[128];
@@ -235,14 +315,14 @@ static int scan_content(struct scan *s, asn1_node as, int i)
 	if (read_oid(as, path, oid, sizeof(oid)) < 0)
 		return damaged(s, "contents");
 	snprintf(path, sizeof(path), "?%d.content", i);
-	if (strcmp(oid, OID_DATA) != 0 && strcmp(oid, OID_ENCRYPTED_DATA) != 0)
-		return 0;	/* GnuTLS says what it is */
 	if ((r = read_alloc(s, as, path, &c, &clen, "contents")) < 0)
 		return r;
-	if (strcmp(oid, OID_DATA) == 0) {
+	/* other content types: GnuTLS says what they are */
+	r = add_part(s, oid, c, clen);
+	if (r == 0 && strcmp(oid, OID_DATA) == 0) {
 		if ((r = octets(s, c, clen, &data, &dlen, "contents")) == 0)
 			r = scan_safe(s, data, dlen);
-	} else {
+	} else if (r == 0 && strcmp(oid, OID_ENCRYPTED_DATA) == 0) {
 		r = decode(s, "EdgecertP12Scan.EncryptedData", c, (size_t)clen,
 			   &ed, "encrypted contents");
 		if (r == 0)
@@ -251,7 +331,10 @@ static int scan_content(struct scan *s, asn1_node as, int i)
 				     "certificates' encryption");
 	}
 	asn1_delete_structure(&ed);
+	if (data)
+		gnutls_memset(data, 0, dlen);	/* plain key bags, maybe */
 	free(data);
+	gnutls_memset(c, 0, (size_t)clen);
 	free(c);
 	return r;
 }
@@ -328,10 +411,26 @@ int ec_p12_scan(const unsigned char *der, size_t len,
 	for (int i = 1; i <= n && r == 0; i++)
 		r = scan_content(&s, as, i);
 out:
+	if (r < 0)
+		ec_p12_scan_free(out);
 	asn1_delete_structure(&as);
 	asn1_delete_structure(&pfx);
 	free(data);
 	free(c);
 	asn1_delete_structure(&s.defs);
 	return r;
+}
+
+void ec_p12_scan_free(struct ec_p12_scan *s)
+{
+	for (size_t i = 0; i < s->npart; i++) {
+		/* the parts hold encrypted keys and, plain, private keys */
+		gnutls_memset(s->part[i], 0, s->part_len[i]);
+		free(s->part[i]);
+	}
+	free(s->part);
+	free(s->part_len);
+	s->part = NULL;
+	s->part_len = NULL;
+	s->npart = 0;
 }

@@ -8,7 +8,9 @@
  * counts: ContentInfos, the bags of the plain ones, and the iterations of
  * the MAC and of every PBE it can see (the encrypted ContentInfos' and
  * the shrouded keys' of the plain ones).  Bags and keys inside an
- * encrypted ContentInfo are counted by ec_pfx_read as it opens them. */
+ * encrypted ContentInfo are counted by ec_pfx_read as it opens them.
+ * The scan also cuts the file into one PKCS#12 file per ContentInfo,
+ * which ec_pfx_read hands to GnuTLS one at a time. */
 #ifndef EC_P12SCAN_H
 #define EC_P12SCAN_H
 
@@ -33,11 +35,18 @@ struct ec_p12_scan {
 	int have_mac;
 	long long mac_iter;	/* as written (1 when absent) */
 	size_t mac_salt_len;
+	/* each ContentInfo as a PKCS#12 file of its own (no MAC), so that
+	 * GnuTLS decodes each once (gnutls_pkcs12_get_bag(i) decodes the
+	 * whole AuthenticatedSafe again for every i) */
+	unsigned char **part;
+	size_t *part_len;
+	size_t npart;
 };
 
 /* Scan the DER of a PKCS#12 file.  Over a limit, a negative or absurd
  * iteration count, or a structure libtasn1 cannot decode: bad-input. */
 int ec_p12_scan(const unsigned char *der, size_t len,
 		struct ec_p12_scan *out, struct ec_err *e);
+void ec_p12_scan_free(struct ec_p12_scan *s);
 
 #endif

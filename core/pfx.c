@@ -312,8 +312,34 @@ static int open_bag(gnutls_pkcs12_bag_t bag, const char *pw, int have_mac,
 	return 0;
 }
 
-static int read_bags(gnutls_pkcs12_t p12, const char *pw, int have_mac,
-		     struct ec_pfx *out, struct ec_err *e)
+/* Bag i of the file: from the scan's part i, which GnuTLS decodes alone,
+ * rather than through gnutls_pkcs12_get_bag(p12, i), which decodes the
+ * whole AuthenticatedSafe again for every i.  Without parts (a file the
+ * scan left to GnuTLS), from p12. */
+static int get_bag(gnutls_pkcs12_t p12, const struct ec_p12_scan *scan,
+		   int i, gnutls_pkcs12_bag_t bag)
+{
+	gnutls_pkcs12_t part;
+	gnutls_datum_t d;
+	int r;
+
+	if (!scan->npart)
+		return gnutls_pkcs12_get_bag(p12, i, bag);
+	if ((size_t)i >= scan->npart)
+		return GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE;
+	d.data = scan->part[i];
+	d.size = (unsigned)scan->part_len[i];
+	if ((r = gnutls_pkcs12_init(&part)) < 0)
+		return r;
+	if ((r = gnutls_pkcs12_import(part, &d, GNUTLS_X509_FMT_DER, 0)) == 0)
+		r = gnutls_pkcs12_get_bag(part, 0, bag);
+	gnutls_pkcs12_deinit(part);
+	return r;
+}
+
+static int read_bags(gnutls_pkcs12_t p12, const struct ec_p12_scan *scan,
+		     const char *pw, int have_mac, struct ec_pfx *out,
+		     struct ec_err *e)
 {
 	gnutls_pkcs12_bag_t bag = NULL;
 	int r = -1, n;
@@ -323,7 +349,7 @@ static int read_bags(gnutls_pkcs12_t p12, const char *pw, int have_mac,
 	for (int i = 0;; i++) {
 		if (gnutls_pkcs12_bag_init(&bag) < 0)
 			return ec_fail(e, EC_INTERNAL, "out of memory");
-		r = gnutls_pkcs12_get_bag(p12, i, bag);
+		r = get_bag(p12, scan, i, bag);
 		if (r == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
 			break;
 		if (r < 0) {
@@ -355,15 +381,16 @@ out:
 }
 
 /* Without a MAC the password can only be tested by decrypting. */
-static int read_unmacked(gnutls_pkcs12_t p12, const char *pass,
-			 struct ec_pfx *out, struct ec_err *e)
+static int read_unmacked(gnutls_pkcs12_t p12, const struct ec_p12_scan *scan,
+			 const char *pass, struct ec_pfx *out,
+			 struct ec_err *e)
 {
 	const char *cand[2];
 	enum ec_pfx_pass kind[2];
 	int ncand = candidates(pass, cand, kind), r = -1;
 
 	for (int i = 0; i < ncand; i++) {
-		r = read_bags(p12, cand[i], 0, out, e);
+		r = read_bags(p12, scan, cand[i], 0, out, e);
 		if (r == 0) {
 			out->pass = kind[i];
 			break;
@@ -416,7 +443,7 @@ int ec_pfx_read(const unsigned char *data, size_t len, const char *pass,
 	struct ec_armor a;
 	gnutls_datum_t der = { NULL, 0 };
 	gnutls_pkcs12_t p12 = NULL;
-	struct ec_p12_scan scan;
+	struct ec_p12_scan scan = { 0 };
 	const char *pw = pass;
 	int r;
 
@@ -440,12 +467,13 @@ int ec_pfx_read(const unsigned char *data, size_t len, const char *pass,
 	if ((r = check_mac(p12, pass, out, &pw, e)) < 0)
 		goto out;
 	if (out->mac)
-		r = read_bags(p12, pw, 1, out, e);
+		r = read_bags(p12, &scan, pw, 1, out, e);
 	else
-		r = read_unmacked(p12, pass, out, e);
+		r = read_unmacked(p12, &scan, pass, out, e);
 	if (r == 0)
 		r = containers(&der, out, e);
 out:
+	ec_p12_scan_free(&scan);
 	if (r < 0)
 		ec_pfx_free(out);
 	if (p12)
