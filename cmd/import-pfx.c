@@ -669,8 +669,8 @@ static int already(struct import_run *ir)
 	if (ctx->token_url)
 		return 0;
 	if (ec_store_open(&ir->store, ctx->store_dir, 0, 0, &e) < 0 ||
-	    ec_imprec_load(ir->store, ir->source_sha256, ir->pw.p == NULL,
-			   rec, &e) != 1 || rec->exportable != ir->o.exportable ||
+	    ec_imprec_load(ir->store, ir->source_sha256,
+			   !ir->pw.p || !*ir->pw.p, rec, &e) != 1 || rec->exportable != ir->o.exportable ||
 	    rec->trust_root != ir->o.trust_root ||
 	    !same_opt(rec->name_opt, ir->o.name) ||
 	    !(ir->pl = calloc(rec->n, sizeof(*ir->pl))))

@@ -38,7 +38,8 @@ struct ec_imprec {
 
 /* Load the record of the file with this SHA-256 (hex).  1 found, and
  * imported with a password given (no_password 0) or with none or the
- * empty one (no_password 1: --no-password); 0 no record, a malformed or
+ * empty one (no_password 1: --no-password or an empty password, which
+ * both try the two); 0 no record, a malformed or
  * old one, or the other kind of password; -1 the store cannot be read.
  * The password itself is not checked. */
 int ec_imprec_load(struct ec_store *s, const char *digest, int no_password,
