@@ -482,6 +482,7 @@ static void run_hook(struct run *r, const char *key, const char *prev)
 			       r->live, r->fqdn, action_names[r->o->act],
 			       prev };
 
+	ec_ctx_drop_secrets(r->ctx);	/* the PIN's source, read or not */
 	ec_deploy_hook(r->ctx->st, key, &d, &r->ctx->err);
 }
 

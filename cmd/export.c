@@ -40,7 +40,7 @@ static const char usage[] =
 	"  --profile P        modern (default: AES-256, SHA-256 MAC) or compat\n"
 	"                     (3DES, SHA-1 MAC: Windows Server 2016 and older,\n"
 	"                     Java 8, OpenSSL 1.x)\n"
-	"  --force            overwrite FILE\n"
+	"  --force            overwrite FILE (a regular file only)\n"
 	"\n"
 	"A key in a PKCS#11 token leaves it only if the token lets it\n"
 	"(CKA_EXTRACTABLE); give the token's PIN with --pin-file, --pin-env or\n"
@@ -249,9 +249,7 @@ static int write_out(struct export_run *xr, const char *pass)
 	if (r < 0)
 		return -1;
 	if (ctx->check) {
-		if (!xr->o.force && access(xr->o.out, F_OK) == 0)
-			r = ec_fail(&ctx->err, EC_EXISTS, "'%s' exists (use "
-				    "--force to overwrite)", xr->o.out);
+		r = ec_out_replaceable(xr->o.out, xr->o.force, &ctx->err);
 	} else {
 		r = ec_write_atomic(xr->o.out, der.data, der.size, 0600,
 				    xr->o.force, &ctx->err);

@@ -256,11 +256,21 @@ static int plan(struct import_run *ir)
 		}
 	}
 	for (size_t k = 0; k < x->nkey; k++) {
+		const struct placed *twin = NULL;
 		int used = 0;
 
 		for (size_t i = 0; i < ir->npl && !used; i++)
 			used = ir->pl[i].key == x->key[k];
-		if (!used) {
+		/* the same key again (a second bag): a copy, not a stray */
+		for (size_t i = 0; i < ir->npl && !used && !twin; i++)
+			if (ir->pl[i].key &&
+			    ec_key_matches(ir->pl[i].crt, x->key[k]))
+				twin = &ir->pl[i];
+		if (twin) {
+			ec_st_warn(ctx->st, "the private key of certificate %s "
+				   "is in the file twice: the copy is ignored",
+				   twin->sha1);
+		} else if (!used) {
 			ir->clean = 0;
 			ec_st_warn(ctx->st, "a private key in the file belongs "
 				   "to none of its certificates: not imported");
@@ -473,7 +483,7 @@ static int stage_record(struct import_run *ir)
 				  ir->pl[i].sha1, ir->pl[i].name);
 	if (r == 0)
 		r = ec_imprec_stage(ir->store, ir->txn, ir->source_sha256,
-				    ir->pw.p, &rec, &ir->ctx->err);
+				    &rec, &ir->ctx->err);
 	else
 		ec_fail(&ir->ctx->err, EC_INTERNAL, "out of memory");
 	rec.mac = rec.name_opt = NULL;	/* not owned */
@@ -536,7 +546,9 @@ static void report(struct import_run *ir)
 	ec_st_str(st, "file", ir->o.in);
 	ec_st_str(st, "source_sha256", ir->source_sha256);
 	ec_st_str(st, "mac", ir->pfx.mac);
-	ec_st_str(st, "password_used", pass[ir->pfx.pass]);
+	/* answered by the import record: the password was not tried */
+	ec_st_str(st, "password_used", ir->recorded ? "unchecked" :
+		  pass[ir->pfx.pass]);
 	ec_st_text_custom(st);
 	ec_st_arr(st, "certificates");
 	for (int kind = 0; kind < 3; kind++) {
@@ -641,9 +653,11 @@ static int same_opt(const char *a, const char *b)
 	return a == b || (a && b && strcmp(a, b) == 0);
 }
 
-/* The file was imported before, with these options and this password,
- * and the store still holds all it placed: report that without deriving
- * a key.  1 when so; 0 to import the file (nothing said yet). */
+/* The file was imported before, with these options and the same kind of
+ * password (given, or none), and the store still holds all it placed:
+ * report that without deriving a key, and so without trying the password
+ * (password_used "unchecked").  1 when so; 0 to import the file (nothing
+ * said yet). */
 static int already(struct import_run *ir)
 {
 	struct ec_ctx *ctx = ir->ctx;
@@ -655,8 +669,8 @@ static int already(struct import_run *ir)
 	if (ctx->token_url)
 		return 0;
 	if (ec_store_open(&ir->store, ctx->store_dir, 0, 0, &e) < 0 ||
-	    ec_imprec_load(ir->store, ir->source_sha256, ir->pw.p, rec, &e)
-	    != 1 || rec->exportable != ir->o.exportable ||
+	    ec_imprec_load(ir->store, ir->source_sha256,
+			   !ir->pw.p || !*ir->pw.p, rec, &e) != 1 || rec->exportable != ir->o.exportable ||
 	    rec->trust_root != ir->o.trust_root ||
 	    !same_opt(rec->name_opt, ir->o.name) ||
 	    !(ir->pl = calloc(rec->n, sizeof(*ir->pl))))

@@ -11,6 +11,7 @@
 #include <gnutls/gnutls.h>
 
 #include "cmds.h"
+#include "../core/sig.h"
 
 static const struct applet {
 	const char *name;
@@ -152,6 +153,7 @@ int main(int argc, char **argv)
 	int first = 0, r, code;
 
 	no_core_dumps();
+	ec_sig_init();
 	base = base ? base + 1 : (argv[0] ? argv[0] : "edgecert");
 	if (strncmp(base, "edgecert-", 9) == 0) {
 		ec_ctx_init(&ctx, base + 9);
@@ -184,6 +186,9 @@ int main(int argc, char **argv)
 	if (r < 0 && ctx.err.code == EC_OK)	/* an applet bug: be loud */
 		ec_fail(&ctx.err, EC_INTERNAL, "failed without a reason");
 	code = ctx.st ? (int)ctx.err.code : EC_INTERNAL;
+	if (ec_sig_caught() && code != EC_INTERRUPTED && ctx.st)
+		ec_st_warn(ctx.st, "%s came too late to stop the run: it "
+			   "finished", ec_sig_name(ec_sig_caught()));
 	if (!ctx.quiet && ctx.st) {
 		for (size_t i = 0; i < ec_st_nwarnings(ctx.st); i++)
 			diag(a, ctx.command, "warning: ",
@@ -196,10 +201,20 @@ int main(int argc, char **argv)
 				a ? " " : "", a ? a->name : "");
 	}
 	if (!ctx.st || ec_status_finish(ctx.st, ctx.status_fd, &ctx.err) < 0) {
+		/* no record: exit 8 wins, and the message says what the
+		 * record would have, a committed change included */
+		int err = errno;
+
 		if (!ctx.quiet)
 			fprintf(stderr, "edgecert %s: cannot write the status "
-				"record: %s\n", ctx.command, strerror(errno));
-		code = code == EC_OK ? EC_IO : code;
+				"record: %s; the run ended with code %s%s\n",
+				ctx.command, strerror(err),
+				ec_code_name((enum ec_code)code),
+				ctx.st && ec_st_has_changed(ctx.st) ?
+				" and changed the store" : "");
+		ec_status_free(ctx.st);
+		gnutls_global_deinit();
+		return EC_EXIT_NO_RECORD;
 	}
 	ec_status_free(ctx.st);
 	gnutls_global_deinit();

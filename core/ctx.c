@@ -82,6 +82,16 @@ int ec_ctx_token(struct ec_ctx *ctx, struct ec_token **out, struct ec_err *e)
 	return r;
 }
 
+void ec_ctx_drop_secrets(struct ec_ctx *ctx)
+{
+	char *end;
+
+	if (ctx->pin.kind == EC_SECRET_FD &&
+	    strtol(ctx->pin.ref, &end, 10) == ctx->status_fd && !*end)
+		return;		/* the record still goes there */
+	ec_secret_drop(&ctx->pin);
+}
+
 int ec_opt_error(struct ec_ctx *ctx, const char *fmt, ...)
 {
 	va_list ap;
@@ -220,7 +230,7 @@ int ec_opt_done(struct ec_ctx *ctx, int argc, char **argv)
 	if (ctx->help) {
 		ec_st_text_custom(ctx->st);
 		ec_st_str(ctx->st, "usage", ctx->usage);
-		ec_st_text(ctx->st, "%s", ctx->usage);
+		ec_st_text_lines(ctx->st, ctx->usage);
 		return 1;
 	}
 	if (ctx->version) {

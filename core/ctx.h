@@ -75,6 +75,10 @@ struct ec_token;
  * error goes to e (ctx->err, or the caller's for a warning). */
 int ec_ctx_token(struct ec_ctx *ctx, struct ec_token **out, struct ec_err *e);
 
+/* Before a child runs: drop the PIN's source (ec_secret_drop), used or
+ * not; the --status-fd descriptor is kept. */
+void ec_ctx_drop_secrets(struct ec_ctx *ctx);
+
 /* Parse a whole number within [min, max] for option name. */
 int ec_opt_num(struct ec_ctx *ctx, const char *name, const char *arg,
 	       long min, long max, long *out);

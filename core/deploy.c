@@ -44,9 +44,10 @@ int ec_deploy_hook(struct ec_status *st, const char *key,
 		ec_st_str(st, "signal", NULL);
 	ec_st_str(st, "output", h.tail);
 	ec_st_end(st);
-	ec_st_text(st, "hook: %s %d%s%s", h.signal ? "signal" : "exit status",
-		   h.signal ? h.signal : h.exit_status, h.tail[0] ? "\n" : "",
-		   h.tail);
+	ec_st_text(st, "hook: %s %d", h.signal ? "signal" : "exit status",
+		   h.signal ? h.signal : h.exit_status);
+	if (h.tail[0])
+		ec_st_text_lines(st, h.tail);	/* the operator's hook's */
 	if (!ec_hook_ok(&h))
 		return ec_fail(e, EC_HOOK_FAILED, "the deploy hook failed (%s "
 			       "%d); the %s of interface '%s' stands all the "

@@ -34,6 +34,7 @@ static const struct {
 	[EC_STORE_CORRUPT] = { "store-corrupt", 6 },
 	[EC_STORE_UNSAFE] = { "store-unsafe", 6 },
 	[EC_HOOK_FAILED] = { "hook-failed", 6 },
+	[EC_INTERRUPTED] = { "interrupted", 6 },
 	[EC_INTERNAL] = { "internal", 70 },
 	[EC_NO_DAEMON_ACCESS] = { "no-daemon-access", 1 },
 	[EC_NOT_SERVED] = { "not-served", 7 },

@@ -13,11 +13,15 @@ enum ec_code {
 	EC_NOT_FOUND, EC_AMBIGUOUS, EC_NO_PENDING_REQUEST,
 	EC_NOT_EXPORTABLE, EC_WEAK_KEY, EC_EXISTS, EC_REFUSED,
 	EC_LOCKED, EC_IO, EC_STORE_CORRUPT, EC_STORE_UNSAFE,
-	EC_HOOK_FAILED,
+	EC_HOOK_FAILED, EC_INTERRUPTED,
 	EC_INTERNAL,
 	EC_NO_DAEMON_ACCESS, EC_NOT_SERVED,
 	EC_CODE_COUNT
 };
+
+/* The exit status of a run whose status record could not be written (a
+ * closed standard output, a reader gone): no code, since no record. */
+#define EC_EXIT_NO_RECORD 8
 
 struct ec_err {
 	enum ec_code code;

@@ -241,6 +241,39 @@ int ec_fsync_fd_dir(int dirfd, struct ec_err *e)
 	return 0;
 }
 
+static const char *kind_of(mode_t m)
+{
+	return S_ISCHR(m) ? "a character device" : S_ISBLK(m) ?
+	       "a block device" : S_ISFIFO(m) ? "a FIFO" : S_ISDIR(m) ?
+	       "a directory" : S_ISLNK(m) ? "a symbolic link" : S_ISSOCK(m) ?
+	       "a socket" : "not a regular file";
+}
+
+int ec_out_replaceable_at(int dfd, const char *base, const char *path,
+			  int overwrite, struct ec_err *e)
+{
+	struct stat sb;
+
+	if (fstatat(dfd, base, &sb, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return ec_fail_errno(e, EC_IO, errno, "cannot check '%s'",
+				     path);
+	}
+	if (!S_ISREG(sb.st_mode))
+		return ec_fail(e, EC_EXISTS, "'%s' is %s: --force replaces "
+			       "regular files only", path, kind_of(sb.st_mode));
+	if (!overwrite)
+		return ec_fail(e, EC_EXISTS, "'%s' exists (use --force to "
+			       "overwrite)", path);
+	return 0;
+}
+
+int ec_out_replaceable(const char *path, int overwrite, struct ec_err *e)
+{
+	return ec_out_replaceable_at(AT_FDCWD, path, path, overwrite, e);
+}
+
 int ec_write_atomic(const char *path, const void *data, size_t len,
 		    mode_t mode, int overwrite, struct ec_err *e)
 {
@@ -270,11 +303,8 @@ int ec_write_atomic(const char *path, const void *data, size_t len,
 		ec_fail(e, EC_USAGE, "'%s' names a directory", path);
 		goto out;
 	}
-	if (!overwrite && faccessat(dfd, base, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
-		ec_fail(e, EC_EXISTS, "'%s' exists (use --force to overwrite)",
-			path);
+	if (ec_out_replaceable_at(dfd, base, path, overwrite, e) < 0)
 		goto out;
-	}
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	snprintf(tmp, sizeof(tmp), ".edgecert-%ld-%ld.tmp", (long)getpid(),
 		 (long)ts.tv_nsec);

@@ -65,6 +65,8 @@ static void child(const char *cmd, char *const *env, int out)
 	if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 ||
 	    dup2(out, 2) < 0)
 		_exit(127);
+	if (null > 2)
+		close(null);	/* not a descriptor more for the hook */
 	for (size_t i = 0; env && env[i]; i++)
 		putenv(env[i]);
 	signal(SIGPIPE, SIG_DFL);

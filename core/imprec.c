@@ -2,11 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gnutls/gnutls.h>
-#include <gnutls/crypto.h>
-
 #include "imprec.h"
 #include "meta.h"
+#include "pfx.h"
 
 static const char *const pass_names[] = { "given", "none", "empty" };
 
@@ -16,31 +14,6 @@ static int record_name(char *buf, size_t n, const char *digest)
 		return -1;
 	snprintf(buf, n, "%s.imported", digest);
 	return ec_store_name_ok(buf) ? 0 : -1;
-}
-
-/* HMAC-SHA256 keyed with the password over the file's digest, in hex;
- * --no-password has its own message, so that it never matches a given
- * password. */
-static int password_check(const char *digest, const char *password,
-			  char out[EC_SHA256_HEX])
-{
-	static const char digits[] = "0123456789abcdef";
-	char msg[128];
-	unsigned char mac[32];
-	const char *key = password ? password : "";
-	int n = snprintf(msg, sizeof(msg), "edgecert import-pfx %s %s", digest,
-			 password ? "given" : "none");
-
-	if (gnutls_hmac_fast(GNUTLS_MAC_SHA256, key, strlen(key), msg,
-			     (size_t)n, mac) < 0)
-		return -1;
-	for (size_t i = 0; i < sizeof(mac); i++) {
-		out[2 * i] = digits[mac[i] >> 4];
-		out[2 * i + 1] = digits[mac[i] & 15];
-	}
-	out[64] = '\0';
-	gnutls_memset(mac, 0, sizeof(mac));
-	return 0;
 }
 
 int ec_imprec_add(struct ec_imprec *r, enum ec_section sec,
@@ -130,14 +103,12 @@ static int from_meta(const struct ec_meta *m, struct ec_imprec *r)
 	return 0;
 }
 
-int ec_imprec_load(struct ec_store *s, const char *digest,
-		   const char *password, struct ec_imprec *out,
-		   struct ec_err *e)
+int ec_imprec_load(struct ec_store *s, const char *digest, int no_password,
+		   struct ec_imprec *out, struct ec_err *e)
 {
 	struct ec_data d = { 0 };
 	struct ec_meta m = { 0 };
-	char name[128], check[EC_SHA256_HEX];
-	const char *v;
+	char name[128];
 	int r = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -153,11 +124,16 @@ int ec_imprec_load(struct ec_store *s, const char *digest,
 		e->code = EC_OK;	/* a bad hint: import the file */
 		goto out;
 	}
-	v = ec_meta_get(&m, "password_check");
-	if (!v || password_check(digest, password, check) < 0 ||
-	    strcmp(v, check) != 0)
+	/* a record of an older edgecert holds a fast password verifier: a miss,
+	 * so that the full import writes the record anew without it */
+	if (ec_meta_get(&m, "password_check"))
 		goto out;
 	if (from_meta(&m, out) < 0) {
+		ec_imprec_free(out);
+		goto out;
+	}
+	/* the kind of password, not the password: given or none */
+	if ((out->pass == EC_PFX_PASS_GIVEN) == !!no_password) {
 		ec_imprec_free(out);
 		goto out;
 	}
@@ -168,17 +144,13 @@ out:
 	return r;
 }
 
-static int to_meta(struct ec_meta *m, const char *digest,
-		   const char *password, const struct ec_imprec *r)
+static int to_meta(struct ec_meta *m, const struct ec_imprec *r)
 {
-	char key[64], num[24], check[EC_SHA256_HEX];
+	char key[64], num[24];
 
-	if (password_check(digest, password, check) < 0)
-		return -1;
 	snprintf(num, sizeof(num), "%zu", r->n);
 	if ((r->mac && ec_meta_set(m, "mac", r->mac) < 0) ||
 	    ec_meta_set(m, "password_used", pass_names[r->pass]) < 0 ||
-	    ec_meta_set(m, "password_check", check) < 0 ||
 	    ec_meta_set(m, "exportable", r->exportable ? "true" : "false") < 0
 	    || ec_meta_set(m, "trust_root", r->trust_root ? "true" : "false")
 	    < 0 || (r->name_opt && ec_meta_set(m, "name", r->name_opt) < 0) ||
@@ -199,8 +171,7 @@ static int to_meta(struct ec_meta *m, const char *digest,
 }
 
 int ec_imprec_stage(struct ec_store *s, struct ec_txn *t, const char *digest,
-		    const char *password, const struct ec_imprec *r,
-		    struct ec_err *e)
+		    const struct ec_imprec *r, struct ec_err *e)
 {
 	struct ec_meta m = { 0 };
 	struct ec_data old = { 0 };
@@ -210,7 +181,7 @@ int ec_imprec_stage(struct ec_store *s, struct ec_txn *t, const char *digest,
 
 	if (record_name(name, sizeof(name), digest) < 0)
 		return ec_fail(e, EC_INTERNAL, "bad digest '%s'", digest);
-	if (to_meta(&m, digest, password, r) < 0 ||
+	if (to_meta(&m, r) < 0 ||
 	    !(text = ec_meta_format(&m, &len))) {
 		ec_fail(e, EC_INTERNAL, "out of memory");
 		goto out;

@@ -4,11 +4,14 @@
  * keys again (600,000 PBKDF2 iterations for a GnuTLS file) is the whole
  * cost of a run that changes nothing.  So an import leaves
  * personal/<SHA-256 of the file>.imported (mode 0600, key=value): the
- * options that decide the outcome, a check of the password (HMAC-SHA256
- * keyed with it over the file's digest) and the certificates it placed.
- * The record is a hint, never trusted alone: the caller proves that the
- * store still holds every certificate (and key) it names before it
- * reports "already imported". */
+ * options that decide the outcome, which kind of password opened it and
+ * the certificates it placed.  Nothing in it checks a password (a fast
+ * verifier in the store would let a reader of the store guess the PFX's
+ * password far faster than the file's own KDF allows), so a run it
+ * answers has not checked the password it was given.  The record is a
+ * hint, never trusted alone: the caller proves that the store still
+ * holds every certificate (and key) it names before it reports "already
+ * imported". */
 #ifndef EC_IMPREC_H
 #define EC_IMPREC_H
 
@@ -33,18 +36,18 @@ struct ec_imprec {
 	size_t n;
 };
 
-/* Load the record of the file with this SHA-256 (hex) and check the
- * password against it (NULL: --no-password).  1 found and the password
- * is the one it was imported with; 0 no record, a malformed one, or
- * another password; -1 the store cannot be read. */
-int ec_imprec_load(struct ec_store *s, const char *digest,
-		   const char *password, struct ec_imprec *out,
-		   struct ec_err *e);
+/* Load the record of the file with this SHA-256 (hex).  1 found, and
+ * imported with a password given (no_password 0) or with none or the
+ * empty one (no_password 1: --no-password or an empty password, which
+ * both try the two); 0 no record, a malformed or
+ * old one, or the other kind of password; -1 the store cannot be read.
+ * The password itself is not checked. */
+int ec_imprec_load(struct ec_store *s, const char *digest, int no_password,
+		   struct ec_imprec *out, struct ec_err *e);
 /* Stage the record (unless the store has the same bytes).  Returns 1 when
  * staged, 0 when present. */
 int ec_imprec_stage(struct ec_store *s, struct ec_txn *t, const char *digest,
-		    const char *password, const struct ec_imprec *r,
-		    struct ec_err *e);
+		    const struct ec_imprec *r, struct ec_err *e);
 /* Add a certificate; -1 on out of memory. */
 int ec_imprec_add(struct ec_imprec *r, enum ec_section sec,
 		  const char *sha1, const char *name);

@@ -5,6 +5,7 @@
 #include <gnutls/pkcs12.h>
 
 #include "armor.h"
+#include "p12scan.h"
 #include "pfx.h"
 #include "pfxattr.h"
 
@@ -31,6 +32,18 @@ static int too_many(unsigned iter, const char *what, struct ec_err *e)
 		return 0;
 	return ec_fail(e, EC_BAD_INPUT, "the %s asks for %u iterations "
 		       "(more than %u): refused", what, iter, EC_PFX_ITER_MAX);
+}
+
+/* Count a key derivation against the file's total (p12scan.h): what the
+ * scan could not see, inside encrypted contents, is counted here. */
+static int spend(struct ec_pfx *out, unsigned iter, struct ec_err *e)
+{
+	out->work += iter;
+	if (out->work <= EC_P12_ITER_TOTAL_MAX)
+		return 0;
+	return ec_fail(e, EC_BAD_INPUT, "the file asks for more than %llu key "
+		       "derivation iterations in all (MAC and encryptions): "
+		       "refused", EC_P12_ITER_TOTAL_MAX);
 }
 
 /* The encryption parameters of a bag or key that GnuTLS will not use. */
@@ -99,7 +112,7 @@ static int check_mac(gnutls_pkcs12_t p12, const char *pass, struct ec_pfx *out,
 		     const char **pw, struct ec_err *e)
 {
 	unsigned mac = 0, iter = 0;
-	unsigned char salt[256];
+	unsigned char salt[1025];	/* p12scan.c's MAC_SALT_MAX and more */
 	unsigned salt_size = sizeof(salt);
 	char *oid = NULL;
 	const char *cand[2];
@@ -218,8 +231,8 @@ static int take_key(const gnutls_datum_t *d, int encrypted, const char *pw,
 		}
 		gnutls_free(oid);
 		oid = NULL;
-		if (encrypted && too_many(iter, "private key's encryption",
-					  e) < 0)
+		if (encrypted && (too_many(iter, "private key's encryption",
+					   e) < 0 || spend(out, iter, e) < 0))
 			return -1;
 	}
 	if ((r = gnutls_x509_privkey_init(&key)) < 0)
@@ -273,7 +286,7 @@ static int take_element(gnutls_pkcs12_bag_t bag, unsigned j, const char *pw,
 }
 
 static int open_bag(gnutls_pkcs12_bag_t bag, const char *pw, int have_mac,
-		    struct ec_err *e)
+		    struct ec_pfx *out, struct ec_err *e)
 {
 	unsigned schema, cipher, iter = 0;
 	unsigned char salt[256];
@@ -291,23 +304,52 @@ static int open_bag(gnutls_pkcs12_bag_t bag, const char *pw, int have_mac,
 		return -1;
 	}
 	gnutls_free(oid);
-	if (too_many(iter, "certificates' encryption", e) < 0)
+	if (too_many(iter, "certificates' encryption", e) < 0 ||
+	    spend(out, iter, e) < 0)
 		return -1;
 	if ((r = gnutls_pkcs12_bag_decrypt(bag, pw)) < 0)
 		return decrypt_failed(r, have_mac, "certificates", e);
 	return 0;
 }
 
-static int read_bags(gnutls_pkcs12_t p12, const char *pw, int have_mac,
-		     struct ec_pfx *out, struct ec_err *e)
+/* Bag i of the file: from the scan's part i, which GnuTLS decodes alone,
+ * rather than through gnutls_pkcs12_get_bag(p12, i), which decodes the
+ * whole AuthenticatedSafe again for every i.  Without parts (a file the
+ * scan left to GnuTLS), from p12. */
+static int get_bag(gnutls_pkcs12_t p12, const struct ec_p12_scan *scan,
+		   int i, gnutls_pkcs12_bag_t bag)
+{
+	gnutls_pkcs12_t part;
+	gnutls_datum_t d;
+	int r;
+
+	if (!scan->npart)
+		return gnutls_pkcs12_get_bag(p12, i, bag);
+	if ((size_t)i >= scan->npart)
+		return GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE;
+	d.data = scan->part[i];
+	d.size = (unsigned)scan->part_len[i];
+	if ((r = gnutls_pkcs12_init(&part)) < 0)
+		return r;
+	if ((r = gnutls_pkcs12_import(part, &d, GNUTLS_X509_FMT_DER, 0)) == 0)
+		r = gnutls_pkcs12_get_bag(part, 0, bag);
+	gnutls_pkcs12_deinit(part);
+	return r;
+}
+
+static int read_bags(gnutls_pkcs12_t p12, const struct ec_p12_scan *scan,
+		     const char *pw, int have_mac, struct ec_pfx *out,
+		     struct ec_err *e)
 {
 	gnutls_pkcs12_bag_t bag = NULL;
 	int r = -1, n;
 
+	out->work = out->mac ? out->mac_iter : 0;
+	out->nbags = 0;
 	for (int i = 0;; i++) {
 		if (gnutls_pkcs12_bag_init(&bag) < 0)
 			return ec_fail(e, EC_INTERNAL, "out of memory");
-		r = gnutls_pkcs12_get_bag(p12, i, bag);
+		r = get_bag(p12, scan, i, bag);
 		if (r == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
 			break;
 		if (r < 0) {
@@ -315,9 +357,15 @@ static int read_bags(gnutls_pkcs12_t p12, const char *pw, int have_mac,
 				gnutls_strerror(r));
 			goto out;
 		}
-		if ((r = open_bag(bag, pw, have_mac, e)) < 0)
+		if ((r = open_bag(bag, pw, have_mac, out, e)) < 0)
 			goto out;
 		n = gnutls_pkcs12_bag_get_count(bag);
+		out->nbags += n > 0 ? (size_t)n : 0;
+		if (out->nbags > EC_P12_BAGS_MAX) {
+			r = ec_fail(e, EC_BAD_INPUT, "the file holds more than "
+				    "%d bags: refused", EC_P12_BAGS_MAX);
+			goto out;
+		}
 		for (int j = 0; j < n; j++)
 			if ((r = take_element(bag, (unsigned)j, pw, have_mac,
 					      out, e)) < 0)
@@ -333,15 +381,16 @@ out:
 }
 
 /* Without a MAC the password can only be tested by decrypting. */
-static int read_unmacked(gnutls_pkcs12_t p12, const char *pass,
-			 struct ec_pfx *out, struct ec_err *e)
+static int read_unmacked(gnutls_pkcs12_t p12, const struct ec_p12_scan *scan,
+			 const char *pass, struct ec_pfx *out,
+			 struct ec_err *e)
 {
 	const char *cand[2];
 	enum ec_pfx_pass kind[2];
 	int ncand = candidates(pass, cand, kind), r = -1;
 
 	for (int i = 0; i < ncand; i++) {
-		r = read_bags(p12, cand[i], 0, out, e);
+		r = read_bags(p12, scan, cand[i], 0, out, e);
 		if (r == 0) {
 			out->pass = kind[i];
 			break;
@@ -392,8 +441,9 @@ int ec_pfx_read(const unsigned char *data, size_t len, const char *pass,
 		struct ec_pfx *out, struct ec_err *e)
 {
 	struct ec_armor a;
-	gnutls_datum_t der;
+	gnutls_datum_t der = { NULL, 0 };
 	gnutls_pkcs12_t p12 = NULL;
+	struct ec_p12_scan scan = { 0 };
 	const char *pw = pass;
 	int r;
 
@@ -411,15 +461,19 @@ int ec_pfx_read(const unsigned char *data, size_t len, const char *pass,
 			    "one: %s", gnutls_strerror(r));
 		goto out;
 	}
+	/* the limits (p12scan.h), before any key is derived */
+	if ((r = ec_p12_scan(der.data, der.size, &scan, e)) < 0)
+		goto out;
 	if ((r = check_mac(p12, pass, out, &pw, e)) < 0)
 		goto out;
 	if (out->mac)
-		r = read_bags(p12, pw, 1, out, e);
+		r = read_bags(p12, &scan, pw, 1, out, e);
 	else
-		r = read_unmacked(p12, pass, out, e);
+		r = read_unmacked(p12, &scan, pass, out, e);
 	if (r == 0)
 		r = containers(&der, out, e);
 out:
+	ec_p12_scan_free(&scan);
 	if (r < 0)
 		ec_pfx_free(out);
 	if (p12)

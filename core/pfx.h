@@ -39,6 +39,10 @@ struct ec_pfx {
 	unsigned mac_iter;
 	enum ec_pfx_pass pass;
 	size_t nother;		/* CRL, secret and unknown bags, ignored */
+	/* while reading: bags opened and iterations spent (MAC included),
+	 * against p12scan.h's limits, bags inside encrypted contents too */
+	size_t nbags;
+	unsigned long long work;
 };
 
 /* Decode a PKCS#12 file: DER, PEM ("-----BEGIN ...") or bare base64, as

@@ -189,3 +189,26 @@ void ec_secret_wipe(struct ec_secret *s)
 	s->p = NULL;
 	s->len = 0;
 }
+
+void ec_secret_drop(struct ec_secret_src *src)
+{
+	char *v, *end;
+	long fd;
+
+	switch (src->kind) {
+	case EC_SECRET_ENV:
+		if ((v = getenv(src->ref)))
+			gnutls_memset(v, 0, strlen(v));
+		unsetenv(src->ref);
+		break;
+	case EC_SECRET_FD:
+		fd = strtol(src->ref, &end, 10);
+		/* standard input, output and error stay: the hook's are
+		 * its own, and the record may go to standard output */
+		if (*src->ref && !*end && fd > 2 && fd <= 1 << 20)
+			close((int)fd);
+		break;
+	default:
+		break;
+	}
+}

@@ -51,5 +51,9 @@ int ec_secret_opt(struct ec_secret_src *src, int c, char *arg,
 int ec_secret_get(struct ec_secret_src *src, struct ec_status *st,
 		  struct ec_secret *out, struct ec_err *e);
 void ec_secret_wipe(struct ec_secret *s);
+/* Before a child (a deploy hook) runs: the source's environment variable
+ * is wiped and unset and its descriptor (above 2) closed, whether the
+ * secret was read or not.  The source cannot be read afterwards. */
+void ec_secret_drop(struct ec_secret_src *src);
 
 #endif

@@ -28,6 +28,7 @@ struct ec_status {
 	int changed;
 	int text_custom;
 	int stream_fd;
+	int stream_errno;	/* why a streamed write failed */
 	char *message;
 	char **warn;
 	size_t nwarn;
@@ -225,8 +226,10 @@ static void maybe_flush(struct ec_status *st)
 	if (st->stream_fd < 0 || st->out.len < STREAM_CHUNK || st->out.oom ||
 	    st->oom)
 		return;
-	if (write_all(st->stream_fd, st->out.p, st->out.len) < 0)
+	if (write_all(st->stream_fd, st->out.p, st->out.len) < 0) {
 		st->stream_fd = -2;	/* reported at finish */
+		st->stream_errno = errno;
+	}
 	ec_buf_reset(&st->out);
 	for (int i = 0; i <= st->depth; i++)
 		st->f[i].textmark = (size_t)-2;
@@ -419,6 +422,11 @@ void ec_st_end(struct ec_status *st)
 	maybe_flush(st);
 }
 
+int ec_st_has_changed(const struct ec_status *st)
+{
+	return st->changed;
+}
+
 void ec_st_changed(struct ec_status *st, int changed)
 {
 	st->changed = changed != 0;
@@ -496,17 +504,39 @@ void ec_st_text(struct ec_status *st, const char *fmt, ...)
 		st->oom = 1;
 		return;
 	}
-	/* one line or more: keep the line breaks, escape the rest */
-	if (*s && s[strlen(s) - 1] == '\n')
-		s[strlen(s) - 1] = '\0';
-	for (char *line = s, *nl; line; line = nl) {
-		nl = strchr(line, '\n');
-		if (nl)
-			*nl++ = '\0';
-		text_str(&st->out, line);
-		ec_buf_addc(&st->out, '\n');
-	}
+	/* one line: a line break in a value is escaped as the rest is */
+	text_str(&st->out, s);
+	ec_buf_addc(&st->out, '\n');
 	free(s);
+	maybe_flush(st);
+}
+
+void ec_st_text_lines(struct ec_status *st, const char *s)
+{
+	const char *line = s, *nl;
+	size_t n;
+	char *one;
+
+	if (st->fmt != EC_FMT_TEXT)
+		return;
+	n = strlen(s);
+	if (n && s[n - 1] == '\n')
+		n--;
+	for (;;) {
+		nl = memchr(line, '\n', n - (size_t)(line - s));
+		one = strndup(line, nl ? (size_t)(nl - line) :
+			      n - (size_t)(line - s));
+		if (!one) {
+			st->oom = 1;
+			return;
+		}
+		text_str(&st->out, one);
+		ec_buf_addc(&st->out, '\n');
+		free(one);
+		if (!nl)
+			break;
+		line = nl + 1;
+	}
 	maybe_flush(st);
 }
 
@@ -586,7 +616,7 @@ int ec_status_finish(struct ec_status *st, int fd, const struct ec_err *e)
 	if (st->out.oom)
 		return errno = ENOMEM, -1;
 	if (st->stream_fd == -2)
-		return errno = EIO, -1;
+		return errno = st->stream_errno ? st->stream_errno : EIO, -1;
 	r = write_all(fd, st->out.p, st->out.len);
 	ec_buf_reset(&st->out);
 	return r;

@@ -31,6 +31,8 @@ void ec_st_arr(struct ec_status *st, const char *key);
 void ec_st_end(struct ec_status *st);
 
 void ec_st_changed(struct ec_status *st, int changed);
+/* What ec_st_changed said (0 if nothing). */
+int ec_st_has_changed(const struct ec_status *st);
 void ec_st_warn(struct ec_status *st, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Warnings so far, for the caller to echo on stderr. */
@@ -43,9 +45,14 @@ void ec_st_message(struct ec_status *st, const char *fmt, ...)
 /* Text form: from now on the fields are left out of the text record and
  * only lines given by ec_st_text appear (a table, say). */
 void ec_st_text_custom(struct ec_status *st);
-/* A line (or lines) of the text form; the final line break is added. */
+/* A line of the text form; the final line break is added.  Every control
+ * character is escaped, line breaks included: a friendly name or a
+ * subject cannot start a line of its own (a forged row). */
 void ec_st_text(struct ec_status *st, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Lines of the text form from a string whose line breaks are kept (a
+ * usage text, a hook's output); other control characters are escaped. */
+void ec_st_text_lines(struct ec_status *st, const char *s);
 
 /* Let the record be written to fd in pieces as it grows (for long lists),
  * so that memory stays bounded. */

@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "safedir.h"
+#include "sig.h"
 #include "store.h"
 
 #define STORE_VERSION 1
@@ -147,6 +148,11 @@ static int lock_store(struct ec_store *s, int wait_seconds, struct ec_err *e)
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			return ec_fail_errno(e, EC_IO, errno, "cannot lock "
 					     "store '%s'", s->dir);
+		if (ec_sig_caught())
+			return ec_fail(e, EC_INTERRUPTED, "interrupted by %s "
+				       "while waiting for the lock of store "
+				       "'%s': nothing changed",
+				       ec_sig_name(ec_sig_caught()), s->dir);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if ((double)(now.tv_sec - start.tv_sec) +
 		    (double)(now.tv_nsec - start.tv_nsec) / 1e9 >=
@@ -787,6 +793,13 @@ int ec_txn_commit(struct ec_txn *t, struct ec_err *e)
 	if (t->n == 0) {
 		ec_txn_abort(t);
 		return 0;
+	}
+	/* The last moment to stop cleanly: abandon the transaction. */
+	if (ec_sig_caught()) {
+		ec_fail(e, EC_INTERRUPTED, "interrupted by %s before the "
+			"change was committed: the store is left as it was",
+			ec_sig_name(ec_sig_caught()));
+		goto abort;
 	}
 	/* Keep the old content of every target, for an undo. */
 	for (i = 0; i < t->n; i++) {

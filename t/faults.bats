@@ -374,3 +374,101 @@ teardown() {
 	wait "$pid"
 	assert_equal "$(ls -A "$EDGECERT_STORE/.txn")" ""
 }
+
+# wait_for COND...: until the command succeeds, at most 20 s
+wait_for() {
+	local n
+	for n in $(seq 1 200); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	fail "timed out waiting for: $* ($n)"
+}
+
+# holds_lock PID: the run has the store's lock file open (it waits on it)
+holds_lock() {
+	ls -l "/proc/$1/fd" 2>/dev/null | grep -q '/\.lock$'
+}
+
+@test "faults: SIGTERM or SIGHUP before the commit abandons the run, with a record: interrupted" {
+	printf 'pw\n' > pw
+	ecj import-chain --in "$CA/chain.p7b"
+	pfx_of s1
+	before=$(store_snapshot)
+	for sig in TERM HUP; do
+		# the test holds the writer's lock (its descriptor not passed on)
+		exec {lk}> "$EDGECERT_STORE/.lock"
+		flock "$lk"
+		# (EDGECERT_NO_VALGRIND: the pid signalled is edgecert's own)
+		EDGECERT_NO_VALGRIND=1 edgecert import-pfx --in s1.pfx --password-file pw --wait 25 \
+			--format json > rec.json 2> err.txt {lk}>&- &
+		p=$!
+		wait_for holds_lock "$p"
+		kill "-$sig" "$p"
+		st=0
+		wait "$p" || st=$?
+		exec {lk}>&-
+		assert_equal "$st" 6
+		assert_equal "$(jq -r .code rec.json)" interrupted
+		[[ "$(jq -r .message rec.json)" == *"interrupted by SIG$sig"*"nothing changed"* ]] ||
+			fail "$(cat rec.json)"
+		assert_equal "$(store_snapshot)" "$before"
+	done
+	store_consistent
+}
+
+@test "faults: a signal after the commit lets the run finish, its hook too, and the record says so" {
+	printf 'pw\n' > pw
+	ecj import-chain --in "$CA/chain.p7b"
+	pfx_of s2
+	ecj import-pfx --in s2.pfx --password-file pw
+	assert_success
+	t=$(jf '.certificates[0].thumbprint')
+	# the hook marks its start, then takes a moment
+	EDGECERT_NO_VALGRIND=1 edgecert assign --interface internal --thumbprint "$t" --fqdn s2.example.test \
+		--deploy-hook "touch '$BATS_TEST_TMPDIR/started'; sleep 1; echo hook-done" \
+		--format json > rec.json 2> err.txt &
+	p=$!
+	wait_for [ -e started ]
+	kill -TERM "$p"
+	st=0
+	wait "$p" || st=$?
+	assert_equal "$st:$(jq -r .code rec.json)" 0:ok
+	assert_equal "$(jq -r .hook.output rec.json)" hook-done
+	assert_equal "$(jq -r '.warnings[0]' rec.json)" "SIGTERM came too late to stop the run: it finished"
+	assert_equal "$(openssl x509 -in "$EDGECERT_STORE/live/internal/cert.pem" -noout -subject)" \
+		"subject=CN = s2.example.test"
+}
+
+@test "faults: a record that cannot be written is exit 8, and says the change was made" {
+	printf 'pw\n' > pw
+	ecj import-chain --in "$CA/chain.p7b"
+	pfx_of s3
+	ecj import-pfx --in s3.pfx --password-file pw
+	assert_success
+	t=$(jf '.certificates[0].thumbprint')
+	# a reader gone before the record (SIGPIPE as a shell leaves it)
+	run --separate-stderr python3 -c '
+import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)
+p = subprocess.run(sys.argv[1:], stdout=w)
+sys.exit(p.returncode if p.returncode >= 0 else 128 - p.returncode)' \
+		edgecert assign --interface internal --thumbprint "$t" --fqdn s3.example.test --format json
+	assert_equal "$status" 8
+	[[ "$stderr" == *"cannot write the status record: Broken pipe; the run ended with code ok and changed the store"* ]] ||
+		fail "$stderr"
+	assert_equal "$(openssl x509 -in "$EDGECERT_STORE/live/internal/cert.pem" -noout -subject)" \
+		"subject=CN = s3.example.test"
+	# a closed standard output, and an unwritable --status-fd
+	run --separate-stderr bash -c 'exec edgecert "$@" >&-' - assign --interface internal --clear
+	assert_equal "$status" 8
+	[[ "$stderr" == *"cannot write the status record: "*"; the run ended with code ok and changed the store"* ]] ||
+		fail "$stderr"
+	assert_not_exist "$EDGECERT_STORE/live/internal"
+	run --separate-stderr edgecert list --status-fd 5 5< pw
+	assert_equal "$status" 8
+	[[ "$stderr" == *"cannot write the status record: Bad file descriptor; the run ended with code ok"* ]] ||
+		fail "$stderr"
+	store_consistent
+}

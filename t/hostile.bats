@@ -150,6 +150,27 @@ y" 'back\slash' '$(touch pwned)' "'; touch pwned; '" '\0' '%00' '\x00\u0000'; do
 	assert_not_exist "$EDGECERT_STORE/pending/pwned"
 }
 
+@test "hostile: a friendly name with a line break forges no row in the text output" {
+	fake="root      $(printf '%040d' 0) 2036-11-22 CN=Forged Root"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout f.key \
+		-subj "/CN=f.example.test" -days 5 -out f.pem 2>/dev/null
+	printf 'pw\n' > pw
+	openssl pkcs12 -export -in f.pem -inkey f.key -passout file:pw -name "x
+$fake" -out f.pfx
+	run --separate-stderr edgecert import-pfx --in f.pfx --password-file pw
+	assert_success
+	assert_output --partial "x\\x0a$fake"
+	refute_line --regexp '^root '
+	run --separate-stderr edgecert list
+	assert_success
+	assert_output --partial "x\\x0a$fake"
+	refute_line --regexp '^root '
+	# the record keeps the name whole
+	ecj list --section personal
+	assert_equal "$(jf '.items[0].friendly_name')" "x
+$fake"
+}
+
 @test "hostile: certificate content that looks like shell is inert in every kv record" {
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout k.pem \
 		-subj "/CN=\$(touch pwned1)/O=\`touch pwned2\`/OU='; touch pwned3; '" \
@@ -244,4 +265,47 @@ y" 'back\slash' '$(touch pwned)' "'; touch pwned; '" '\0' '%00' '\x00\u0000'; do
 	# and the same file again is a no-op
 	rec=$(timeout 60 edgecert import-chain --in many.pem --format json)
 	assert_equal "$(jq -r .changed <<<"$rec")" false
+}
+
+@test "hostile: a PFX that asks for unbounded work is bad-input before any key is derived" {
+	hp="$EC_ROOT/scripts/hostile-pfx"
+	"$hp" contentinfos ci.pfx 2000
+	"$hp" bags bags.pfx 300
+	"$hp" keys keys.pfx 20 600000
+	for f in ci bags keys; do
+		expect 3 bad-input import-pfx --in "$f.pfx" --no-password
+	done
+	ecj import-pfx --in ci.pfx --no-password
+	assert_equal "$(jf .message)" "cannot read 'ci.pfx': the file holds 2000 ContentInfos (more than 64): refused"
+	ecj import-pfx --in bags.pfx --no-password
+	assert_equal "$(jf .message)" "cannot read 'bags.pfx': the file holds more than 256 bags: refused"
+	# 20 x 600,000: each under the cap of one PBE, the sum over the file's
+	ecj import-pfx --in keys.pfx --no-password
+	assert_equal "$(jf .message)" "cannot read 'keys.pfx': the file asks for more than 10000000 key derivation iterations in all (MAC and encryptions): refused"
+	assert_equal "$(store_snapshot)" "$before"
+}
+
+@test "hostile: odd MAC parameters and a doubled key bag get the right code and message" {
+	hp="$EC_ROOT/scripts/hostile-pfx"
+	"$hp" mac-iter neg.pfx -1
+	ecj import-pfx --in neg.pfx --no-password
+	assert_code 3 bad-input
+	assert_equal "$(jf .message)" "cannot read 'neg.pfx': the MAC asks for -1 iterations: not a positive count, damaged"
+	# a long salt is no "unsupported MAC": the MAC is checked (and fails)
+	"$hp" mac-salt salt.pfx 300
+	ecj import-pfx --in salt.pfx --no-password
+	assert_code 3 bad-password
+	[[ "$(jf .message)" == *"the MAC does not verify"* ]] || fail "$(jf .message)"
+	"$hp" mac-salt huge.pfx 2000
+	ecj import-pfx --in huge.pfx --no-password
+	assert_code 3 bad-input
+	assert_equal "$(jf .message)" "cannot read 'huge.pfx': the MAC's salt is longer than 1024 bytes: refused"
+	assert_equal "$(store_snapshot)" "$before"
+	# the same key in two bags: a copy, not a key of no certificate
+	"$hp" dup-key dup.pfx
+	ecj import-pfx --in dup.pfx --no-password
+	assert_code 0 ok
+	t=$(jf '.certificates[0].thumbprint')
+	assert_equal "$(jf '.warnings[0]')" "the private key of certificate $t is in the file twice: the copy is ignored"
+	assert_equal "$(jf '.certificates[0].has_private_key')" true
 }

@@ -188,6 +188,66 @@ H
 	! grep -F -q "$PASS" hook.argv || fail "a secret in the hook's argv"
 }
 
+@test "security: an unused --pin-env and --pin-fd never reach the deploy hook" {
+	(umask 077; pfx_of k)
+	ecj import-chain --in "$CA/chain.p7b"
+	run edgecert import-pfx --in k.pfx --password-file pw -q
+	assert_success
+	printf '1234\n' > pin
+	# the hook shows its environment and whether descriptor 7 is open
+	# shellcheck disable=SC2016 # expanded by the hook's shell
+	hook='env | grep "^EC_TEST_PIN" || true; [ -e /proc/$$/fd/7 ] && echo fd7-open || echo fd7-closed'
+	EC_TEST_PIN=1234 ecj assign --interface internal --name k --fqdn k.example.test \
+		--pin-env EC_TEST_PIN --deploy-hook "$hook"
+	assert_code 0 ok
+	assert_equal "$(jf .hook.output)" fd7-closed
+	ecj assign --interface internal --clear --pin-fd 7 --deploy-hook "$hook" 7< pin
+	assert_code 0 ok
+	assert_equal "$(jf .hook.output)" fd7-closed
+	# the control: a descriptor 7 that is not the PIN's reaches the hook
+	ecj assign --interface internal --name k --fqdn k.example.test --deploy-hook "$hook" 7< pin
+	assert_code 0 ok
+	assert_equal "$(jf .hook.output)" fd7-open
+}
+
+@test "security: export and request --force replace regular files only" {
+	(umask 077; pfx_of d)
+	run edgecert import-pfx --in d.pfx --password-file pw --exportable -q
+	assert_success
+	mkfifo fifo
+	mkdir dir
+	echo keep > target
+	ln -s target link
+	outs=(fifo dir link)
+	# a character device as the issue's attack had it (mknod is root's)
+	if [ "$(id -u)" = 0 ]; then
+		mknod chardev c 1 3
+		outs+=(chardev)
+	fi
+	for out in "${outs[@]}"; do
+		before=$(stat -c %F "$out")
+		for check in "" --check; do
+			# shellcheck disable=SC2086 # $check: one word or none
+			timeout 20 edgecert export --name d --out "$out" --password-file pw --force $check \
+				--format json > rec.json 2>/dev/null && st=0 || st=$?
+			assert_equal "$st:$(jq -r .code rec.json)" "5:exists"
+			[[ "$(jq -r .message rec.json)" == *"--force replaces regular files only"* ]] ||
+				fail "$out: $(jq -r .message rec.json)"
+			assert_equal "$(stat -c %F "$out")" "$before"
+		done
+		ecj request --cn "r$out.example.test" --key-type ecdsa --out "$out" --force
+		assert_code 5 exists
+		assert_equal "$(stat -c %F "$out")" "$before"
+	done
+	assert_equal "$(cat target)" keep
+	# a regular file is replaced, as before
+	ecj export --name d --out target --password-file pw --force
+	assert_code 0 ok
+	openssl pkcs12 -in target -passin file:pw -nokeys > /dev/null 2>&1 || fail "not a PFX"
+	run ls -A
+	refute_output --partial ".edgecert-"
+}
+
 @test "security: every applet's kv record is safe to eval with hostile content" {
 	evil="\$(touch pwned1)\`touch pwned2\`'; touch pwned3; '\"\\ \$HOME
 line"

@@ -110,7 +110,7 @@ line2 \\ end"
 		name-mismatch:1 purpose-mismatch:1 key-mismatch:1 no-private-key:1 \
 		usage:2 bad-input:3 bad-password:3 crl-too-large:3 not-found:4 ambiguous:4 \
 		no-pending-request:4 not-exportable:5 weak-key:5 exists:5 refused:5 \
-		locked:6 io:6 store-corrupt:6 store-unsafe:6 hook-failed:6 internal:70 \
+		locked:6 io:6 store-corrupt:6 store-unsafe:6 hook-failed:6 interrupted:6 internal:70 \
 		no-daemon-access:1 not-served:7; do
 		code=${pair%:*} exit=${pair#*:}
 		# ".IP "\fBcode\fR" 22" followed by "exit N: ..."
