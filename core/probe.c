@@ -92,17 +92,17 @@ static int dial(const struct ec_probe_target *t, long ms, char *msg,
 			    SOCK_NONBLOCK, a->ai_protocol);
 		if (fd < 0)
 			continue;
-		if (connect(fd, a->ai_addr, a->ai_addrlen) < 0 &&
-		    errno == EINPROGRESS) {
+		if (connect(fd, a->ai_addr, a->ai_addrlen) == 0)
+			break;
+		if (errno == EINPROGRESS) {
 			p.fd = fd;
 			p.events = POLLOUT;
+			err = 0;
 			if (poll(&p, 1, (int)(ms > 0 ? ms : 1)) == 1 &&
 			    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err,
 				       &len) == 0 && !err)
 				break;
 			errno = err ? err : ETIMEDOUT;
-		} else if (!errno || errno == EISCONN) {
-			break;
 		}
 		snprintf(msg, n, "cannot connect to %s: %s", t->spec,
 			 strerror(errno));
@@ -110,6 +110,10 @@ static int dial(const struct ec_probe_target *t, long ms, char *msg,
 		fd = -1;
 	}
 	freeaddrinfo(ai);
+	/* connected: the handshake blocks, bounded by its own timeout (a
+	 * non-blocking one would spin on EAGAIN) */
+	if (fd >= 0 && (x = fcntl(fd, F_GETFL)) >= 0)
+		(void)fcntl(fd, F_SETFL, x & ~O_NONBLOCK);
 	return fd;
 }
 
@@ -128,7 +132,7 @@ static int try_once(const struct ec_probe_target *t,
 	if (fd < 0)
 		return 0;
 	if (gnutls_certificate_allocate_credentials(&cred) < 0 ||
-	    gnutls_init(&s, GNUTLS_CLIENT | GNUTLS_NONBLOCK) < 0 ||
+	    gnutls_init(&s, GNUTLS_CLIENT) < 0 ||
 	    gnutls_set_default_priority(s) < 0 ||
 	    gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, cred) < 0 ||
 	    (t->sni[0] && gnutls_server_name_set(s, GNUTLS_NAME_DNS, t->sni,
