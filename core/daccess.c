@@ -186,8 +186,17 @@ int ec_daccess_live(const char *live, unsigned long gen,
 		snprintf(c->msg, sizeof(c->msg), "no --owner or --group");
 		return 0;
 	}
-	if (!gen) {	/* the store, from its parent: STORE/live/.. */
-		snprintf(buf[0], sizeof(buf[0]), "%.*s/../", dirlen, live);
+	if (!gen) {	/* the store searchable: STORE/./ (live/ may not be
+			 * there yet, nor 0711 before a real run) */
+		int storelen = dirlen;
+
+		while (storelen > 0 && live[storelen - 1] != '/')
+			storelen--;
+		if (storelen == 0)	/* "live/IFACE": the store is "." */
+			snprintf(buf[0], sizeof(buf[0]), "./");
+		else
+			snprintf(buf[0], sizeof(buf[0]), "%.*s./", storelen,
+				 live);
 		paths[np++] = buf[0];
 	}
 	for (size_t i = 0; gen && i < n && i < EC_LIVE_NFILES; i++) {

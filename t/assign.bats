@@ -705,6 +705,24 @@ searchable() {
 	assert_code 2 usage
 }
 
+@test "assign: --check --owner on a store the user can search passes before live/ is made searchable" {
+	trust
+	t=$(put server)
+	searchable
+	chmod 0711 "$EDGECERT_STORE"
+	mkdir -p "$EDGECERT_STORE/live"
+	chmod 0700 "$EDGECERT_STORE/live"
+	before=$(store_snapshot)
+	# live/ becomes 0711 only when a real run publishes: --check must ask
+	# whether the store can be reached, not live/ as it is now
+	ecj assign --interface internal --thumbprint "$t" --owner nobody --check
+	assert_code 0 ok
+	assert_equal "$(jf '.checks[] | select(.name == "daemon-access") | .outcome')" pass
+	assert_equal "$(store_snapshot)" "$before"
+	ecj assign --interface internal --thumbprint "$t" --owner nobody
+	assert_code 0 ok
+}
+
 @test "assign: chain_count is 0 and chain.pem empty for a certificate its root issued; combined.pem all the same" {
 	edgecert import-chain --in "$PKI/ossl-root.pem" -q > /dev/null
 	t=$(store_put personal "$PKI/ossl-server.pem" "$PKI/ossl-server.key")
