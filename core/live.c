@@ -332,8 +332,9 @@ int ec_live_write(struct ec_store *s, const char *iface,
 		goto fail;
 	}
 	for (size_t i = 0; i < n; i++)
+		/* no group bits until own_file has given it to its group */
 		if (ec_create_at_mode(gfd, f[i].name, f[i].data, f[i].len,
-				      f[i].mode, e) < 0 ||
+				      f[i].mode & ~(mode_t)070, e) < 0 ||
 		    own_file(gfd, f[i].name, f[i].uid, f[i].gid, f[i].mode,
 			     e) < 0)
 			goto fail;
