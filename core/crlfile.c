@@ -50,8 +50,12 @@ struct each {
 	int (*fn)(void *, const char *, gnutls_x509_crl_t,
 		  const struct ec_err *);
 	void *arg;
+	struct ec_err *e;
 };
 
+/* A CRL that cannot be used goes to fn with why; one another user could
+ * have planted (store-unsafe, as any store object) or no memory ends
+ * the scan. */
 static int one(void *arg, const char *name)
 {
 	struct each *ea = arg;
@@ -59,8 +63,10 @@ static int one(void *arg, const char *name)
 	struct ec_err why = { EC_OK, "" };
 
 	if (ec_crlfile_read(ea->s, name, &crl, &why) < 0 &&
-	    why.code == EC_INTERNAL)
+	    (why.code == EC_INTERNAL || why.code == EC_STORE_UNSAFE)) {
+		*ea->e = why;
 		return -1;
+	}
 	return ea->fn(ea->arg, name, crl, crl ? NULL : &why);
 }
 
@@ -69,7 +75,7 @@ int ec_crlfile_each(struct ec_store *s,
 			      gnutls_x509_crl_t crl, const struct ec_err *why),
 		    void *arg, struct ec_err *e)
 {
-	struct each ea = { s, fn, arg };
+	struct each ea = { s, fn, arg, e };
 	int r;
 
 	e->code = EC_OK;

@@ -517,6 +517,19 @@ refused() {
 	rm "$CRLF"
 	{ cat good.crl; head -c 12000000 /dev/zero | tr '\0' '\n'; } > "$CRLF"
 	refused
+	# another user's CRL, or one others may write, is no CRL of this
+	# store's: store-unsafe, as any store object (not a verdict)
+	rm "$CRLF"
+	cp good.crl "$CRLF"
+	chown nobody "$CRLF"
+	ecj verify-root --cert r.pem
+	assert_code 6 store-unsafe
+	chown 0 "$CRLF"
+	chmod 0666 "$CRLF"
+	ecj assign --interface internal --name r --fqdn r.example.test
+	assert_code 6 store-unsafe
+	assert_not_exist "$EDGECERT_STORE/live/internal"
+	chmod 0600 "$CRLF"
 	# and the good one back: revoked again, and a good certificate of
 	# the same CA fine
 	cp good.crl "$CRLF"
