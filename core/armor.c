@@ -92,6 +92,7 @@ static int add_b64(struct ec_armor *a, const unsigned char *p, size_t len,
 	in.size = (unsigned)n;
 	r = n ? gnutls_base64_decode2(&in, &der) :
 		GNUTLS_E_BASE64_DECODING_ERROR;
+	gnutls_memset(s, 0, n);	/* a PFX's base64 is its key's */
 	free(s);
 	if (r < 0)
 		return ec_fail(e, EC_BAD_INPUT, "%s is not valid base64: %s",
@@ -212,6 +213,7 @@ int ec_armor_read(const unsigned char *data, size_t len, const char *name,
 			       e) < 0 || !conv)
 			return -1;
 		r = read_text(out, conv, clen, name, e);
+		gnutls_memset(conv, 0, clen);
 		free(conv);
 		goto out;
 	}

@@ -2,6 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gnutls/gnutls.h>
+
 #include "pfxattr.h"
 
 #define OID_DATA "1.2.840.113549.1.7.1"
@@ -41,6 +43,14 @@ static asn1_node decode(asn1_node defs, const char *type,
 	return n;
 }
 
+/* Plain SafeContents may hold an unencrypted key bag: wiped, then freed. */
+static void wipe_free(void *p, int len)
+{
+	if (p && len > 0)
+		gnutls_memset(p, 0, (size_t)len);
+	free(p);
+}
+
 /* The octets of an id-data ContentInfo's content (ANY: an OCTET STRING). */
 static unsigned char *data_octets(asn1_node defs, asn1_node ci,
 				  const char *prefix, int *len)
@@ -48,6 +58,7 @@ static unsigned char *data_octets(asn1_node defs, asn1_node ci,
 	char name[64], oid[128];
 	int olen = sizeof(oid);
 	unsigned char *any, *v = NULL;
+	int anylen;
 	asn1_node d;
 
 	snprintf(name, sizeof(name), "%scontentType", prefix);
@@ -57,11 +68,12 @@ static unsigned char *data_octets(asn1_node defs, asn1_node ci,
 	snprintf(name, sizeof(name), "%scontent", prefix);
 	if (!(any = read_alloc(ci, name, len)))
 		return NULL;
-	if ((d = decode(defs, "PKCS12Attrs.Data", any, *len))) {
+	anylen = *len;
+	if ((d = decode(defs, "PKCS12Attrs.Data", any, anylen))) {
 		v = read_alloc(d, "", len);
 		asn1_delete_structure(&d);
 	}
-	free(any);
+	wipe_free(any, anylen);
 	return v;
 }
 
@@ -189,7 +201,7 @@ int ec_pfx_csp_read(const unsigned char *der, size_t len,
 	asn1_node defs = NULL, pfx = NULL, as = NULL;
 	unsigned char *octets = NULL;
 	char name[32];
-	int olen, r = 0;
+	int olen = 0, r = 0;
 
 	*out = NULL;
 	*n = 0;
@@ -213,11 +225,11 @@ int ec_pfx_csp_read(const unsigned char *der, size_t len,
 		snprintf(name, sizeof(name), "?%d.", i);
 		if ((sc = data_octets(defs, as, name, &sclen))) {
 			r = safe_contents(defs, sc, sclen, out, n);
-			free(sc);
+			wipe_free(sc, sclen);
 		}
 	}
 out:
-	free(octets);
+	wipe_free(octets, olen);
 	asn1_delete_structure(&as);
 	asn1_delete_structure(&pfx);
 	asn1_delete_structure(&defs);
