@@ -252,6 +252,12 @@ static int subst(const struct ec_inf *all, char **s, unsigned lineno,
 				       (int)(len > 64 ? 64 : len), p + 1);
 		}
 		p = end + 1;
+		if (b.len > EC_INF_VALUE_MAX) {	/* %a%%a%... of a long a */
+			ec_buf_free(&b);
+			return ec_fail(e, EC_USAGE, "INF line %u: the value "
+				       "grows past %u bytes through [Strings]",
+				       lineno, (unsigned)EC_INF_VALUE_MAX);
+		}
 	}
 	ec_buf_addc(&b, '\0');
 	if (b.oom) {

@@ -11,6 +11,9 @@
 
 #include "err.h"
 
+/* The longest a value may grow through [Strings] substitution. */
+#define EC_INF_VALUE_MAX (64u << 10)
+
 struct ec_inf_line {
 	char *section;	/* as written, without the brackets */
 	char *key;	/* substituted, unquoted, trimmed */
@@ -25,7 +28,8 @@ struct ec_inf {
 
 /* Parse an INF file's bytes.  A line outside a section, a section header
  * without its ']', a line without '=' (but in [Version]), an unclosed
- * quote, an unknown %name%, or text that is not UTF-8 after decoding is
+ * quote, an unknown %name%, a value that substitution makes longer than
+ * EC_INF_VALUE_MAX, or text that is not UTF-8 after decoding is
  * usage, "line N: ...".  out is empty on failure. */
 int ec_inf_parse(const unsigned char *data, size_t n, struct ec_inf *out,
 		 struct ec_err *e);
