@@ -141,7 +141,9 @@ static int read_at(int dirfd, const char *name, size_t max, int owned,
 	r = check_regular(fd, name, e);
 	if (r < 0)
 		e->code = EC_STORE_CORRUPT;
-	else if (owned && fstat(fd, &sb) == 0 && sb.st_uid != geteuid())
+	else if (owned && fstat(fd, &sb) < 0)
+		r = ec_fail_errno(e, EC_IO, errno, "cannot read '%s'", name);
+	else if (owned && sb.st_uid != geteuid())
 		r = ec_fail(e, EC_STORE_UNSAFE, "'%s' in the store is owned by "
 			    "uid %ld, not by this user; refusing to use it",
 			    name, (long)sb.st_uid);
