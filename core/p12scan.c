@@ -382,7 +382,7 @@ int ec_p12_scan(const unsigned char *der, size_t len,
 
 	memset(out, 0, sizeof(*out));
 	if (asn1_array2tree(ec_p12scan_asn1_tab, &s.defs, msg) != ASN1_SUCCESS)
-		return ec_fail(e, EC_INTERNAL, "pkcs12.asn: %s", msg);
+		return ec_fail(e, EC_INTERNAL, "p12scan.asn: %s", msg);
 	if ((r = decode(&s, "EdgecertP12Scan.PFX", der, len, &pfx,
 			"outer structure")) < 0)
 		goto out;

@@ -25,6 +25,7 @@ const asn1_static_node ec_p12scan_asn1_tab[] = {
   { "content", 541089805, NULL },
   { NULL, 1073743880, "0"},
   { "contentType", 1, NULL },
+  { "Data", 1073741831, NULL },
   { "AuthenticatedSafe", 1610612747, NULL },
   { NULL, 2, "ContentInfo"},
   { "SafeContents", 1610612747, NULL },
@@ -61,11 +62,12 @@ const asn1_static_node ec_p12scan_asn1_tab[] = {
   { "PBES2Params", 1610612741, NULL },
   { "keyDerivationFunc", 1073741826, "AlgorithmIdentifier"},
   { "encryptionScheme", 2, "AlgorithmIdentifier"},
-  { "PBKDF2Params", 536870917, NULL },
+  { "PBKDF2Params", 1610612741, NULL },
   { "salt", 1073741837, NULL },
   { "iterationCount", 1073741827, NULL },
   { "keyLength", 1073758211, NULL },
   { "prf", 16386, "AlgorithmIdentifier"},
+  { "BMPName", 33, NULL },
   { NULL, 0, NULL }
 };
 

@@ -4,6 +4,7 @@
 
 #include <gnutls/gnutls.h>
 
+#include "p12scan.h"
 #include "pfxattr.h"
 
 #define OID_DATA "1.2.840.113549.1.7.1"
@@ -69,7 +70,7 @@ static unsigned char *data_octets(asn1_node defs, asn1_node ci,
 	if (!(any = read_alloc(ci, name, len)))
 		return NULL;
 	anylen = *len;
-	if ((d = decode(defs, "PKCS12Attrs.Data", any, anylen))) {
+	if ((d = decode(defs, "EdgecertP12Scan.Data", any, anylen))) {
 		v = read_alloc(d, "", len);
 		asn1_delete_structure(&d);
 	}
@@ -80,7 +81,7 @@ static unsigned char *data_octets(asn1_node defs, asn1_node ci,
 /* A BMPString (ANY) as UTF-8; code points past the BMP as '?'. */
 static char *bmp_utf8(asn1_node defs, const unsigned char *der, int len)
 {
-	asn1_node n = decode(defs, "PKCS12Attrs.BMPName", der, len);
+	asn1_node n = decode(defs, "EdgecertP12Scan.BMPName", der, len);
 	unsigned char *b;
 	char *s, *p;
 	int n16;
@@ -158,7 +159,7 @@ static int push(struct ec_pfx_csp **out, size_t *n, char *container,
 static int safe_contents(asn1_node defs, const unsigned char *der, int len,
 			 struct ec_pfx_csp **out, size_t *n)
 {
-	asn1_node sc = decode(defs, "PKCS12Attrs.SafeContents", der, len);
+	asn1_node sc = decode(defs, "EdgecertP12Scan.SafeContents", der, len);
 	char name[64], oid[128];
 	int r = 0;
 
@@ -206,11 +207,11 @@ int ec_pfx_csp_read(const unsigned char *der, size_t len,
 	*out = NULL;
 	*n = 0;
 	if (len > (size_t)1 << 30 ||
-	    asn1_array2tree(ec_pkcs12_asn1_tab, &defs, NULL) != ASN1_SUCCESS)
+	    asn1_array2tree(ec_p12scan_asn1_tab, &defs, NULL) != ASN1_SUCCESS)
 		return 0;
-	if (!(pfx = decode(defs, "PKCS12Attrs.PFX", der, (int)len)) ||
+	if (!(pfx = decode(defs, "EdgecertP12Scan.PFX", der, (int)len)) ||
 	    !(octets = data_octets(defs, pfx, "authSafe.", &olen)) ||
-	    !(as = decode(defs, "PKCS12Attrs.AuthenticatedSafe", octets,
+	    !(as = decode(defs, "EdgecertP12Scan.AuthenticatedSafe", octets,
 			  olen)))
 		goto out;
 	for (int i = 1; r == 0; i++) {
