@@ -18,6 +18,7 @@
 #include "../core/certstore.h"
 #include "../core/csr.h"
 #include "../core/meta.h"
+#include "../core/pending.h"
 #include "../core/place.h"
 #include "../core/store.h"
 #include "../core/token.h"
@@ -124,7 +125,7 @@ static int find_match(struct ec_store *s, const struct ec_bundle *b,
 		if (ec_keyid_of_crt(b->crt[i], id, e) < 0 ||
 		    ec_cert_ids(b->crt[i], sha1, NULL, e) < 0)
 			return -1;
-		if (has_object(s, EC_SEC_PENDING, id, "meta")) {
+		if (ec_pending_has(s, id)) {
 			if (found++ && strcmp(m->id, id) != 0)
 				return ec_fail(e, EC_AMBIGUOUS, "the answer "
 					       "holds certificates for more "
@@ -149,48 +150,24 @@ static int find_match(struct ec_store *s, const struct ec_bundle *b,
 	return 1;
 }
 
-struct pending_list {
-	struct ec_store *s;
-	struct ec_buf text;
-	int n;
-};
-
-static int list_one(void *arg, const char *name)
-{
-	struct pending_list *pl = arg;
-	struct ec_data d = { 0 };
-	struct ec_meta m = { 0 };
-	struct ec_err e;
-	const char *subj;
-
-	if (ec_store_read(pl->s, EC_SEC_PENDING, name, &d, &e) < 0)
-		return 0;
-	if (ec_meta_parse(&m, (char *)d.data, d.size, &e) == 0) {
-		subj = ec_meta_get(&m, "subject");
-		ec_buf_addf(&pl->text, "%s'%s'", pl->n++ ? ", " : "",
-			    subj ? subj : "?");
-		ec_meta_free(&m);
-	}
-	ec_data_free(&d);
-	return 0;
-}
-
 /* no-pending-request, naming the requests that are pending. */
 static int no_match(struct ec_store *s, const char *in, struct ec_err *e)
 {
-	struct pending_list pl = { .s = s };
-	int r;
+	struct ec_buf text = { 0 };
+	int n = ec_pending_subjects(s, &text, e), r;
 
-	if (ec_store_scan(s, EC_SEC_PENDING, ".meta", list_one, &pl, e) < 0)
+	if (n < 0) {
+		ec_buf_free(&text);
 		return -1;
-	if (pl.n == 0)
+	}
+	if (n == 0)
 		r = ec_fail(e, EC_NO_PENDING_REQUEST, "no certificate in '%s' "
 			    "answers a request: none is pending", in);
 	else
 		r = ec_fail(e, EC_NO_PENDING_REQUEST, "no certificate in '%s' "
 			    "answers a pending request; pending: %s", in,
-			    pl.text.oom ? "?" : pl.text.p);
-	ec_buf_free(&pl.text);
+			    text.oom ? "?" : text.p);
+	ec_buf_free(&text);
 	return r;
 }
 
@@ -254,30 +231,19 @@ static void diff_take(struct ec_store *s, const struct match *m,
 		      gnutls_x509_crt_t crt, const struct ec_meta *pm,
 		      struct diff *df)
 {
-	struct ec_data d = { 0 };
 	gnutls_x509_crq_t crq = NULL;
-	gnutls_datum_t pem;
 	const char *req = ec_meta_get(pm, "subject");
-	char name[96];
 	struct ec_err e;
 
 	if (!m->pending)
 		return;
 	df->dn = ec_cert_dn(crt, 0);
 	df->req_dn = req ? strdup(req) : NULL;
-	snprintf(name, sizeof(name), "%s.csr", m->id);
-	if (ec_store_read(s, EC_SEC_PENDING, name, &d, &e) < 0)
+	if (ec_pending_load_csr(s, m->id, &crq, NULL, &e) < 0)
 		return;
-	pem.data = d.data;
-	pem.size = (unsigned)d.size;
-	if (gnutls_x509_crq_init(&crq) >= 0) {
-		if (gnutls_x509_crq_import(crq, &pem, GNUTLS_X509_FMT_PEM) >= 0) {
-			sans(NULL, crq, &df->want);
-			sans(crt, NULL, &df->got);
-		}
-		gnutls_x509_crq_deinit(crq);
-	}
-	ec_data_free(&d);
+	sans(NULL, crq, &df->want);
+	sans(crt, NULL, &df->got);
+	gnutls_x509_crq_deinit(crq);
 }
 
 static void diff_one(struct ec_status *st, const char *field,
@@ -350,9 +316,7 @@ static int stage(struct ec_store *s, struct ec_txn *t, const struct match *m,
 		 struct ec_meta *meta, const struct ec_plan *p,
 		 struct ec_err *e)
 {
-	static const char *const exts[] = { "key", "csr", "meta" };
 	int n = 0, r;
-	char name[96];
 
 	if ((r = ec_cs_stage_cert(s, t, EC_SEC_PERSONAL, crt, meta, e)) < 0)
 		return -1;
@@ -364,15 +328,9 @@ static int stage(struct ec_store *s, struct ec_txn *t, const struct match *m,
 	if ((r = ec_place_stage(s, t, p, e)) < 0)
 		return -1;
 	n += r;
-	for (int i = 0; i < 3; i++) {
-		snprintf(name, sizeof(name), "%s.%s", m->id, exts[i]);
-		if (!ec_store_has(s, EC_SEC_PENDING, name))
-			continue;
-		n++;
-		if (t && ec_txn_del(t, EC_SEC_PENDING, name, e) < 0)
-			return -1;
-	}
-	return n;
+	if ((r = ec_pending_stage_del(s, t, m->id, e)) < 0)
+		return -1;
+	return n + r;
 }
 
 /* Load what the request left: its metadata and key (pending), or, for an
@@ -390,14 +348,14 @@ static int load_request(struct ec_ctx *ctx, struct ec_store *s,
 
 	if (!m->pending)
 		return ec_cs_load_meta(s, EC_SEC_PERSONAL, m->sha1, pm, e);
-	if (ec_cs_load_meta(s, EC_SEC_PENDING, m->id, pm, e) < 0)
+	if (ec_pending_load_meta(s, m->id, pm, e) < 0)
 		return -1;
 	if ((url = ec_cs_key_url(pm))) {
 		if (ec_ctx_token(ctx, tok, e) < 0 ||
 		    (r = ec_token_matches(*tok, url, crt, e)) < 0)
 			return -1;
 	} else {
-		if (ec_cs_load_key(s, EC_SEC_PENDING, m->id, key, e) < 0)
+		if (ec_pending_load_key(s, m->id, key, e) < 0)
 			return -1;
 		r = ec_key_matches(crt, *key);
 	}

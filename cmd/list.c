@@ -12,6 +12,7 @@
 #include "../core/certstore.h"
 #include "../core/crlfile.h"
 #include "../core/meta.h"
+#include "../core/pending.h"
 #include "../core/select.h"
 #include "../core/store.h"
 
@@ -199,11 +200,14 @@ static void pending_item(struct list_run *lr, const char *id)
 	const char *subj, *created;
 	struct ec_meta m;
 	struct tm tm = { 0 };
+	struct ec_err e;
 	char tail[48];
 	long age = 0;
 
-	if (read_meta(lr, EC_SEC_PENDING, id, &m) < 0)
+	if (ec_pending_load_meta(lr->store, id, &m, &e) < 0) {
+		ec_st_warn(lr->ctx->st, "%s", e.msg);
 		return;
+	}
 	subj = ec_meta_get(&m, "subject");
 	created = ec_meta_get(&m, "created");
 	if (created && strptime(created, "%Y-%m-%dT%H:%M:%SZ", &tm))

@@ -18,6 +18,7 @@
 #include "../core/fsx.h"
 #include "../core/infreq.h"
 #include "../core/meta.h"
+#include "../core/pending.h"
 #include "../core/store.h"
 #include "../core/token.h"
 
@@ -330,64 +331,6 @@ static void given_subject(const struct request_opts *o, char *buf, size_t n)
 		 o->p.ou ? o->p.ou : "", o->p.cn ? o->p.cn : "");
 }
 
-struct lookup {
-	struct ec_store *store;
-	enum ec_section sec;
-	const char *key, *want;	/* meta key and value to find */
-	size_t prefix;		/* match want as a prefix of the id instead */
-	char id[80];
-	int hits;
-};
-
-static int lookup_one(void *arg, const char *name)
-{
-	struct lookup *l = arg;
-	size_t n = strlen(name) - 5;	/* ".meta" */
-	struct ec_meta m;
-	struct ec_data d = { 0 };
-	char obj[80];
-	const char *v;
-	struct ec_err e;
-
-	if (n >= sizeof(l->id))
-		return 0;
-	memcpy(obj, name, n);
-	obj[n] = '\0';
-	if (l->prefix) {
-		if (strncmp(obj, l->want, l->prefix) == 0) {
-			snprintf(l->id, sizeof(l->id), "%s", obj);
-			l->hits++;
-		}
-		return 0;
-	}
-	if (ec_store_read(l->store, l->sec, name, &d, &e) < 0)
-		return 0;
-	if (ec_meta_parse(&m, (char *)d.data, d.size, &e) == 0) {
-		v = ec_meta_get(&m, l->key);
-		if (v && strcmp(v, l->want) == 0) {
-			snprintf(l->id, sizeof(l->id), "%s", obj);
-			l->hits++;
-		}
-		ec_meta_free(&m);
-	}
-	ec_data_free(&d);
-	return 0;
-}
-
-static int lookup(struct ec_store *s, enum ec_section sec, const char *key,
-		  const char *want, size_t prefix, char id[80],
-		  struct ec_err *e)
-{
-	struct lookup l = { .store = s, .sec = sec, .key = key, .want = want,
-			    .prefix = prefix };
-
-	if (ec_store_scan(s, sec, ".meta", lookup_one, &l, e) < 0)
-		return -1;
-	if (l.hits == 1)
-		memcpy(id, l.id, sizeof(l.id));
-	return l.hits;
-}
-
 /* Write the request where --out says; *changed when a file changed. */
 static int write_out(struct ec_ctx *ctx, const struct request_opts *o,
 		     const gnutls_datum_t *pem, int *changed)
@@ -451,9 +394,9 @@ static void san_arrays(struct ec_status *st, gnutls_x509_crq_t crq)
 }
 
 /* The record of a request, new or found pending. */
-static void report(struct ec_ctx *ctx, const struct request_opts *o,
-		   const char *id, gnutls_x509_crq_t crq,
-		   const struct ec_meta *m)
+static void report(struct ec_ctx *ctx, struct ec_store *s,
+		   const struct request_opts *o, const char *id,
+		   gnutls_x509_crq_t crq, const struct ec_meta *m)
 {
 	struct ec_status *st = ctx->st;
 	gnutls_datum_t dn = { NULL, 0 }, der = { NULL, 0 };
@@ -488,7 +431,7 @@ static void report(struct ec_ctx *ctx, const struct request_opts *o,
 	ec_st_str(st, "key_url", ec_meta_get(m, "key_url"));
 	ec_st_str(st, "created", ec_meta_get(m, "created"));
 	ec_st_str(st, "out", o->out);
-	snprintf(path, sizeof(path), "%s/pending/%s.csr", ctx->store_dir, id);
+	ec_pending_csr_path(s, id, path, sizeof(path));
 	ec_st_str(st, "request_file", path);
 	hex[0] = '\0';
 	if (gnutls_x509_crq_export2(crq, GNUTLS_X509_FMT_DER, &der) == 0 &&
@@ -500,45 +443,6 @@ static void report(struct ec_ctx *ctx, const struct request_opts *o,
 	gnutls_free(dn.data);
 }
 
-static int load_pending(struct ec_store *s, const char *id,
-			gnutls_x509_crq_t *crq, gnutls_datum_t *pem,
-			struct ec_meta *m, struct ec_err *e)
-{
-	struct ec_data d = { 0 };
-	char name[96];
-	int r;
-
-	*crq = NULL;
-	pem->data = NULL;
-	snprintf(name, sizeof(name), "%s.meta", id);
-	if (ec_store_read(s, EC_SEC_PENDING, name, &d, e) < 0)
-		return -1;
-	r = ec_meta_parse(m, (char *)d.data, d.size, e);
-	ec_data_free(&d);
-	if (r < 0)
-		return -1;
-	snprintf(name, sizeof(name), "%s.csr", id);
-	if (ec_store_read(s, EC_SEC_PENDING, name, &d, e) < 0)
-		goto fail;
-	pem->data = d.data;	/* handed over */
-	pem->size = (unsigned)d.size;
-	if ((r = gnutls_x509_crq_init(crq)) < 0 ||
-	    (r = gnutls_x509_crq_import(*crq, pem, GNUTLS_X509_FMT_PEM)) < 0) {
-		ec_fail(e, EC_STORE_CORRUPT, "pending/%s: %s", name,
-			gnutls_strerror(r));
-		goto fail;
-	}
-	return 0;
-fail:
-	if (*crq)
-		gnutls_x509_crq_deinit(*crq);
-	*crq = NULL;
-	free(pem->data);
-	pem->data = NULL;
-	ec_meta_free(m);
-	return -1;
-}
-
 /* The same request is pending: hand it out again. */
 static int run_existing(struct ec_ctx *ctx, const struct request_opts *o,
 			struct ec_store *s, const char *id)
@@ -548,20 +452,18 @@ static int run_existing(struct ec_ctx *ctx, const struct request_opts *o,
 	struct ec_meta m;
 	int changed = 0, r;
 
-	if (load_pending(s, id, &crq, &pem, &m, &ctx->err) < 0)
+	if (ec_pending_load(s, id, &crq, &pem, &m, &ctx->err) < 0)
 		return -1;
 	r = write_out(ctx, o, &pem, &changed);
 	if (r == 0) {
-		report(ctx, o, id, crq, &m);
+		report(ctx, s, o, id, crq, &m);
 		ec_st_bool(ctx->st, "pending", 1);
 		ec_st_str(ctx->st, "issued", NULL);
 		ec_st_changed(ctx->st, changed);
 		ec_st_message(ctx->st, "request %.16s... is pending already",
 			      id);
 	}
-	gnutls_x509_crq_deinit(crq);
-	free(pem.data);
-	ec_meta_free(&m);
+	ec_pending_req_free(crq, &pem, &m);
 	return r;
 }
 
@@ -664,7 +566,7 @@ static int run_new(struct ec_ctx *ctx, const struct request_opts *o,
 	gnutls_datum_t pem = { NULL, 0 };
 	struct ec_meta m = { 0 };
 	struct ec_txn *t = NULL;
-	char id[EC_KEYID_HEX], name[96], *text = NULL;
+	char id[EC_KEYID_HEX], *text = NULL;
 	size_t len;
 	int changed = 1, wrote = 0, committed = 0, r = -1;
 
@@ -680,16 +582,8 @@ static int run_new(struct ec_ctx *ctx, const struct request_opts *o,
 	}
 	if (!ctx->check) {
 		if (ec_txn_begin(s, &t, &ctx->err) < 0 ||
-		    (k.x509 && ec_cs_stage_key(s, t, EC_SEC_PENDING, id, k.x509,
-					       &ctx->err) < 0))
-			goto out;
-		snprintf(name, sizeof(name), "%s.csr", id);
-		if (ec_txn_put(t, EC_SEC_PENDING, name, pem.data, pem.size,
-			       0644, &ctx->err) < 0)
-			goto out;
-		snprintf(name, sizeof(name), "%s.meta", id);
-		if (ec_txn_put(t, EC_SEC_PENDING, name, text, len, 0644,
-			       &ctx->err) < 0)
+		    ec_pending_stage(s, t, id, k.x509, &pem, text, len,
+				     &ctx->err) < 0)
 			goto out;
 	}
 	/* the file first: if it cannot be written, the store is untouched */
@@ -713,7 +607,7 @@ static int run_new(struct ec_ctx *ctx, const struct request_opts *o,
 	if (!ctx->check && o->out && strcmp(o->out, "-") == 0 &&
 	    write_out(ctx, o, &pem, &changed) < 0)
 		goto out;
-	report(ctx, o, id, crq, &m);
+	report(ctx, s, o, id, crq, &m);
 	ec_st_bool(ctx->st, "pending", 1);
 	ec_st_str(ctx->st, "issued", NULL);
 	ec_st_changed(ctx->st, 1);
@@ -752,8 +646,7 @@ static void cancel_token_key(struct ec_ctx *ctx, const struct ec_meta *m)
 static int run_cancel(struct ec_ctx *ctx, const struct request_opts *o,
 		      struct ec_store *s)
 {
-	static const char *const exts[] = { "key", "csr", "meta" };
-	char id[80], name[96];
+	char id[EC_PENDING_ID_MAX];
 	struct ec_meta m = { 0 };
 	struct ec_txn *t = NULL;
 	struct tm tm = { 0 };
@@ -764,7 +657,7 @@ static int run_cancel(struct ec_ctx *ctx, const struct request_opts *o,
 	if (n < 8 || !ec_store_name_ok(o->cancel))
 		return ec_fail(&ctx->err, EC_USAGE, "--cancel wants a request "
 			       "id (8 hex digits or more), not '%s'", o->cancel);
-	hits = lookup(s, EC_SEC_PENDING, NULL, o->cancel, n, id, &ctx->err);
+	hits = ec_pending_find(s, NULL, o->cancel, n, id, &ctx->err);
 	if (hits < 0)
 		return -1;
 	if (hits == 0)
@@ -773,7 +666,7 @@ static int run_cancel(struct ec_ctx *ctx, const struct request_opts *o,
 	if (hits > 1)
 		return ec_fail(&ctx->err, EC_AMBIGUOUS, "%d pending requests "
 			       "have ids starting '%s'", hits, o->cancel);
-	if (ec_cs_load_meta(s, EC_SEC_PENDING, id, &m, &ctx->err) < 0)
+	if (ec_pending_load_meta(s, id, &m, &ctx->err) < 0)
 		return -1;
 	created = ec_meta_get(&m, "created");
 	if (!o->force && (!created || !strptime(created, "%Y-%m-%dT%H:%M:%SZ",
@@ -784,14 +677,9 @@ static int run_cancel(struct ec_ctx *ctx, const struct request_opts *o,
 		goto out;
 	}
 	if (!ctx->check) {
-		if (ec_txn_begin(s, &t, &ctx->err) < 0)
+		if (ec_txn_begin(s, &t, &ctx->err) < 0 ||
+		    ec_pending_stage_del(s, t, id, &ctx->err) < 0)
 			goto out;
-		for (int i = 0; i < 3; i++) {
-			snprintf(name, sizeof(name), "%s.%s", id, exts[i]);
-			if (ec_store_has(s, EC_SEC_PENDING, name) &&
-			    ec_txn_del(t, EC_SEC_PENDING, name, &ctx->err) < 0)
-				goto out;
-		}
 		r = ec_txn_commit(t, &ctx->err);
 		t = NULL;
 		if (r < 0)
@@ -814,7 +702,7 @@ out:
 static int run(int argc, char **argv, struct ec_ctx *ctx,
 	       struct request_opts *o)
 {
-	char subject[2048], params[EC_SHA256_HEX], id[80];
+	char subject[2048], params[EC_SHA256_HEX], id[EC_PENDING_ID_MAX];
 	struct ec_store *s = NULL;
 	int r = -1, hits;
 
@@ -846,16 +734,14 @@ static int run(int argc, char **argv, struct ec_ctx *ctx,
 	given_subject(o, subject, sizeof(subject));
 	params_id(o, ctx->token_url, subject, params);
 	if (!o->force) {
-		hits = lookup(s, EC_SEC_PENDING, "params", params, 0, id,
-			      &ctx->err);
+		hits = ec_pending_find(s, "params", params, 0, id, &ctx->err);
 		if (hits < 0)
 			goto out;
 		if (hits == 1) {
 			r = run_existing(ctx, o, s, id);
 			goto out;
 		}
-		hits = lookup(s, EC_SEC_PERSONAL, "request_params", params, 0,
-			      id, &ctx->err);
+		hits = ec_pending_find_issued(s, params, id, &ctx->err);
 		if (hits < 0)
 			goto out;
 		if (hits >= 1) {

@@ -1,0 +1,79 @@
+/* pending.h: the pending section, requests waiting for the CA's answer.
+ *
+ *   STORE/pending/<id>.key    the request's key (PKCS#8 PEM, 0600), absent
+ *                             when the key is in a token
+ *   STORE/pending/<id>.csr    the PKCS#10 request (PEM)
+ *   STORE/pending/<id>.meta   key=value: id, subject, created, params,
+ *                             friendly_name, key_type, key_store, key_url...
+ *
+ * id is the key id (hex SHA-256 of the public key, ec_keyid_of_privkey).
+ * This module is the one place that knows those names; everything is read
+ * and written through the store (store.h), in its transactions. */
+#ifndef EC_PENDING_H
+#define EC_PENDING_H
+
+#include <stddef.h>
+
+#include <gnutls/x509.h>
+
+#include "buf.h"
+#include "err.h"
+#include "meta.h"
+#include "store.h"
+
+#define EC_PENDING_ID_MAX 80
+
+/* Is a request with this id pending (its .meta is there)? */
+int ec_pending_has(struct ec_store *s, const char *id);
+
+/* The pending request whose id starts with prefix (its whole length), or
+ * (prefix 0) whose metadata say key=want.  Returns how many match; with
+ * exactly one, id gets it. */
+int ec_pending_find(struct ec_store *s, const char *key, const char *want,
+		    size_t prefix, char id[EC_PENDING_ID_MAX], struct ec_err *e);
+
+/* A request accepted already: its certificate's personal/<sha1>.meta
+ * keeps request_params=params.  Returns how many match; with one or more,
+ * sha1 gets the last. */
+int ec_pending_find_issued(struct ec_store *s, const char *params,
+			   char sha1[EC_PENDING_ID_MAX], struct ec_err *e);
+
+/* Load <id>.meta (absent: an empty m) or <id>.key (absent: not-found). */
+int ec_pending_load_meta(struct ec_store *s, const char *id, struct ec_meta *m,
+			 struct ec_err *e);
+int ec_pending_load_key(struct ec_store *s, const char *id,
+			gnutls_x509_privkey_t *key, struct ec_err *e);
+
+/* Load <id>.csr, parsed; pem, when not NULL, gets the PEM (malloc'd). */
+int ec_pending_load_csr(struct ec_store *s, const char *id,
+			gnutls_x509_crq_t *crq, gnutls_datum_t *pem,
+			struct ec_err *e);
+
+/* Load a pending request: its metadata, its request (parsed) and the PEM
+ * (*pem malloc'd).  Free with ec_pending_req_free. */
+int ec_pending_load(struct ec_store *s, const char *id, gnutls_x509_crq_t *crq,
+		    gnutls_datum_t *pem, struct ec_meta *m, struct ec_err *e);
+void ec_pending_req_free(gnutls_x509_crq_t crq, gnutls_datum_t *pem,
+			 struct ec_meta *m);
+
+/* Stage a new pending request: key (NULL when it is in a token), the PEM
+ * request and the metadata text. */
+int ec_pending_stage(struct ec_store *s, struct ec_txn *t, const char *id,
+		     gnutls_x509_privkey_t key, const gnutls_datum_t *pem,
+		     const char *meta, size_t meta_len, struct ec_err *e);
+
+/* Stage the removal of every file of pending request id (t NULL: count
+ * them only).  Returns how many there are. */
+int ec_pending_stage_del(struct ec_store *s, struct ec_txn *t, const char *id,
+			 struct ec_err *e);
+
+/* The request file's path, for the status record. */
+void ec_pending_csr_path(struct ec_store *s, const char *id, char *buf,
+			 size_t n);
+
+/* The subjects of the pending requests, "'S1', 'S2'", added to out;
+ * returns how many. */
+int ec_pending_subjects(struct ec_store *s, struct ec_buf *out,
+			struct ec_err *e);
+
+#endif
