@@ -286,49 +286,13 @@ static int parse(int argc, char **argv, struct ec_ctx *ctx,
 	return 0;
 }
 
-/* What makes two requests the same, for idempotence. */
-static void params_id(const struct request_opts *o, const char *token,
-		      const char *subject, char out[EC_SHA256_HEX])
+static void spec_of(const struct ec_ctx *ctx, const struct request_opts *o,
+		    struct ec_pending_spec *sp)
 {
-	struct ec_buf b = { 0 };
-	unsigned char d[32];
-
-	ec_buf_addf(&b, "subject=%s\n", subject);
-	for (size_t i = 0; i < o->p.ndns; i++)
-		ec_buf_addf(&b, "dns=%s\n", o->p.dns[i]);
-	for (size_t i = 0; i < o->p.nip; i++)
-		ec_buf_addf(&b, "ip=%s\n", o->p.ip[i]);
-	for (size_t i = 0; i < o->p.neku; i++)
-		ec_buf_addf(&b, "eku=%s\n", o->p.eku[i]);
-	ec_buf_addf(&b, "key=%d/%u/%d\nexportable=%d\nname=%s\n", o->pk,
-		    o->bits, o->curve, o->exportable, o->name ? o->name : "");
-	ec_buf_addf(&b, "template=%s\ntemplate_oid=%s:%ld:%ld\n",
-		    o->p.template_name ? o->p.template_name : "",
-		    o->p.template_oid ? o->p.template_oid : "",
-		    o->p.template_major, o->p.template_minor);
-	/* absent unless --inf gave them, so that old ids stand */
-	if (o->p.key_usage || o->p.hash || o->p.exact_sans)
-		ec_buf_addf(&b, "key_usage=%u\nhash=%d\nexact_sans=%d\n",
-			    o->p.key_usage, (int)o->p.hash, o->p.exact_sans);
-	if (token)	/* absent for a key file, so that old ids stand */
-		ec_buf_addf(&b, "token=%s\n", token);
-	gnutls_hash_fast(GNUTLS_DIG_SHA256, b.p ? b.p : "", b.len, d);
-	for (int i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", d[i]);
-	ec_buf_free(&b);
-}
-
-/* The subject as given, for params_id (before the request exists). */
-static void given_subject(const struct request_opts *o, char *buf, size_t n)
-{
-	if (o->p.subject) {
-		snprintf(buf, n, "%s", o->p.subject);
-		return;
-	}
-	snprintf(buf, n, "C=%s;ST=%s;L=%s;O=%s;OU=%s;CN=%s",
-		 o->p.country ? o->p.country : "", o->p.state ? o->p.state : "",
-		 o->p.locality ? o->p.locality : "", o->p.org ? o->p.org : "",
-		 o->p.ou ? o->p.ou : "", o->p.cn ? o->p.cn : "");
+	*sp = (struct ec_pending_spec){ .p = &o->p, .pk = o->pk,
+		.bits = o->bits, .curve = o->curve, .key_type = o->key_type,
+		.name = o->name, .token = ctx->token_url,
+		.exportable = o->exportable };
 }
 
 /* Write the request where --out says; *changed when a file changed. */
@@ -399,8 +363,7 @@ static void report(struct ec_ctx *ctx, struct ec_store *s,
 		   gnutls_x509_crq_t crq, const struct ec_meta *m)
 {
 	struct ec_status *st = ctx->st;
-	gnutls_datum_t dn = { NULL, 0 }, der = { NULL, 0 };
-	unsigned char d[32];
+	gnutls_datum_t dn = { NULL, 0 };
 	char hex[EC_SHA256_HEX], path[4200];
 	const char *v;
 
@@ -433,13 +396,8 @@ static void report(struct ec_ctx *ctx, struct ec_store *s,
 	ec_st_str(st, "out", o->out);
 	ec_pending_csr_path(s, id, path, sizeof(path));
 	ec_st_str(st, "request_file", path);
-	hex[0] = '\0';
-	if (gnutls_x509_crq_export2(crq, GNUTLS_X509_FMT_DER, &der) == 0 &&
-	    gnutls_hash_fast(GNUTLS_DIG_SHA256, der.data, der.size, d) == 0)
-		for (int i = 0; i < 32; i++)
-			snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	ec_pending_csr_sha256(crq, hex);
 	ec_st_str(st, "request_sha256", hex);
-	gnutls_free(der.data);
 	gnutls_free(dn.data);
 }
 
@@ -467,101 +425,13 @@ static int run_existing(struct ec_ctx *ctx, const struct request_opts *o,
 	return r;
 }
 
-static int fill_meta(struct ec_meta *m, const struct request_opts *o,
-		     const char *id, const char *params, gnutls_x509_crq_t crq,
-		     const char *key_url, int in_token)
-{
-	gnutls_datum_t dn = { NULL, 0 };
-	char now[32], bits[16], oid[300];
-	int r = 0;
-
-	ec_time_rfc3339(time(NULL), now, sizeof(now));
-	snprintf(bits, sizeof(bits), "%u", o->pk == GNUTLS_PK_RSA ? o->bits :
-		 o->pk == GNUTLS_PK_ECDSA ?
-		 8 * (unsigned)gnutls_ecc_curve_get_size(o->curve) :
-		 255);
-	if (o->p.template_oid)
-		snprintf(oid, sizeof(oid), "%s%s%.0ld%s%.0ld", o->p.template_oid,
-			 o->p.template_major >= 0 ? ":" : "",
-			 o->p.template_major >= 0 ? o->p.template_major : 0,
-			 o->p.template_minor >= 0 ? ":" : "",
-			 o->p.template_minor >= 0 ? o->p.template_minor : 0);
-	gnutls_x509_crq_get_dn3(crq, &dn, 0);
-	r |= ec_meta_set(m, "id", id);
-	r |= ec_meta_set(m, "subject", dn.data ? (char *)dn.data : "");
-	r |= ec_meta_set(m, "created", now);
-	r |= ec_meta_set(m, "friendly_name", o->name);
-	r |= ec_meta_set(m, "exportable", o->exportable ? "true" : "false");
-	r |= ec_meta_set(m, "key_type", o->key_type);
-	r |= ec_meta_set(m, "key_bits", bits);
-	r |= ec_meta_set(m, "template", o->p.template_name);
-	r |= ec_meta_set(m, "template_oid", o->p.template_oid ? oid : NULL);
-	r |= ec_meta_set(m, "params", params);
-	r |= ec_meta_set(m, "key_store", in_token ? "pkcs11" : NULL);
-	r |= ec_meta_set(m, "key_url", key_url);
-	gnutls_free(dn.data);
-	return r;
-}
-
-/* The request's key: made here for the store's key file, or in the token
- * of --token (with --check a throwaway one here: the token is left as it
- * is). */
-struct newkey {
-	gnutls_x509_privkey_t x509;	/* a key for the store's file */
-	gnutls_privkey_t key;		/* signs the request */
-	struct ec_token *tok;
-	char *url;			/* the key in the token */
-};
-
-static int make_key(struct ec_ctx *ctx, const struct request_opts *o,
-		    struct newkey *k)
-{
-	const char *label = o->name ? o->name : o->p.cn ? o->p.cn : "edgecert";
-	int r;
-
-	if (ctx->token_url) {
-		if (ec_ctx_token(ctx, &k->tok, &ctx->err) < 0 ||
-		    ec_token_find(k->tok, ctx->token_url, &ctx->err) < 0)
-			return -1;
-		if (!ctx->check)
-			return ec_token_generate(k->tok, ctx->token_url, o->pk,
-						 o->bits, o->curve, label,
-						 o->exportable, &k->url,
-						 &ctx->err) < 0 ||
-			       ec_token_privkey(k->tok, k->url, &k->key,
-						&ctx->err) < 0 ? -1 : 0;
-	}
-	if (ec_key_generate(o->pk, o->bits, o->curve, &k->x509,
-			    &ctx->err) < 0)
-		return -1;
-	if ((r = gnutls_privkey_init(&k->key)) < 0 ||
-	    (r = gnutls_privkey_import_x509(k->key, k->x509, 0)) < 0)
-		return ec_fail(&ctx->err, EC_INTERNAL, "%s",
-			       gnutls_strerror(r));
-	return 0;
-}
-
-/* Free the key; a token key of a failed run is taken out again. */
-static void drop_key(struct ec_ctx *ctx, struct newkey *k, int failed)
-{
-	struct ec_err e;
-
-	if (failed && k->tok && k->url &&
-	    ec_token_remove(k->tok, k->url, &e) < 0)
-		ec_st_warn(ctx->st, "the key made in the token stays there: "
-			   "%s", e.msg);
-	if (k->key)
-		gnutls_privkey_deinit(k->key);
-	if (k->x509)
-		gnutls_x509_privkey_deinit(k->x509);
-	free(k->url);
-	ec_token_close(k->tok);
-}
-
 static int run_new(struct ec_ctx *ctx, const struct request_opts *o,
 		   struct ec_store *s, const char *params)
 {
-	struct newkey k = { 0 };
+	struct ec_pending_key k = { 0 };
+	struct ec_pending_spec sp;
+	struct ec_token *tok = NULL;
+	struct ec_err ke = { 0 };
 	gnutls_x509_crq_t crq = NULL;
 	gnutls_datum_t pem = { NULL, 0 };
 	struct ec_meta m = { 0 };
@@ -570,13 +440,14 @@ static int run_new(struct ec_ctx *ctx, const struct request_opts *o,
 	size_t len;
 	int changed = 1, wrote = 0, committed = 0, r = -1;
 
-	if (make_key(ctx, o, &k) < 0 ||
+	spec_of(ctx, o, &sp);
+	if ((ctx->token_url && ec_ctx_token(ctx, &tok, &ctx->err) < 0) ||
+	    ec_pending_key_make(&sp, tok, ctx->check, &k, &ctx->err) < 0 ||
 	    ec_csr_make(&o->p, k.key, &crq, &ctx->err) < 0 ||
 	    ec_keyid_of_privkey(k.key, id, &ctx->err) < 0)
 		goto out;
 	if (gnutls_x509_crq_export2(crq, GNUTLS_X509_FMT_PEM, &pem) < 0 ||
-	    fill_meta(&m, o, id, params, crq, k.url, ctx->token_url != NULL)
-	    != 0 || !(text = ec_meta_format(&m, &len))) {
+	    ec_pending_fill_meta(&m, &sp, id, params, crq, k.url) != 0 || !(text = ec_meta_format(&m, &len))) {
 		ec_fail(&ctx->err, EC_INTERNAL, "cannot encode the request");
 		goto out;
 	}
@@ -623,7 +494,11 @@ out:
 	gnutls_free(pem.data);
 	if (crq)
 		gnutls_x509_crq_deinit(crq);
-	drop_key(ctx, &k, r < 0 && !committed);
+	/* a token key of a failed run is taken out again */
+	if (ec_pending_key_free(&k, tok, r < 0 && !committed, &ke) < 0)
+		ec_st_warn(ctx->st, "the key made in the token stays there: "
+			   "%s", ke.msg);
+	ec_token_close(tok);
 	return r;
 }
 
@@ -702,7 +577,8 @@ out:
 static int run(int argc, char **argv, struct ec_ctx *ctx,
 	       struct request_opts *o)
 {
-	char subject[2048], params[EC_SHA256_HEX], id[EC_PENDING_ID_MAX];
+	char params[EC_SHA256_HEX], id[EC_PENDING_ID_MAX];
+	struct ec_pending_spec sp;
 	struct ec_store *s = NULL;
 	int r = -1, hits;
 
@@ -731,8 +607,8 @@ static int run(int argc, char **argv, struct ec_ctx *ctx,
 		r = run_cancel(ctx, o, s);
 		goto out;
 	}
-	given_subject(o, subject, sizeof(subject));
-	params_id(o, ctx->token_url, subject, params);
+	spec_of(ctx, o, &sp);
+	ec_pending_params_id(&sp, params);
 	if (!o->force) {
 		hits = ec_pending_find(s, "params", params, 0, id, &ctx->err);
 		if (hits < 0)

@@ -2,9 +2,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 
+#include "cert.h"
 #include "certstore.h"
 #include "pending.h"
 
@@ -253,4 +256,148 @@ int ec_pending_subjects(struct ec_store *s, struct ec_buf *out,
 	if (ec_store_scan(s, EC_SEC_PENDING, ".meta", subject_one, &sj, e) < 0)
 		return -1;
 	return sj.n;
+}
+
+/* The subject as given, for the params (before the request exists). */
+static void given_subject(const struct ec_csr_params *p, char *buf, size_t n)
+{
+	if (p->subject) {
+		snprintf(buf, n, "%s", p->subject);
+		return;
+	}
+	snprintf(buf, n, "C=%s;ST=%s;L=%s;O=%s;OU=%s;CN=%s",
+		 p->country ? p->country : "", p->state ? p->state : "",
+		 p->locality ? p->locality : "", p->org ? p->org : "",
+		 p->ou ? p->ou : "", p->cn ? p->cn : "");
+}
+
+static void hex32(const unsigned char d[32], char out[EC_SHA256_HEX])
+{
+	for (int i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+void ec_pending_params_id(const struct ec_pending_spec *sp,
+			  char out[EC_SHA256_HEX])
+{
+	const struct ec_csr_params *p = sp->p;
+	struct ec_buf b = { 0 };
+	unsigned char d[32];
+	char subject[2048];
+
+	given_subject(p, subject, sizeof(subject));
+	ec_buf_addf(&b, "subject=%s\n", subject);
+	for (size_t i = 0; i < p->ndns; i++)
+		ec_buf_addf(&b, "dns=%s\n", p->dns[i]);
+	for (size_t i = 0; i < p->nip; i++)
+		ec_buf_addf(&b, "ip=%s\n", p->ip[i]);
+	for (size_t i = 0; i < p->neku; i++)
+		ec_buf_addf(&b, "eku=%s\n", p->eku[i]);
+	ec_buf_addf(&b, "key=%d/%u/%d\nexportable=%d\nname=%s\n", sp->pk,
+		    sp->bits, sp->curve, sp->exportable,
+		    sp->name ? sp->name : "");
+	ec_buf_addf(&b, "template=%s\ntemplate_oid=%s:%ld:%ld\n",
+		    p->template_name ? p->template_name : "",
+		    p->template_oid ? p->template_oid : "",
+		    p->template_major, p->template_minor);
+	/* absent unless --inf gave them, so that old ids stand */
+	if (p->key_usage || p->hash || p->exact_sans)
+		ec_buf_addf(&b, "key_usage=%u\nhash=%d\nexact_sans=%d\n",
+			    p->key_usage, (int)p->hash, p->exact_sans);
+	if (sp->token)	/* absent for a key file, so that old ids stand */
+		ec_buf_addf(&b, "token=%s\n", sp->token);
+	gnutls_hash_fast(GNUTLS_DIG_SHA256, b.p ? b.p : "", b.len, d);
+	hex32(d, out);
+	ec_buf_free(&b);
+}
+
+int ec_pending_fill_meta(struct ec_meta *m, const struct ec_pending_spec *sp,
+			 const char *id, const char *params,
+			 gnutls_x509_crq_t crq, const char *key_url)
+{
+	const struct ec_csr_params *p = sp->p;
+	gnutls_datum_t dn = { NULL, 0 };
+	char now[32], bits[16], oid[300];
+	int r = 0;
+
+	ec_time_rfc3339(time(NULL), now, sizeof(now));
+	snprintf(bits, sizeof(bits), "%u", sp->pk == GNUTLS_PK_RSA ? sp->bits :
+		 sp->pk == GNUTLS_PK_ECDSA ?
+		 8 * (unsigned)gnutls_ecc_curve_get_size(sp->curve) :
+		 255);
+	if (p->template_oid)
+		snprintf(oid, sizeof(oid), "%s%s%.0ld%s%.0ld", p->template_oid,
+			 p->template_major >= 0 ? ":" : "",
+			 p->template_major >= 0 ? p->template_major : 0,
+			 p->template_minor >= 0 ? ":" : "",
+			 p->template_minor >= 0 ? p->template_minor : 0);
+	gnutls_x509_crq_get_dn3(crq, &dn, 0);
+	r |= ec_meta_set(m, "id", id);
+	r |= ec_meta_set(m, "subject", dn.data ? (char *)dn.data : "");
+	r |= ec_meta_set(m, "created", now);
+	r |= ec_meta_set(m, "friendly_name", sp->name);
+	r |= ec_meta_set(m, "exportable", sp->exportable ? "true" : "false");
+	r |= ec_meta_set(m, "key_type", sp->key_type);
+	r |= ec_meta_set(m, "key_bits", bits);
+	r |= ec_meta_set(m, "template", p->template_name);
+	r |= ec_meta_set(m, "template_oid", p->template_oid ? oid : NULL);
+	r |= ec_meta_set(m, "params", params);
+	r |= ec_meta_set(m, "key_store", sp->token ? "pkcs11" : NULL);
+	r |= ec_meta_set(m, "key_url", key_url);
+	gnutls_free(dn.data);
+	return r;
+}
+
+int ec_pending_key_make(const struct ec_pending_spec *sp, struct ec_token *tok,
+			int check, struct ec_pending_key *k, struct ec_err *e)
+{
+	const char *label = sp->name ? sp->name : sp->p->cn ? sp->p->cn :
+			    "edgecert";
+	int r;
+
+	if (tok) {
+		if (ec_token_find(tok, sp->token, e) < 0)
+			return -1;
+		if (!check)
+			return ec_token_generate(tok, sp->token, sp->pk,
+						 sp->bits, sp->curve, label,
+						 sp->exportable, &k->url,
+						 e) < 0 ||
+			       ec_token_privkey(tok, k->url, &k->key, e) < 0 ?
+			       -1 : 0;
+	}
+	if (ec_key_generate(sp->pk, sp->bits, sp->curve, &k->x509, e) < 0)
+		return -1;
+	if ((r = gnutls_privkey_init(&k->key)) < 0 ||
+	    (r = gnutls_privkey_import_x509(k->key, k->x509, 0)) < 0)
+		return ec_fail(e, EC_INTERNAL, "%s", gnutls_strerror(r));
+	return 0;
+}
+
+int ec_pending_key_free(struct ec_pending_key *k, struct ec_token *tok,
+			int failed, struct ec_err *e)
+{
+	int r = 0;
+
+	if (failed && tok && k->url && ec_token_remove(tok, k->url, e) < 0)
+		r = -1;
+	if (k->key)
+		gnutls_privkey_deinit(k->key);
+	if (k->x509)
+		gnutls_x509_privkey_deinit(k->x509);
+	free(k->url);
+	memset(k, 0, sizeof(*k));
+	return r;
+}
+
+void ec_pending_csr_sha256(gnutls_x509_crq_t crq, char hex[EC_SHA256_HEX])
+{
+	gnutls_datum_t der = { NULL, 0 };
+	unsigned char d[32];
+
+	hex[0] = '\0';
+	if (gnutls_x509_crq_export2(crq, GNUTLS_X509_FMT_DER, &der) == 0 &&
+	    gnutls_hash_fast(GNUTLS_DIG_SHA256, der.data, der.size, d) == 0)
+		hex32(d, hex);
+	gnutls_free(der.data);
 }

@@ -17,11 +17,52 @@
 #include <gnutls/x509.h>
 
 #include "buf.h"
+#include "csr.h"
 #include "err.h"
 #include "meta.h"
 #include "store.h"
+#include "token.h"
 
 #define EC_PENDING_ID_MAX 80
+
+/* What a request asks for. */
+struct ec_pending_spec {
+	const struct ec_csr_params *p;
+	gnutls_pk_algorithm_t pk;
+	unsigned bits;
+	gnutls_ecc_curve_t curve;
+	const char *key_type, *name;	/* name: the friendly name, or NULL */
+	const char *token;		/* the token's URL, or NULL */
+	int exportable;
+};
+
+/* What makes two requests the same, for idempotence (the "params" of the
+ * metadata): hex SHA-256. */
+void ec_pending_params_id(const struct ec_pending_spec *sp,
+			  char out[EC_SHA256_HEX]);
+
+/* The metadata of a new request (0, or non-zero on no memory). */
+int ec_pending_fill_meta(struct ec_meta *m, const struct ec_pending_spec *sp,
+			 const char *id, const char *params,
+			 gnutls_x509_crq_t crq, const char *key_url);
+
+/* The request's key: made here for the store's key file, or in tok (with
+ * check a throwaway one here: the token is left as it is). */
+struct ec_pending_key {
+	gnutls_x509_privkey_t x509;	/* a key for the store's file */
+	gnutls_privkey_t key;		/* signs the request */
+	char *url;			/* the key in the token */
+};
+
+int ec_pending_key_make(const struct ec_pending_spec *sp, struct ec_token *tok,
+			int check, struct ec_pending_key *k, struct ec_err *e);
+/* Free the key; with failed, a key made in tok is taken out again (-1 in
+ * e when it cannot be). */
+int ec_pending_key_free(struct ec_pending_key *k, struct ec_token *tok,
+			int failed, struct ec_err *e);
+
+/* The hex SHA-256 of the request's DER ("" when it cannot be had). */
+void ec_pending_csr_sha256(gnutls_x509_crq_t crq, char hex[EC_SHA256_HEX]);
 
 /* Is a request with this id pending (its .meta is there)? */
 int ec_pending_has(struct ec_store *s, const char *id);
