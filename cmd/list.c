@@ -199,7 +199,7 @@ static void pending_item(struct list_run *lr, const char *id)
 	struct ec_status *st = lr->ctx->st;
 	const char *subj, *created;
 	struct ec_meta m;
-	struct tm tm = { 0 };
+	time_t when;
 	struct ec_err e;
 	char tail[48];
 	long age = 0;
@@ -210,8 +210,8 @@ static void pending_item(struct list_run *lr, const char *id)
 	}
 	subj = ec_meta_get(&m, "subject");
 	created = ec_meta_get(&m, "created");
-	if (created && strptime(created, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		age = days_between(timegm(&tm), lr->now);
+	if (ec_pending_created(&m, &when) == 0)
+		age = days_between(when, lr->now);
 	ec_st_obj(st, NULL);
 	ec_st_str(st, "section", "pending");
 	ec_st_str(st, "id", id);

@@ -523,41 +523,23 @@ static int run_cancel(struct ec_ctx *ctx, const struct request_opts *o,
 {
 	char id[EC_PENDING_ID_MAX];
 	struct ec_meta m = { 0 };
-	struct ec_txn *t = NULL;
-	struct tm tm = { 0 };
-	const char *created;
-	size_t n = strlen(o->cancel);
-	int hits, r = -1;
+	time_t created;
+	int r = -1;
 
-	if (n < 8 || !ec_store_name_ok(o->cancel))
+	if (strlen(o->cancel) < 8 || !ec_store_name_ok(o->cancel))
 		return ec_fail(&ctx->err, EC_USAGE, "--cancel wants a request "
 			       "id (8 hex digits or more), not '%s'", o->cancel);
-	hits = ec_pending_find(s, NULL, o->cancel, n, id, &ctx->err);
-	if (hits < 0)
+	if (ec_pending_resolve(s, o->cancel, id, &ctx->err) < 0 ||
+	    ec_pending_load_meta(s, id, &m, &ctx->err) < 0)
 		return -1;
-	if (hits == 0)
-		return ec_fail(&ctx->err, EC_NO_PENDING_REQUEST, "no pending "
-			       "request has id '%s'", o->cancel);
-	if (hits > 1)
-		return ec_fail(&ctx->err, EC_AMBIGUOUS, "%d pending requests "
-			       "have ids starting '%s'", hits, o->cancel);
-	if (ec_pending_load_meta(s, id, &m, &ctx->err) < 0)
-		return -1;
-	created = ec_meta_get(&m, "created");
-	if (!o->force && (!created || !strptime(created, "%Y-%m-%dT%H:%M:%SZ",
-						&tm) ||
-			  difftime(time(NULL), timegm(&tm)) < 86400)) {
+	if (!o->force && (ec_pending_created(&m, &created) < 0 ||
+			  difftime(time(NULL), created) < 86400)) {
 		ec_fail(&ctx->err, EC_REFUSED, "request %s is less than a day "
 			"old; cancelling discards its key: give --force", id);
 		goto out;
 	}
 	if (!ctx->check) {
-		if (ec_txn_begin(s, &t, &ctx->err) < 0 ||
-		    ec_pending_stage_del(s, t, id, &ctx->err) < 0)
-			goto out;
-		r = ec_txn_commit(t, &ctx->err);
-		t = NULL;
-		if (r < 0)
+		if (ec_pending_cancel(s, id, &ctx->err) < 0)
 			goto out;
 		cancel_token_key(ctx, &m);
 	}
@@ -569,7 +551,6 @@ static int run_cancel(struct ec_ctx *ctx, const struct request_opts *o,
 		      "cancelled", id);
 	r = 0;
 out:
-	ec_txn_abort(t);
 	ec_meta_free(&m);
 	return r;
 }

@@ -100,6 +100,46 @@ int ec_pending_find(struct ec_store *s, const char *key, const char *want,
 	return r;
 }
 
+int ec_pending_resolve(struct ec_store *s, const char *prefix,
+		       char id[EC_PENDING_ID_MAX], struct ec_err *e)
+{
+	int hits = ec_pending_find(s, NULL, prefix, strlen(prefix), id, e);
+
+	if (hits < 0)
+		return -1;
+	if (hits == 0)
+		return ec_fail(e, EC_NO_PENDING_REQUEST, "no pending request "
+			       "has id '%s'", prefix);
+	if (hits > 1)
+		return ec_fail(e, EC_AMBIGUOUS, "%d pending requests have ids "
+			       "starting '%s'", hits, prefix);
+	return 0;
+}
+
+int ec_pending_created(const struct ec_meta *m, time_t *out)
+{
+	const char *created = ec_meta_get(m, "created");
+	struct tm tm = { 0 };
+
+	if (!created || !strptime(created, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		return -1;
+	*out = timegm(&tm);
+	return 0;
+}
+
+int ec_pending_cancel(struct ec_store *s, const char *id, struct ec_err *e)
+{
+	struct ec_txn *t = NULL;
+
+	if (ec_txn_begin(s, &t, e) < 0)
+		return -1;
+	if (ec_pending_stage_del(s, t, id, e) < 0) {
+		ec_txn_abort(t);
+		return -1;
+	}
+	return ec_txn_commit(t, e);
+}
+
 int ec_pending_find_issued(struct ec_store *s, const char *params,
 			   char sha1[EC_PENDING_ID_MAX], struct ec_err *e)
 {

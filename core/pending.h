@@ -13,6 +13,7 @@
 #define EC_PENDING_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include <gnutls/x509.h>
 
@@ -72,6 +73,18 @@ int ec_pending_has(struct ec_store *s, const char *id);
  * exactly one, id gets it. */
 int ec_pending_find(struct ec_store *s, const char *key, const char *want,
 		    size_t prefix, char id[EC_PENDING_ID_MAX], struct ec_err *e);
+
+/* The one pending request whose id starts with prefix: no-pending-request
+ * when none does, ambiguous when several do. */
+int ec_pending_resolve(struct ec_store *s, const char *prefix,
+		       char id[EC_PENDING_ID_MAX], struct ec_err *e);
+
+/* When the request was made (its metadata's created): 0, or -1 when it
+ * has none that parses. */
+int ec_pending_created(const struct ec_meta *m, time_t *out);
+
+/* Remove pending request id, all its files, in one transaction. */
+int ec_pending_cancel(struct ec_store *s, const char *id, struct ec_err *e);
 
 /* A request accepted already: its certificate's personal/<sha1>.meta
  * keeps request_params=params.  Returns how many match; with one or more,
