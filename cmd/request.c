@@ -108,11 +108,9 @@ static const struct option longopts[] = {
 
 struct request_opts {
 	struct ec_csr_params p;
-	gnutls_pk_algorithm_t pk;
-	unsigned bits;
-	gnutls_ecc_curve_t curve;
-	const char *key_type, *curve_name, *name, *out, *cancel, *inf;
-	int allow_weak, exportable, force, bits_given, curve_given, type_given;
+	struct ec_pending_spec sp;	/* sp.p is &p; sp.token set by run */
+	const char *out, *cancel, *inf;
+	int allow_weak, force, bits_given, curve_given, type_given;
 	char eku_buf[512];
 	struct ec_inf_req infr;	/* --inf, read */
 };
@@ -145,14 +143,14 @@ static void parse_template_oid(struct ec_ctx *ctx, struct request_opts *o,
 static void parse_key_type(struct ec_ctx *ctx, struct request_opts *o,
 			   const char *arg)
 {
-	o->key_type = arg;
+	o->sp.key_type = arg;
 	o->type_given = 1;
 	if (strcmp(arg, "rsa") == 0)
-		o->pk = GNUTLS_PK_RSA;
+		o->sp.pk = GNUTLS_PK_RSA;
 	else if (strcmp(arg, "ecdsa") == 0)
-		o->pk = GNUTLS_PK_ECDSA;
+		o->sp.pk = GNUTLS_PK_ECDSA;
 	else if (strcmp(arg, "ed25519") == 0)
-		o->pk = GNUTLS_PK_EDDSA_ED25519;
+		o->sp.pk = GNUTLS_PK_EDDSA_ED25519;
 	else
 		ec_opt_error(ctx, "--key-type wants rsa, ecdsa or ed25519, not "
 			     "'%s'", arg);
@@ -162,11 +160,10 @@ static void parse_curve(struct ec_ctx *ctx, struct request_opts *o,
 			const char *arg)
 {
 	o->curve_given = 1;
-	o->curve_name = arg;
 	if (strcmp(arg, "p256") == 0)
-		o->curve = GNUTLS_ECC_CURVE_SECP256R1;
+		o->sp.curve = GNUTLS_ECC_CURVE_SECP256R1;
 	else if (strcmp(arg, "p384") == 0)
-		o->curve = GNUTLS_ECC_CURVE_SECP384R1;
+		o->sp.curve = GNUTLS_ECC_CURVE_SECP384R1;
 	else
 		ec_opt_error(ctx, "--curve wants p256 or p384, not '%s'", arg);
 }
@@ -197,19 +194,16 @@ static int read_inf(struct ec_ctx *ctx, struct request_opts *o)
 		ec_st_warn(ctx->st, "%s", r->warn[i]);
 	ec_inf_merge(r, &o->p);
 	if (!o->type_given && r->pk) {
-		o->pk = r->pk;
-		o->key_type = r->pk == GNUTLS_PK_ECDSA ? "ecdsa" : "rsa";
+		o->sp.pk = r->pk;
+		o->sp.key_type = r->pk == GNUTLS_PK_ECDSA ? "ecdsa" : "rsa";
 	}
-	if (o->pk == GNUTLS_PK_RSA && !o->bits_given && r->bits)
-		o->bits = r->bits;
-	if (o->pk == GNUTLS_PK_ECDSA && !o->curve_given && r->curve) {
-		o->curve = r->curve;
-		o->curve_name = r->curve == GNUTLS_ECC_CURVE_SECP384R1 ?
-				"p384" : "p256";
-	}
-	if (!o->name)
-		o->name = r->name;
-	o->exportable |= r->exportable;
+	if (o->sp.pk == GNUTLS_PK_RSA && !o->bits_given && r->bits)
+		o->sp.bits = r->bits;
+	if (o->sp.pk == GNUTLS_PK_ECDSA && !o->curve_given && r->curve)
+		o->sp.curve = r->curve;
+	if (!o->sp.name)
+		o->sp.name = r->name;
+	o->sp.exportable |= r->exportable;
 	return 0;
 }
 
@@ -227,7 +221,7 @@ static int parse(int argc, char **argv, struct ec_ctx *ctx,
 			o->bits_given = 1;
 			if (ec_opt_num(ctx, "--bits", optarg, 512, 16384, &v)
 			    == 0)
-				o->bits = (unsigned)v;
+				o->sp.bits = (unsigned)v;
 			break;
 		case OPT_CANCEL: o->cancel = optarg; break;
 		case OPT_CN: o->p.cn = optarg; break;
@@ -241,7 +235,7 @@ static int parse(int argc, char **argv, struct ec_ctx *ctx,
 			if (ec_eku_parse(o->eku_buf, &o->p, &ctx->err) < 0)
 				ctx->err.code = EC_USAGE;
 			break;
-		case OPT_EXPORTABLE: o->exportable = 1; break;
+		case OPT_EXPORTABLE: o->sp.exportable = 1; break;
 		case OPT_FORCE: o->force = 1; break;
 		case OPT_INF: o->inf = optarg; break;
 		case OPT_IP:
@@ -249,7 +243,7 @@ static int parse(int argc, char **argv, struct ec_ctx *ctx,
 			break;
 		case OPT_KEY_TYPE: parse_key_type(ctx, o, optarg); break;
 		case OPT_LOCALITY: o->p.locality = optarg; break;
-		case OPT_NAME: o->name = optarg; break;
+		case OPT_NAME: o->sp.name = optarg; break;
 		case OPT_ORG: o->p.org = optarg; break;
 		case OPT_OU: o->p.ou = optarg; break;
 		case OPT_OUT: o->out = optarg; break;
@@ -276,32 +270,20 @@ static int parse(int argc, char **argv, struct ec_ctx *ctx,
 			     o->p.state || o->p.country))
 		return ec_opt_error(ctx, "--subject excludes --cn, --org, --ou,"
 				    " --locality, --state and --country");
-	if (o->pk != GNUTLS_PK_RSA && o->bits_given)
+	if (o->sp.pk != GNUTLS_PK_RSA && o->bits_given)
 		return ec_opt_error(ctx, "--bits is for RSA keys; ECDSA takes "
 				    "--curve");
-	if (o->pk != GNUTLS_PK_ECDSA && o->curve_given)
+	if (o->sp.pk != GNUTLS_PK_ECDSA && o->curve_given)
 		return ec_opt_error(ctx, "--curve is for ECDSA keys");
 	if (ec_csr_check(&o->p, &ctx->err) < 0)
 		return 1;
 	return 0;
 }
 
-static void spec_of(const struct ec_ctx *ctx, const struct request_opts *o,
-		    struct ec_pending_spec *sp)
-{
-	*sp = (struct ec_pending_spec){ .p = &o->p, .pk = o->pk,
-		.bits = o->bits, .curve = o->curve, .key_type = o->key_type,
-		.name = o->name, .token = ctx->token_url,
-		.exportable = o->exportable };
-}
-
 /* Write the request where --out says; *changed when a file changed. */
 static int write_out(struct ec_ctx *ctx, const struct request_opts *o,
 		     const gnutls_datum_t *pem, int *changed)
 {
-	struct ec_data old = { 0 };
-	int same;
-
 	if (!o->out)
 		return 0;
 	if (strcmp(o->out, "-") == 0) {
@@ -311,19 +293,8 @@ static int write_out(struct ec_ctx *ctx, const struct request_opts *o,
 				       "request to standard output");
 		return 0;
 	}
-	if (ec_read_input(o->out, EC_INPUT_MAX, &old, &ctx->err) == 0) {
-		same = old.size == pem->size &&
-		       memcmp(old.data, pem->data, pem->size) == 0;
-		ec_data_free(&old);
-		if (same)
-			return 0;
-	}
-	ctx->err.code = EC_OK;
-	*changed = 1;
-	if (ctx->check)
-		return 0;
-	return ec_write_atomic(o->out, pem->data, pem->size, 0644, o->force,
-			       &ctx->err);
+	return ec_write_if_changed(o->out, pem->data, pem->size, 0644, o->force,
+				   ctx->check, changed, &ctx->err);
 }
 
 static void san_arrays(struct ec_status *st, gnutls_x509_crq_t crq)
@@ -360,7 +331,7 @@ static void san_arrays(struct ec_status *st, gnutls_x509_crq_t crq)
 /* The record of a request, new or found pending. */
 static void report(struct ec_ctx *ctx, struct ec_store *s,
 		   const struct request_opts *o, const char *id,
-		   gnutls_x509_crq_t crq, const struct ec_meta *m)
+		   gnutls_x509_crq_t crq, const struct ec_meta *m, int changed)
 {
 	struct ec_status *st = ctx->st;
 	gnutls_datum_t dn = { NULL, 0 };
@@ -398,6 +369,9 @@ static void report(struct ec_ctx *ctx, struct ec_store *s,
 	ec_st_str(st, "request_file", path);
 	ec_pending_csr_sha256(crq, hex);
 	ec_st_str(st, "request_sha256", hex);
+	ec_st_bool(st, "pending", 1);
+	ec_st_str(st, "issued", NULL);
+	ec_st_changed(st, changed);
 	gnutls_free(dn.data);
 }
 
@@ -414,10 +388,7 @@ static int run_existing(struct ec_ctx *ctx, const struct request_opts *o,
 		return -1;
 	r = write_out(ctx, o, &pem, &changed);
 	if (r == 0) {
-		report(ctx, s, o, id, crq, &m);
-		ec_st_bool(ctx->st, "pending", 1);
-		ec_st_str(ctx->st, "issued", NULL);
-		ec_st_changed(ctx->st, changed);
+		report(ctx, s, o, id, crq, &m, changed);
 		ec_st_message(ctx->st, "request %.16s... is pending already",
 			      id);
 	}
@@ -429,7 +400,6 @@ static int run_new(struct ec_ctx *ctx, const struct request_opts *o,
 		   struct ec_store *s, const char *params)
 {
 	struct ec_pending_key k = { 0 };
-	struct ec_pending_spec sp;
 	struct ec_token *tok = NULL;
 	struct ec_err ke = { 0 };
 	gnutls_x509_crq_t crq = NULL;
@@ -440,14 +410,14 @@ static int run_new(struct ec_ctx *ctx, const struct request_opts *o,
 	size_t len;
 	int changed = 1, wrote = 0, committed = 0, r = -1;
 
-	spec_of(ctx, o, &sp);
 	if ((ctx->token_url && ec_ctx_token(ctx, &tok, &ctx->err) < 0) ||
-	    ec_pending_key_make(&sp, tok, ctx->check, &k, &ctx->err) < 0 ||
+	    ec_pending_key_make(&o->sp, tok, ctx->check, &k, &ctx->err) < 0 ||
 	    ec_csr_make(&o->p, k.key, &crq, &ctx->err) < 0 ||
 	    ec_keyid_of_privkey(k.key, id, &ctx->err) < 0)
 		goto out;
 	if (gnutls_x509_crq_export2(crq, GNUTLS_X509_FMT_PEM, &pem) < 0 ||
-	    ec_pending_fill_meta(&m, &sp, id, params, crq, k.url) != 0 || !(text = ec_meta_format(&m, &len))) {
+	    ec_pending_fill_meta(&m, &o->sp, id, params, crq, k.url) != 0 ||
+	    !(text = ec_meta_format(&m, &len))) {
 		ec_fail(&ctx->err, EC_INTERNAL, "cannot encode the request");
 		goto out;
 	}
@@ -478,10 +448,7 @@ static int run_new(struct ec_ctx *ctx, const struct request_opts *o,
 	if (!ctx->check && o->out && strcmp(o->out, "-") == 0 &&
 	    write_out(ctx, o, &pem, &changed) < 0)
 		goto out;
-	report(ctx, s, o, id, crq, &m);
-	ec_st_bool(ctx->st, "pending", 1);
-	ec_st_str(ctx->st, "issued", NULL);
-	ec_st_changed(ctx->st, 1);
+	report(ctx, s, o, id, crq, &m, 1);
 	ec_st_message(ctx->st, "%s request %.16s... for %s%s", ctx->check ?
 		      "would make" : "made", id, m.n ? ec_meta_get(&m,
 		      "subject") : "", ctx->token_url ? ", its key in the "
@@ -559,7 +526,6 @@ static int run(int argc, char **argv, struct ec_ctx *ctx,
 	       struct request_opts *o)
 {
 	char params[EC_SHA256_HEX], id[EC_PENDING_ID_MAX];
-	struct ec_pending_spec sp;
 	struct ec_store *s = NULL;
 	int r = -1, hits;
 
@@ -568,12 +534,12 @@ static int run(int argc, char **argv, struct ec_ctx *ctx,
 		return ctx->err.code == EC_OK ? 0 : -1;
 	if (o->out && strcmp(o->out, "-") == 0 && ctx->status_fd == 1)
 		ctx->status_fd = 2;	/* stdout carries the request */
-	if (!o->cancel && o->pk == GNUTLS_PK_RSA && o->bits < 2048 &&
+	if (!o->cancel && o->sp.pk == GNUTLS_PK_RSA && o->sp.bits < 2048 &&
 	    !o->allow_weak)
 		return ec_fail(&ctx->err, EC_WEAK_KEY, "an RSA key of %u bits "
 			       "is too weak (2048 or more; --allow-weak to "
-			       "insist)", o->bits);
-	if (ctx->token_url && o->pk == GNUTLS_PK_EDDSA_ED25519)
+			       "insist)", o->sp.bits);
+	if (ctx->token_url && o->sp.pk == GNUTLS_PK_EDDSA_ED25519)
 		return ec_fail(&ctx->err, EC_USAGE, "an ed25519 key cannot be "
 			       "made in a token (GnuTLS' PKCS#11 key generation "
 			       "takes rsa and ecdsa)");
@@ -588,8 +554,8 @@ static int run(int argc, char **argv, struct ec_ctx *ctx,
 		r = run_cancel(ctx, o, s);
 		goto out;
 	}
-	spec_of(ctx, o, &sp);
-	ec_pending_params_id(&sp, params);
+	o->sp.token = ctx->token_url;
+	ec_pending_params_id(&o->sp, params);
 	if (!o->force) {
 		hits = ec_pending_find(s, "params", params, 0, id, &ctx->err);
 		if (hits < 0)
@@ -620,11 +586,14 @@ out:
 int cmd_request(int argc, char **argv, struct ec_ctx *ctx)
 {
 	struct request_opts o = {
-		.pk = GNUTLS_PK_RSA, .bits = 2048, .key_type = "rsa",
-		.curve = GNUTLS_ECC_CURVE_SECP256R1, .curve_name = "p256",
+		.sp = { .pk = GNUTLS_PK_RSA, .bits = 2048, .key_type = "rsa",
+			.curve = GNUTLS_ECC_CURVE_SECP256R1 },
 		.p = { .template_major = -1, .template_minor = -1 },
 	};
-	int r = run(argc, argv, ctx, &o);
+	int r;
+
+	o.sp.p = &o.p;
+	r = run(argc, argv, ctx, &o);
 
 	ec_inf_req_free(&o.infr);
 	return r;

@@ -276,6 +276,26 @@ int ec_out_replaceable(const char *path, int overwrite, struct ec_err *e)
 	return ec_out_replaceable_at(AT_FDCWD, path, path, overwrite, e);
 }
 
+int ec_write_if_changed(const char *path, const void *data, size_t len,
+			mode_t mode, int overwrite, int dry, int *changed,
+			struct ec_err *e)
+{
+	struct ec_data old = { 0 };
+	struct ec_err ignored;
+	int same;
+
+	if (ec_read_input(path, EC_INPUT_MAX, &old, &ignored) == 0) {
+		same = old.size == len && memcmp(old.data, data, len) == 0;
+		ec_data_free(&old);
+		if (same)
+			return 0;
+	}
+	*changed = 1;
+	if (dry)
+		return 0;
+	return ec_write_atomic(path, data, len, mode, overwrite, e);
+}
+
 int ec_write_atomic(const char *path, const void *data, size_t len,
 		    mode_t mode, int overwrite, struct ec_err *e)
 {

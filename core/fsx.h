@@ -64,6 +64,12 @@ int ec_out_replaceable(const char *path, int overwrite, struct ec_err *e);
 int ec_write_atomic(const char *path, const void *data, size_t len,
 		    mode_t mode, int overwrite, struct ec_err *e);
 
+/* ec_write_atomic unless path holds these bytes already; *changed is set
+ * when it does not (dry: nothing is written). */
+int ec_write_if_changed(const char *path, const void *data, size_t len,
+			mode_t mode, int overwrite, int dry, int *changed,
+			struct ec_err *e);
+
 /* mkdir -p with mode for the directories it creates. */
 int ec_mkdirs(const char *path, mode_t mode, struct ec_err *e);
 
