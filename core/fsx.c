@@ -285,7 +285,8 @@ int ec_write_if_changed(const char *path, const void *data, size_t len,
 	int same;
 
 	if (ec_read_input(path, EC_INPUT_MAX, &old, &ignored) == 0) {
-		same = old.size == len && memcmp(old.data, data, len) == 0;
+		same = old.size == len &&
+		       (len == 0 || memcmp(old.data, data, len) == 0);
 		ec_data_free(&old);
 		if (same)
 			return 0;
