@@ -8,12 +8,9 @@
 #include <unistd.h>
 
 #include <gnutls/gnutls.h>
-#include <gnutls/crypto.h>
 
 #include "cmds.h"
-#include "../core/buf.h"
 #include "../core/cert.h"
-#include "../core/certstore.h"
 #include "../core/csr.h"
 #include "../core/fsx.h"
 #include "../core/infreq.h"
@@ -192,18 +189,8 @@ static int read_inf(struct ec_ctx *ctx, struct request_opts *o)
 		return -1;
 	for (size_t i = 0; i < r->nwarn; i++)
 		ec_st_warn(ctx->st, "%s", r->warn[i]);
-	ec_inf_merge(r, &o->p);
-	if (!o->type_given && r->pk) {
-		o->sp.pk = r->pk;
-		o->sp.key_type = r->pk == GNUTLS_PK_ECDSA ? "ecdsa" : "rsa";
-	}
-	if (o->sp.pk == GNUTLS_PK_RSA && !o->bits_given && r->bits)
-		o->sp.bits = r->bits;
-	if (o->sp.pk == GNUTLS_PK_ECDSA && !o->curve_given && r->curve)
-		o->sp.curve = r->curve;
-	if (!o->sp.name)
-		o->sp.name = r->name;
-	o->sp.exportable |= r->exportable;
+	ec_pending_spec_inf(&o->sp, &o->p, r, o->type_given, o->bits_given,
+			    o->curve_given);
 	return 0;
 }
 

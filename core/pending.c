@@ -441,3 +441,21 @@ void ec_pending_csr_sha256(gnutls_x509_crq_t crq, char hex[EC_SHA256_HEX])
 		hex32(d, hex);
 	gnutls_free(der.data);
 }
+
+void ec_pending_spec_inf(struct ec_pending_spec *sp, struct ec_csr_params *p,
+			 const struct ec_inf_req *r, int type_given,
+			 int bits_given, int curve_given)
+{
+	ec_inf_merge(r, p);
+	if (!type_given && r->pk) {
+		sp->pk = r->pk;
+		sp->key_type = r->pk == GNUTLS_PK_ECDSA ? "ecdsa" : "rsa";
+	}
+	if (sp->pk == GNUTLS_PK_RSA && !bits_given && r->bits)
+		sp->bits = r->bits;
+	if (sp->pk == GNUTLS_PK_ECDSA && !curve_given && r->curve)
+		sp->curve = r->curve;
+	if (!sp->name)
+		sp->name = r->name;
+	sp->exportable |= r->exportable;
+}

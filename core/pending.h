@@ -20,6 +20,7 @@
 #include "buf.h"
 #include "csr.h"
 #include "err.h"
+#include "infreq.h"
 #include "meta.h"
 #include "store.h"
 #include "token.h"
@@ -36,6 +37,14 @@ struct ec_pending_spec {
 	const char *token;		/* the token's URL, or NULL */
 	int exportable;
 };
+
+/* What an INF file (infreq.h) asks for fills what the command line left
+ * out: the key type (unless type_given), RSA bits (unless bits_given), the
+ * ECDSA curve (unless curve_given) and the friendly name; exportable is
+ * or'ed in.  The request's own fields go in as ec_inf_merge puts them. */
+void ec_pending_spec_inf(struct ec_pending_spec *sp, struct ec_csr_params *p,
+			 const struct ec_inf_req *r, int type_given,
+			 int bits_given, int curve_given);
 
 /* What makes two requests the same, for idempotence (the "params" of the
  * metadata): hex SHA-256. */
