@@ -625,16 +625,10 @@ EOF
 	assert_equal "$(sha1 "$LIVE/cert.pem")" "$t2"
 }
 
-# searchable: every directory from the test's own up to bats' run
-# directory searchable by others, as a daemon's user needs to reach the
-# store (edgecert-assign(1), Ownership).
+# searchable: the test's directory and those above it searchable by
+# others (ec_searchable).
 searchable() {
-	local dir=$BATS_TEST_TMPDIR
-	while [ "$dir" != / ]; do
-		chmod o+x "$dir"
-		[ "$dir" = "$BATS_RUN_TMPDIR" ] && break
-		dir=$(dirname "$dir")
-	done
+	ec_searchable "$BATS_TEST_TMPDIR"
 }
 
 @test "assign: --owner/--group give the live files to a daemon's user, kept by later generations and rollback until changed" {

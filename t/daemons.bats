@@ -54,12 +54,7 @@ setup_file() {
 	export D
 	# the daemons' users must reach the store: every directory above it
 	# searchable (edgecert(1) leaves that to the operator)
-	local dir=$D
-	while [ "$dir" != / ]; do
-		chmod o+x "$dir"
-		[ "$dir" = "$BATS_RUN_TMPDIR" ] && break
-		dir=$(dirname "$dir")
-	done
+	ec_searchable "$D"
 	export EDGECERT_STORE="$D/store"
 	pki_setup
 	[ -e "$PKI/server2.pem" ] || "$EC_ROOT/scripts/test-pki-assign" "$PKI"

@@ -102,6 +102,18 @@ assert_code() {
 	assert_equal "$(jf .code)" "$2"
 }
 
+# ec_searchable DIR: DIR and every directory above it, up to bats' run
+# directory, searchable by others, as a daemon's user needs to reach a
+# store (edgecert-assign(1), Ownership).
+ec_searchable() {
+	local dir=$1
+	while [ "$dir" != / ]; do
+		chmod o+x "$dir"
+		[ "$dir" = "$BATS_RUN_TMPDIR" ] && break
+		dir=$(dirname "$dir")
+	done
+}
+
 # The fixtures of scripts/test-pki, made once per file.
 pki_setup() {
 	export PKI="$BATS_FILE_TMPDIR/pki"
