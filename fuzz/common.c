@@ -107,3 +107,17 @@ void fuzz_finish(struct ec_status *st, const struct ec_err *e)
 	free(p);
 	close(fd);
 }
+
+gnutls_privkey_t fuzz_signer(void)
+{
+	static gnutls_x509_privkey_t key;
+	static gnutls_privkey_t signer;
+	struct ec_err e;
+
+	if (!signer &&
+	    (ec_key_generate(GNUTLS_PK_ECDSA, 0, GNUTLS_ECC_CURVE_SECP256R1,
+			     &key, &e) < 0 || gnutls_privkey_init(&signer) < 0 ||
+	     gnutls_privkey_import_x509(signer, key, 0) < 0))
+		abort();
+	return signer;
+}

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <gnutls/abstract.h>
 #include <gnutls/x509.h>
 
 #include "../core/status.h"
@@ -17,6 +18,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * names and the certificate object of the status record (into st, as
  * member key; NULL inside an array). */
 void fuzz_use_crt(struct ec_status *st, const char *key, gnutls_x509_crt_t crt);
+
+/* One P-256 key for the whole run, made on the first call (a target's
+ * LLVMFuzzerInitialize makes it, so that no input pays for it), as
+ * ec_csr_make takes it; abort if it cannot be made. */
+gnutls_privkey_t fuzz_signer(void);
 
 /* A NUL-terminated copy of data (malloc'd; abort on out of memory). */
 char *fuzz_str(const uint8_t *data, size_t size);

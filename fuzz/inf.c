@@ -15,19 +15,12 @@
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
-static gnutls_x509_privkey_t key;
-static gnutls_privkey_t signer;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct ec_err e;
-
 	(void)argc;
 	(void)argv;
-	if (ec_key_generate(GNUTLS_PK_ECDSA, 0, GNUTLS_ECC_CURVE_SECP256R1,
-			    &key, &e) < 0 || gnutls_privkey_init(&signer) < 0 ||
-	    gnutls_privkey_import_x509(signer, key, 0) < 0)
-		abort();
+	fuzz_signer();
 	return 0;
 }
 
@@ -62,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r.p.key_usage & ~0x80ffu)
 		abort();
 	if (ec_csr_check(&r.p, &e) == 0 &&
-	    ec_csr_make(&r.p, signer, &crq, &e) == 0)
+	    ec_csr_make(&r.p, fuzz_signer(), &crq, &e) == 0)
 		gnutls_x509_crq_deinit(crq);
 	else if (e.code != EC_USAGE)
 		abort();

@@ -13,19 +13,12 @@
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
-static gnutls_x509_privkey_t key;
-static gnutls_privkey_t signer;	/* key, as ec_csr_make takes it */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct ec_err e;
-
 	(void)argc;
 	(void)argv;
-	if (ec_key_generate(GNUTLS_PK_ECDSA, 0, GNUTLS_ECC_CURVE_SECP256R1,
-			    &key, &e) < 0 || gnutls_privkey_init(&signer) < 0 ||
-	    gnutls_privkey_import_x509(signer, key, 0) < 0)
-		abort();
+	fuzz_signer();
 	return 0;
 }
 
@@ -50,7 +43,7 @@ static void make(const struct ec_csr_params *p)
 
 	if (ec_csr_check(p, &e) < 0)
 		return;
-	if (ec_csr_make(p, signer, &crq, &e) == 0)
+	if (ec_csr_make(p, fuzz_signer(), &crq, &e) == 0)
 		gnutls_x509_crq_deinit(crq);
 }
 
