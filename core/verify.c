@@ -8,6 +8,7 @@
 #include "cert.h"
 #include "certstore.h"
 #include "crlfile.h"
+#include "pathcheck.h"
 #include "verify.h"
 
 #define EC_CERT_CRL_INVALID (1u << 30)	/* ours: not GnuTLS bits */
@@ -447,6 +448,37 @@ static unsigned vdata(const struct ec_verify_opts *o,
 	return n;
 }
 
+/* edgecert's own checks of the path (pathcheck.h), beside GnuTLS'. */
+static void rules(const struct ec_verify_opts *o, struct ec_verify_result *r)
+{
+	struct ec_path p = {
+		.v = r->chain, .n = r->n, .anchored = r->anchor != NULL,
+		.at = r->at, .hostname = o->hostname, .purpose = o->purpose,
+		.rules = o->rules,
+	};
+
+	ec_pathcheck(&p, &r->rules);
+}
+
+/* The most specific code of GnuTLS' verdict and edgecert's reasons: the
+ * order of edgecert-verify-root(1), EXIT STATUS. */
+static enum ec_code weigh(enum ec_code c, const struct ec_reasons *rs)
+{
+	static const enum ec_code order[] = {
+		EC_REVOKED, EC_EXPIRED, EC_NOT_YET_VALID, EC_NAME_MISMATCH,
+		EC_PURPOSE_MISMATCH, EC_UNTRUSTED,
+	};
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		if (c == order[i])
+			return c;
+		for (size_t j = 0; j < rs->n; j++)
+			if (rs->v[j].code == order[i])
+				return order[i];
+	}
+	return rs->n ? EC_UNTRUSTED : c;
+}
+
 int ec_verify(struct ec_store *s, gnutls_x509_crt_t crt,
 	      const struct ec_verify_opts *o, struct ec_verify_result *r,
 	      struct ec_err *e)
@@ -495,10 +527,14 @@ int ec_verify(struct ec_store *s, gnutls_x509_crt_t crt,
 	r->status = status | extra;
 	if (r->status)
 		r->status |= GNUTLS_CERT_INVALID;
-	r->trusted = r->status == 0;
-	r->code = ec_verify_code(r->status);
+	rules(o, r);
+	r->trusted = r->status == 0 && r->rules.n == 0;
+	r->code = weigh(ec_verify_code(r->status), &r->rules);
 	r->nreasons = ec_verify_reasons(r->status, r->reasons,
 					EC_VERIFY_MAXREASONS);
+	for (size_t i = 0; i < r->rules.n &&
+			   r->nreasons < EC_VERIFY_MAXREASONS; i++)
+		r->reasons[r->nreasons++] = r->rules.v[i].name;
 	ret = 0;
 out:
 	gnutls_x509_trust_list_deinit(tl, 1);

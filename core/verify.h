@@ -36,6 +36,7 @@
 
 #include "chain.h"
 #include "err.h"
+#include "pathcheck.h"
 #include "status.h"
 #include "store.h"
 
@@ -51,9 +52,10 @@ struct ec_verify_opts {
 	int at_set;			/* --at given (@0 is 1970, not now) */
 	int system_trust;		/* the system's roots are anchors too */
 	gnutls_certificate_verification_profiles_t profile; /* 0: medium */
+	enum ec_profile_rules rules;	/* edgecert's own rule set */
 };
 
-#define EC_VERIFY_MAXREASONS 24
+#define EC_VERIFY_MAXREASONS (24 + EC_REASONS_MAX)
 #define EC_VERIFY_MAXWARN 8
 
 struct ec_verify_result {
@@ -68,6 +70,7 @@ struct ec_verify_result {
 	time_t at;
 	const char *reasons[EC_VERIFY_MAXREASONS];
 	size_t nreasons;
+	struct ec_reasons rules;	/* edgecert's own (pathcheck.h) */
 	char warn[EC_VERIFY_MAXWARN][320];	/* CRLs left out, and why */
 	size_t nwarn;
 	/* owned: */

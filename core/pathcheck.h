@@ -1,0 +1,64 @@
+/* pathcheck.h: the checks edgecert makes on a certification path beyond
+ * GnuTLS' own (RFC 5280 rules GnuTLS 3.7 leaves out, name constraints,
+ * host names as RFC 9525 says, the web PKI profile).  Each failure is a
+ * named reason (edgecert-verify-root(1), REASONS) with the code it
+ * weighs as.
+ *
+ *	struct ec_path p = { .v = chain, .n = n, .anchored = 1, .at = t };
+ *	struct ec_reasons rs = { 0 };
+ *	ec_pathcheck(&p, &rs);
+ *	rs.n: how many reasons; rs.v[i].name, rs.v[i].code
+ *
+ * A module with rules of its own adds one call to ec_pathcheck (in
+ * pathcheck.c); it never prints and never fails for want of memory
+ * (what cannot be evaluated is a reason too, never a pass).  Reasons are
+ * added with a literal name, ec_reasons_add(out, "name", code): the test
+ * of the vocabulary (t/verify-root.bats) finds them there, and the man
+ * page and the schema must list each. */
+#ifndef EC_PATHCHECK_H
+#define EC_PATHCHECK_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include <gnutls/x509.h>
+
+#include "err.h"
+
+#define EC_REASONS_MAX 32
+
+struct ec_reason {
+	const char *name;	/* static: a reason of the vocabulary */
+	enum ec_code code;	/* what it weighs as: untrusted, ... */
+};
+
+struct ec_reasons {
+	struct ec_reason v[EC_REASONS_MAX];
+	size_t n;
+};
+
+/* Add name (once: a name already there is not added again). */
+void ec_reasons_add(struct ec_reasons *r, const char *name,
+		    enum ec_code code);
+int ec_reasons_has(const struct ec_reasons *r, const char *name);
+
+enum ec_profile_rules {
+	EC_RULES_RFC5280 = 0,	/* RFC 5280 and RFC 9525 (the default) */
+	EC_RULES_WEBPKI		/* and the CA/Browser Forum baseline */
+};
+
+struct ec_path {
+	gnutls_x509_crt_t *v;	/* v[0] the target .. v[n - 1] */
+	size_t n;
+	int anchored;		/* v[n - 1] is a trust anchor */
+	time_t at;		/* the time of validation */
+	const char *hostname;	/* DNS name or IP address; NULL: none */
+	const char *purpose;	/* EKU OID; NULL: any */
+	enum ec_profile_rules rules;
+};
+
+/* Every check of the modules on p; adds a reason per failure to out.
+ * Returns the number of reasons added. */
+size_t ec_pathcheck(const struct ec_path *p, struct ec_reasons *out);
+
+#endif
