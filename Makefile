@@ -28,7 +28,9 @@ BIN = bin
 
 CORE = $(wildcard core/*.c)
 CMDS = $(wildcard cmd/*.c)
-APPLETS = $(filter-out main,$(basename $(notdir $(CMDS))))
+# every cmd/*.c is an applet but main.c (the dispatch) and ctx.c (the
+# command line: global options, --help, --version, the default store)
+APPLETS = $(filter-out main ctx,$(basename $(notdir $(CMDS))))
 OBJS = $(patsubst %.c,$(BUILD)/%.o,$(CORE) $(CMDS))
 HDRS = $(wildcard core/*.h cmd/*.h)
 LINKS = $(addprefix $(BIN)/edgecert-,$(APPLETS))

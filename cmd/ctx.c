@@ -10,7 +10,7 @@
 #include <libtasn1.h>
 
 #include "ctx.h"
-#include "token.h"
+#include "../core/token.h"
 
 #ifndef EC_VERSION
 #define EC_VERSION "0.1.0"
