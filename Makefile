@@ -18,7 +18,7 @@ SAN_1 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 SAN = $(SAN_$(SANITIZE))
 PKG_CFLAGS = $$($(PKG_CONFIG) --cflags gnutls libtasn1 nettle p11-kit-1)
 PKG_LIBS = $$($(PKG_CONFIG) --libs gnutls libtasn1 nettle)
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) \
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(INC) \
 	$(CFLAGS) $(SAN) -DEC_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
 
 # Where objects and the binary go (make check builds its sanitized copy
@@ -26,13 +26,16 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) \
 BUILD = build
 BIN = bin
 
-CORE = $(wildcard core/*.c)
+# core/'s headers are included by name ("store.h") from cmd/, core/ and fuzz/
+CORE_DIRS = core
+INC = $(addprefix -I,$(CORE_DIRS))
+CORE = $(wildcard $(addsuffix /*.c,$(CORE_DIRS)))
 CMDS = $(wildcard cmd/*.c)
 # every cmd/*.c is an applet but main.c (the dispatch) and ctx.c (the
 # command line: global options, --help, --version, the default store)
 APPLETS = $(filter-out main ctx,$(basename $(notdir $(CMDS))))
 OBJS = $(patsubst %.c,$(BUILD)/%.o,$(CORE) $(CMDS))
-HDRS = $(wildcard core/*.h cmd/*.h)
+HDRS = $(wildcard $(addsuffix /*.h,$(CORE_DIRS)) cmd/*.h)
 LINKS = $(addprefix $(BIN)/edgecert-,$(APPLETS))
 
 all: $(BIN)/edgecert $(LINKS)
@@ -59,7 +62,7 @@ $(BIN)/edgecert-%: $(BIN)/edgecert
 FUZZ_CC = clang
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
-FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -O1 -g $(FUZZ_SAN) \
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(INC) -O1 -g $(FUZZ_SAN) \
 	-fsanitize=fuzzer-no-link $(PKG_CFLAGS)
 FUZZ_TARGETS = $(filter-out common,$(basename $(notdir $(wildcard fuzz/*.c))))
 FUZZ_OBJS = $(patsubst %.c,build/fuzz/%.o,$(CORE) fuzz/common.c)

@@ -12,17 +12,17 @@
 #include <gnutls/gnutls.h>
 
 #include "cmds.h"
-#include "../core/buf.h"
-#include "../core/bundle.h"
-#include "../core/cert.h"
-#include "../core/certstore.h"
-#include "../core/csr.h"
-#include "../core/meta.h"
-#include "../core/pending.h"
-#include "../core/place.h"
-#include "../core/store.h"
-#include "../core/token.h"
-#include "../core/verify.h"
+#include "buf.h"
+#include "bundle.h"
+#include "cert.h"
+#include "certstore.h"
+#include "csr.h"
+#include "meta.h"
+#include "pending.h"
+#include "place.h"
+#include "store.h"
+#include "token.h"
+#include "verify.h"
 
 static const char usage[] =
 	"usage: edgecert accept --in FILE [--trust-root] [--name FRIENDLY]\n"

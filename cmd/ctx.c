@@ -10,7 +10,7 @@
 #include <libtasn1.h>
 
 #include "ctx.h"
-#include "../core/token.h"
+#include "token.h"
 
 #ifndef EC_VERSION
 #define EC_VERSION "0.1.0"

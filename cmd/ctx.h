@@ -6,9 +6,9 @@
 #include <getopt.h>
 #include <limits.h>
 
-#include "../core/err.h"
-#include "../core/secret.h"
-#include "../core/status.h"
+#include "err.h"
+#include "secret.h"
+#include "status.h"
 
 enum {
 	EC_OPT_STORE = 0x100, EC_OPT_FORMAT, EC_OPT_CHECK, EC_OPT_WAIT,

@@ -9,16 +9,16 @@
 #include <gnutls/x509.h>
 
 #include "cmds.h"
-#include "../core/cert.h"
-#include "../core/certstore.h"
-#include "../core/chain.h"
-#include "../core/fsx.h"
-#include "../core/meta.h"
-#include "../core/pfx.h"
-#include "../core/secret.h"
-#include "../core/select.h"
-#include "../core/store.h"
-#include "../core/token.h"
+#include "cert.h"
+#include "certstore.h"
+#include "chain.h"
+#include "fsx.h"
+#include "meta.h"
+#include "pfx.h"
+#include "secret.h"
+#include "select.h"
+#include "store.h"
+#include "token.h"
 
 static const char usage[] =
 	"usage: edgecert export (--thumbprint T | --name N | --interface I)"

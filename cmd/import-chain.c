@@ -6,9 +6,9 @@
 #include <sys/stat.h>
 
 #include "cmds.h"
-#include "../core/bundle.h"
-#include "../core/place.h"
-#include "../core/store.h"
+#include "bundle.h"
+#include "place.h"
+#include "store.h"
 
 static const char usage[] =
 	"usage: edgecert import-chain --in FILE [--trust-all] [--no-trust]\n"

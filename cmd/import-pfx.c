@@ -11,17 +11,17 @@
 #include <gnutls/x509.h>
 
 #include "cmds.h"
-#include "../core/armor.h"
-#include "../core/cert.h"
-#include "../core/certstore.h"
-#include "../core/chain.h"
-#include "../core/fsx.h"
-#include "../core/imprec.h"
-#include "../core/meta.h"
-#include "../core/pfx.h"
-#include "../core/secret.h"
-#include "../core/store.h"
-#include "../core/token.h"
+#include "armor.h"
+#include "cert.h"
+#include "certstore.h"
+#include "chain.h"
+#include "fsx.h"
+#include "imprec.h"
+#include "meta.h"
+#include "pfx.h"
+#include "secret.h"
+#include "store.h"
+#include "token.h"
 
 static const char usage[] =
 	"usage: edgecert import-pfx --in FILE\n"

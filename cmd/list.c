@@ -8,13 +8,13 @@
 #include <gnutls/x509.h>
 
 #include "cmds.h"
-#include "../core/cert.h"
-#include "../core/certstore.h"
-#include "../core/crlfile.h"
-#include "../core/meta.h"
-#include "../core/pending.h"
-#include "../core/select.h"
-#include "../core/store.h"
+#include "cert.h"
+#include "certstore.h"
+#include "crlfile.h"
+#include "meta.h"
+#include "pending.h"
+#include "select.h"
+#include "store.h"
 
 static const char usage[] =
 	"usage: edgecert list [--section SECTION] [--expiring DAYS]\n"

@@ -11,7 +11,7 @@
 #include <gnutls/gnutls.h>
 
 #include "cmds.h"
-#include "../core/sig.h"
+#include "sig.h"
 
 static const struct applet {
 	const char *name;

@@ -10,14 +10,14 @@
 #include <gnutls/gnutls.h>
 
 #include "cmds.h"
-#include "../core/cert.h"
-#include "../core/csr.h"
-#include "../core/fsx.h"
-#include "../core/infreq.h"
-#include "../core/meta.h"
-#include "../core/pending.h"
-#include "../core/store.h"
-#include "../core/token.h"
+#include "cert.h"
+#include "csr.h"
+#include "fsx.h"
+#include "infreq.h"
+#include "meta.h"
+#include "pending.h"
+#include "store.h"
+#include "token.h"
 
 static const char usage[] =
 	"usage: edgecert request --cn NAME [--dns NAME]... [--ip ADDR]...\n"

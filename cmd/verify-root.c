@@ -5,10 +5,10 @@
 #include <string.h>
 
 #include "cmds.h"
-#include "../core/bundle.h"
-#include "../core/certstore.h"
-#include "../core/select.h"
-#include "../core/verify.h"
+#include "bundle.h"
+#include "certstore.h"
+#include "select.h"
+#include "verify.h"
 
 static const char usage[] =
 	"usage: edgecert verify-root (--thumbprint T | --name N | --interface I |\n"

@@ -8,11 +8,11 @@
 #include <unistd.h>
 
 #include "fuzz.h"
-#include "../core/bundle.h"
-#include "../core/chain.h"
-#include "../core/place.h"
-#include "../core/store.h"
-#include "../core/verify.h"
+#include "bundle.h"
+#include "chain.h"
+#include "place.h"
+#include "store.h"
+#include "verify.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 

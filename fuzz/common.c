@@ -6,8 +6,8 @@
 #include <unistd.h>
 
 #include "fuzz.h"
-#include "../core/cert.h"
-#include "../core/csr.h"
+#include "cert.h"
+#include "csr.h"
 
 char *fuzz_str(const uint8_t *data, size_t size)
 {

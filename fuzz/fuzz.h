@@ -10,7 +10,7 @@
 #include <gnutls/abstract.h>
 #include <gnutls/x509.h>
 
-#include "../core/status.h"
+#include "status.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,8 +10,8 @@
 #include <gnutls/gnutls.h>
 
 #include "fuzz.h"
-#include "../core/csr.h"
-#include "../core/infreq.h"
+#include "csr.h"
+#include "infreq.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 

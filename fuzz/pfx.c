@@ -4,8 +4,8 @@
 #include <stdlib.h>
 
 #include "fuzz.h"
-#include "../core/certstore.h"
-#include "../core/pfx.h"
+#include "certstore.h"
+#include "pfx.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

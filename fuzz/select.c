@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "../core/cert.h"
-#include "../core/select.h"
-#include "../core/store.h"
-#include "../core/verify.h"
+#include "cert.h"
+#include "select.h"
+#include "store.h"
+#include "verify.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -9,7 +9,7 @@
 #include <gnutls/gnutls.h>
 
 #include "fuzz.h"
-#include "../core/csr.h"
+#include "csr.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
