@@ -492,9 +492,9 @@ T
 @test "verify-root: the reasons of the man page, the schema and the binary are one vocabulary" {
 	# GnuTLS' flags by name, and every reason edgecert's own checks add
 	# (ec_reasons_add with a literal name, pathcheck.h)
-	code=$( { sed -n '/reason_names\[\] = {/,/^};/p' "$EC_ROOT/core/verify.c" |
+	code=$( { sed -n '/reason_names\[\] = {/,/^};/p' "$EC_ROOT/core/check/verify.c" |
 		grep -o '"[a-z-]*"' | tr -d '"'; echo invalid
-		grep -ho 'ec_reasons_add([^"]*"[a-z0-9-]*"' "$EC_ROOT"/core/*.c |
+		grep -rho --include='*.c' 'ec_reasons_add([^"]*"[a-z0-9-]*"' "$EC_ROOT/core" |
 			grep -o '"[a-z0-9-]*"' | tr -d '"'; } | sort -u)
 	page=$(sed -n '/^\.B reasons$/,/^\.RE$/p' "$EC_ROOT/man/edgecert-verify-root.1" |
 		sed -n '/^\.TP$/{n;p}' | sed 's/^\.BR\? //; s/\\-/-/g; s/"//g; s/, / /g' |
