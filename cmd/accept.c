@@ -249,11 +249,11 @@ static void diff_take(struct ec_store *s, const struct match *m,
 static void diff_one(struct ec_status *st, const char *field,
 		     const char *want, const char *got)
 {
-	ec_st_obj(st, NULL);
-	ec_st_str(st, "field", field);
-	ec_st_str(st, "requested", want);
-	ec_st_str(st, "issued", got);
-	ec_st_end(st);
+	ec_status_obj(st, NULL);
+	ec_status_str(st, "field", field);
+	ec_status_str(st, "requested", want);
+	ec_status_str(st, "issued", got);
+	ec_status_end(st);
 }
 
 static void diff_report(struct ec_status *st, struct diff *df)
@@ -261,17 +261,17 @@ static void diff_report(struct ec_status *st, struct diff *df)
 	int names = df->want.p && df->got.p && !df->want.oom &&
 		    !df->got.oom && strcmp(df->want.p, df->got.p) != 0;
 
-	ec_st_arr(st, "differences");
+	ec_status_arr(st, "differences");
 	if (df->req_dn && df->dn && strcmp(df->req_dn, df->dn) != 0)
 		diff_one(st, "subject", df->req_dn, df->dn);
 	if (names)
 		diff_one(st, "subject_alt_name", df->want.p, df->got.p);
-	ec_st_end(st);
+	ec_status_end(st);
 	if (df->req_dn && df->dn && strcmp(df->req_dn, df->dn) != 0)
-		ec_st_warn(st, "the CA issued subject '%s' for requested "
+		ec_status_warn(st, "the CA issued subject '%s' for requested "
 			   "'%s'", df->dn, df->req_dn);
 	if (names)
-		ec_st_warn(st, "the CA issued names '%s' for requested '%s'",
+		ec_status_warn(st, "the CA issued names '%s' for requested '%s'",
 			   df->got.p, df->want.p);
 }
 
@@ -380,7 +380,7 @@ static int to_token(struct ec_ctx *ctx, struct ec_token *tok,
 			      "friendly_name"), &ctx->err);
 	if (r < 0)
 		return -1;
-	ec_st_bool(ctx->st, "token_certificate_written", r);
+	ec_status_bool(ctx->st, "token_certificate_written", r);
 	return r;
 }
 
@@ -403,7 +403,7 @@ static int verdict(struct ec_ctx *ctx, struct ec_store *s,
 			len += (size_t)snprintf(why + len, sizeof(why) - len,
 						"%s%s", i ? ", " : "",
 						r.reasons[i]);
-		ec_st_warn(ctx->st, "the certificate does not verify to a "
+		ec_status_warn(ctx->st, "the certificate does not verify to a "
 			   "trusted root: %s", why);
 	}
 	ec_verify_free(&r);
@@ -475,30 +475,30 @@ static int run(struct ec_ctx *ctx, const struct accept_opts *o,
 		if (r < 0)
 			goto out;
 	}
-	ec_st_text_custom(ctx->st);
-	ec_st_str(ctx->st, "store", ec_store_dir(s));
-	ec_st_str(ctx->st, "id", m.id);
+	ec_status_text_custom(ctx->st);
+	ec_status_str(ctx->st, "store", ec_store_dir(s));
+	ec_status_str(ctx->st, "id", m.id);
 	ec_cs_extra(s, EC_SEC_PERSONAL, m.sha1, m.pending ? &meta : &pm, &x);
 	x.has_private_key = 1;
 	ec_cert_status(ctx->st, "certificate", crt, &x);
-	ec_st_text(ctx->st, "certificate %s (%s)", m.sha1,
+	ec_status_text(ctx->st, "certificate %s (%s)", m.sha1,
 		   x.friendly_name ? x.friendly_name : "");
 	ec_place_report(ctx->st, s, &p);
 	diff_report(ctx->st, &df);
 	if (verdict(ctx, s, crt, b) < 0) {
 		/* the accept stands: a path that cannot be checked now is
 		 * a warning, as an untrusted one is */
-		ec_st_warn(ctx->st, "the certificate's path was not "
+		ec_status_warn(ctx->st, "the certificate's path was not "
 			   "validated: %s", ctx->err.msg);
 		ctx->err.code = EC_OK;
 	}
-	ec_st_changed(ctx->st, n > 0);
+	ec_status_changed(ctx->st, n > 0);
 	if (m.pending)
-		ec_st_message(ctx->st, "%s the answer to request %.16s...: "
+		ec_status_message(ctx->st, "%s the answer to request %.16s...: "
 			      "certificate %s", ctx->check ? "would accept" :
 			      "accepted", m.id, m.sha1);
 	else
-		ec_st_message(ctx->st, "certificate %s was accepted before%s",
+		ec_status_message(ctx->st, "certificate %s was accepted before%s",
 			      m.sha1, n ? "; its chain is updated" : "");
 	r = 0;
 out:

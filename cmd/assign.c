@@ -263,7 +263,7 @@ static void report_cert(struct run *r, gnutls_x509_crt_t crt,
 	if (ec_cs_load_meta(r->s, EC_SEC_PERSONAL, sha1, &m, &e) == 0)
 		ec_cs_extra(r->s, EC_SEC_PERSONAL, sha1, &m, &x);
 	ec_cert_status(r->ctx->st, "certificate", crt, &x);
-	ec_st_text(r->ctx->st, "certificate: %s %s", sha1, dn ? dn : "");
+	ec_status_text(r->ctx->st, "certificate: %s %s", sha1, dn ? dn : "");
 	free(dn);
 	ec_meta_free(&m);
 }
@@ -304,7 +304,7 @@ static int publish(struct run *r, const struct ec_live_set *ls,
 			  &r->ctx->err) < 0)
 		return -1;
 	if (!pruned)
-		ec_st_warn(r->ctx->st, "%s", warn.msg);
+		ec_status_warn(r->ctx->st, "%s", warn.msg);
 	return 0;
 }
 
@@ -321,7 +321,7 @@ static int reconcile(struct run *r)
 		return -1;
 	r->link_gen = p.link_gen;
 	if (mended)
-		ec_st_warn(r->ctx->st, "interface '%s': live pointed at "
+		ec_status_warn(r->ctx->st, "interface '%s': live pointed at "
 			   "generation %lu, its record at %lu (a run killed "
 			   "midway): put back as recorded", r->o->iface, was,
 			   r->link_gen);
@@ -363,9 +363,9 @@ static int do_assign(struct run *r)
 			    &ctx->err) < 0)
 		goto out;
 	if (f.note[0])
-		ec_st_warn(ctx->st, "%s", f.note);
+		ec_status_warn(ctx->st, "%s", f.note);
 	report_cert(r, crt, f.sha1);
-	ec_st_str(ctx->st, "fqdn", r->o->chk.fqdn);
+	ec_status_str(ctx->st, "fqdn", r->o->chk.fqdn);
 	if (open_token(r, f.sha1) < 0 ||
 	    ec_ifcheck_run(r->s, f.sha1, crt, &r->o->chk, &chk,
 			   &ctx->err) < 0)
@@ -382,7 +382,7 @@ static int do_assign(struct run *r)
 			     &ctx->err) < 0)
 		goto out;
 	ec_live_set_own(&ls, r->owner, r->group);
-	ec_st_int(ctx->st, "chain_count", (long long)ls.nchain);
+	ec_status_int(ctx->st, "chain_count", (long long)ls.nchain);
 	ec_ifcheck_forced(&chk, forced, sizeof(forced));
 	r->generation = r->link_gen;
 	r->changed = !(r->cur.have && strcmp(r->cur.thumbprint, f.sha1) == 0 &&
@@ -445,7 +445,7 @@ static int do_rollback(struct run *r)
 	report_cert(r, crt, c->prev_thumbprint);
 	gnutls_x509_crt_deinit(crt);
 	if (!r->again)
-		ec_st_str(ctx->st, "fqdn", c->prev_fqdn);
+		ec_status_str(ctx->st, "fqdn", c->prev_fqdn);
 	now_rfc3339(when, sizeof(when));
 	ec_binding_swap(c, r->link_gen, when, &nb);
 	result(r, c->prev_thumbprint, c->prev_fqdn);
@@ -492,21 +492,21 @@ static void summary(struct run *r)
 	const char *would = r->ctx->check && r->changed ? "would " : "";
 
 	if (r->generation)
-		ec_st_int(st, "generation", (long long)r->generation);
+		ec_status_int(st, "generation", (long long)r->generation);
 	else
-		ec_st_str(st, "generation", NULL);
-	ec_st_text(st, "live: %s%s", r->live, r->generation ? "" :
+		ec_status_str(st, "generation", NULL);
+	ec_status_text(st, "live: %s%s", r->live, r->generation ? "" :
 		   " (none)");
-	ec_st_changed(st, r->changed);
+	ec_status_changed(st, r->changed);
 	if (!r->changed)
-		ec_st_message(st, r->o->act == ACT_CLEAR ? "nothing is "
+		ec_status_message(st, r->o->act == ACT_CLEAR ? "nothing is "
 			      "assigned to interface '%s'" : "interface '%s' "
 			      "already has %s", r->o->iface, r->thumbprint);
 	else if (r->o->act == ACT_CLEAR)
-		ec_st_message(st, "%scleared interface '%s'", would,
+		ec_status_message(st, "%scleared interface '%s'", would,
 			      r->o->iface);
 	else
-		ec_st_message(st, "%s%s %s to interface '%s' (%s)", would,
+		ec_status_message(st, "%s%s %s to interface '%s' (%s)", would,
 			      r->o->act == ACT_ROLLBACK ? "rolled back" :
 			      "assigned", r->thumbprint, r->o->iface,
 			      r->live);
@@ -548,21 +548,21 @@ static void served_rollback(struct run *r, const char *bad)
 	ctx->err.code = EC_OK;
 	r->again = 1;
 	r->o->act = ACT_ROLLBACK;
-	ec_st_obj(ctx->st, "served_rollback");
+	ec_status_obj(ctx->st, "served_rollback");
 	if (ec_store_open(&r->s, ctx->store_dir, EC_STORE_WRITE,
 			  ctx->wait_seconds, &ctx->err) == 0 &&
 	    load_state(r) == 0 && do_rollback(r) == 0) {
 		ec_binding_free(&r->cur);
 		ec_store_close(r->s);
 		r->s = NULL;
-		ec_st_str(ctx->st, "thumbprint", r->thumbprint);
-		ec_st_int(ctx->st, "generation", (long long)r->generation);
+		ec_status_str(ctx->st, "thumbprint", r->thumbprint);
+		ec_status_int(ctx->st, "generation", (long long)r->generation);
 		if (r->o->hook)
 			run_hook(r, "hook", bad);
 		if (ctx->err.code == EC_OK)
 			served(r, "served");
 	}
-	ec_st_end(ctx->st);
+	ec_status_end(ctx->st);
 	snprintf(why, sizeof(why), "%s", ctx->err.msg);
 	ec_fail(&ctx->err, EC_NOT_SERVED, "%.400s; rolled back to %s: %.400s",
 		first.msg, r->thumbprint ? r->thumbprint : "(none)",
@@ -582,17 +582,17 @@ int cmd_assign(int argc, char **argv, struct ec_ctx *ctx)
 	if (ec_store_open(&r.s, ctx->store_dir, ctx->check ? 0 :
 			  EC_STORE_WRITE, ctx->wait_seconds, &ctx->err) < 0)
 		return -1;
-	ec_st_text_custom(ctx->st);
-	ec_st_str(ctx->st, "interface", o.iface);
-	ec_st_str(ctx->st, "action", action_names[o.act]);
-	ec_st_text(ctx->st, "interface: %s (%s)", o.iface,
+	ec_status_text_custom(ctx->st);
+	ec_status_str(ctx->st, "interface", o.iface);
+	ec_status_str(ctx->st, "action", action_names[o.act]);
+	ec_status_text(ctx->st, "interface: %s (%s)", o.iface,
 		   action_names[o.act]);
 	if (load_state(&r) < 0)
 		goto out;
 	if (r.cur.have)
 		memcpy(prev, r.cur.thumbprint, sizeof(prev));
-	ec_st_str(ctx->st, "previous", r.cur.have ? prev : NULL);
-	ec_st_str(ctx->st, "live_dir", r.live);
+	ec_status_str(ctx->st, "previous", r.cur.have ? prev : NULL);
+	ec_status_str(ctx->st, "live_dir", r.live);
 	ec_daccess_report(ctx->st, r.owner, r.group);
 	if ((o.act == ACT_ASSIGN ? do_assign(&r) : o.act == ACT_ROLLBACK ?
 	     do_rollback(&r) : do_clear(&r)) < 0)
@@ -604,7 +604,7 @@ int cmd_assign(int argc, char **argv, struct ec_ctx *ctx)
 	if (o.hook && r.changed && !ctx->check)
 		run_hook(&r, "hook", prev[0] ? prev : NULL);
 	else
-		ec_st_str(ctx->st, "hook", NULL);
+		ec_status_str(ctx->st, "hook", NULL);
 	if (r.thumbprint)
 		memcpy(now, r.thumbprint, sizeof(now));
 	if (o.nserved && !ctx->check && o.act != ACT_CLEAR &&

@@ -204,10 +204,10 @@ int ec_opt_global(struct ec_ctx *ctx, int c, const char *arg, int argc,
 
 void ec_version_record(struct ec_ctx *ctx)
 {
-	ec_st_str(ctx->st, "version", EC_VERSION);
-	ec_st_str(ctx->st, "gnutls", gnutls_check_version(NULL));
-	ec_st_str(ctx->st, "libtasn1", asn1_check_version(NULL));
-	ec_st_message(ctx->st, "edgecert %s (GnuTLS %s, libtasn1 %s)",
+	ec_status_str(ctx->st, "version", EC_VERSION);
+	ec_status_str(ctx->st, "gnutls", gnutls_check_version(NULL));
+	ec_status_str(ctx->st, "libtasn1", asn1_check_version(NULL));
+	ec_status_message(ctx->st, "edgecert %s (GnuTLS %s, libtasn1 %s)",
 		      EC_VERSION, gnutls_check_version(NULL),
 		      asn1_check_version(NULL));
 }
@@ -228,9 +228,9 @@ int ec_opt_done(struct ec_ctx *ctx, int argc, char **argv)
 	if (ctx->err.code != EC_OK)
 		return 1;
 	if (ctx->help) {
-		ec_st_text_custom(ctx->st);
-		ec_st_str(ctx->st, "usage", ctx->usage);
-		ec_st_text_lines(ctx->st, ctx->usage);
+		ec_status_text_custom(ctx->st);
+		ec_status_str(ctx->st, "usage", ctx->usage);
+		ec_status_text_lines(ctx->st, ctx->usage);
 		return 1;
 	}
 	if (ctx->version) {

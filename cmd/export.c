@@ -188,7 +188,7 @@ static int load(struct export_run *xr)
 	    ec_cs_load_meta(xr->store, xr->found.sec, id, &xr->meta, e) < 0)
 		return -1;
 	if (xr->found.note[0])
-		ec_st_warn(xr->ctx->st, "%s", xr->found.note);
+		ec_status_warn(xr->ctx->st, "%s", xr->found.note);
 	ec_cs_extra(xr->store, xr->found.sec, id, &xr->meta, &xr->extra);
 	if (!xr->extra.has_private_key)
 		return ec_fail(e, EC_NO_PRIVATE_KEY, "certificate %s has no "
@@ -226,7 +226,7 @@ static int pick_chain(struct export_run *xr)
 	for (size_t i = 1; i < n; i++)
 		xr->list[xr->nlist++] = c->v[i];
 	if (!c->complete)
-		ec_st_warn(xr->ctx->st, "the chain of %s is incomplete: the "
+		ec_status_warn(xr->ctx->st, "the chain of %s is incomplete: the "
 			   "issuer of its last certificate is not in the "
 			   "store", xr->found.sha1);
 	return 0;
@@ -279,20 +279,20 @@ static void report(struct export_run *xr, int protected)
 {
 	struct ec_status *st = xr->ctx->st;
 
-	ec_st_str(st, "store", ec_store_dir(xr->store));
+	ec_status_str(st, "store", ec_store_dir(xr->store));
 	ec_cert_status(st, "certificate", xr->crt, &xr->extra);
-	ec_st_arr(st, "chain");
+	ec_status_arr(st, "chain");
 	for (size_t i = 0; i < xr->nlist; i++)
 		chain_entry(xr, i);
-	ec_st_end(st);
-	ec_st_str(st, "chain_mode", chain_names[xr->o.chain]);
-	ec_st_str(st, "profile", profile_names[xr->o.profile]);
-	ec_st_str(st, "mac", xr->o.profile == EC_PFX_COMPAT ? "SHA1" :
+	ec_status_end(st);
+	ec_status_str(st, "chain_mode", chain_names[xr->o.chain]);
+	ec_status_str(st, "profile", profile_names[xr->o.profile]);
+	ec_status_str(st, "mac", xr->o.profile == EC_PFX_COMPAT ? "SHA1" :
 		  "SHA256");
-	ec_st_str(st, "password_used", protected ? "given" : "empty");
-	ec_st_str(st, "output", xr->o.out);
-	ec_st_changed(st, 1);
-	ec_st_message(st, "%s %s with %zu certificate%s to '%s'",
+	ec_status_str(st, "password_used", protected ? "given" : "empty");
+	ec_status_str(st, "output", xr->o.out);
+	ec_status_changed(st, 1);
+	ec_status_message(st, "%s %s with %zu certificate%s to '%s'",
 		      xr->ctx->check ? "would export" : "exported",
 		      xr->found.sha1, xr->nlist, xr->nlist == 1 ? "" : "s",
 		      xr->o.out);

@@ -106,8 +106,8 @@ static void summary(struct ec_ctx *ctx, const struct ec_plan *p,
 			p->crt[i].action == EC_PLACE_MOVE;
 	for (size_t i = 0; i < p->ncrl; i++)
 		ncrl += p->crl[i].action == EC_PLACE_ADD;
-	ec_st_int(ctx->st, "imported", (long long)ncrt + (long long)ncrl);
-	ec_st_message(ctx->st, "%s%zu certificate%s and %zu CRL%s %s %s%s",
+	ec_status_int(ctx->st, "imported", (long long)ncrt + (long long)ncrl);
+	ec_status_message(ctx->st, "%s%zu certificate%s and %zu CRL%s %s %s%s",
 		      ctx->check ? "would import " : "imported ", ncrt,
 		      ncrt == 1 ? "" : "s", ncrl, ncrl == 1 ? "" : "s",
 		      "into", dir,
@@ -155,10 +155,10 @@ int cmd_import_chain(int argc, char **argv, struct ec_ctx *ctx)
 		if (plan_in(ctx, EC_STORE_WRITE, &o, &b, &s, &p) < 0)
 			goto out;
 	}
-	ec_st_text_custom(ctx->st);
-	ec_st_str(ctx->st, "store", ec_store_dir(s));
+	ec_status_text_custom(ctx->st);
+	ec_status_str(ctx->st, "store", ec_store_dir(s));
 	ec_place_report(ctx->st, s, &p);
-	ec_st_bool(ctx->st, "complete", p.all_complete);
+	ec_status_bool(ctx->st, "complete", p.all_complete);
 	if (o.require_complete && !p.all_complete) {
 		ec_fail(&ctx->err, EC_UNTRUSTED, "'%s' does not hold a "
 			"complete certification path (no root in the file or "
@@ -166,11 +166,11 @@ int cmd_import_chain(int argc, char **argv, struct ec_ctx *ctx)
 		goto out;
 	}
 	if (!p.all_complete)
-		ec_st_warn(ctx->st, "'%s': a certification path does not end "
+		ec_status_warn(ctx->st, "'%s': a certification path does not end "
 			   "in a root (in the file or the store)", o.in);
 	if (!ctx->check && p.nchanges && commit(s, &p, &ctx->err) < 0)
 		goto out;
-	ec_st_changed(ctx->st, p.nchanges > 0);
+	ec_status_changed(ctx->st, p.nchanges > 0);
 	summary(ctx, &p, ec_store_dir(s));
 	r = 0;
 out:

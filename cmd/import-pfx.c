@@ -167,7 +167,7 @@ static int load(struct import_run *ir)
 static void trailing_note(struct import_run *ir)
 {
 	if (ir->trailing)
-		ec_st_warn(ir->ctx->st, "'%s' has %zu byte%s after its DER: "
+		ec_status_warn(ir->ctx->st, "'%s' has %zu byte%s after its DER: "
 			   "ignored", ir->o.in, ir->trailing,
 			   ir->trailing == 1 ? "" : "s");
 }
@@ -251,7 +251,7 @@ static int plan(struct import_run *ir)
 			p->action = ACT_SKIPPED;
 			p->why = "no private key in the file and not a CA "
 				 "certificate (no basicConstraints CA:TRUE)";
-			ec_st_warn(ctx->st, "certificate %s has no private key "
+			ec_status_warn(ctx->st, "certificate %s has no private key "
 				   "and is no CA: not imported", p->sha1);
 		}
 	}
@@ -267,12 +267,12 @@ static int plan(struct import_run *ir)
 			    ec_key_matches(ir->pl[i].crt, x->key[k]))
 				twin = &ir->pl[i];
 		if (twin) {
-			ec_st_warn(ctx->st, "the private key of certificate %s "
+			ec_status_warn(ctx->st, "the private key of certificate %s "
 				   "is in the file twice: the copy is ignored",
 				   twin->sha1);
 		} else if (!used) {
 			ir->clean = 0;
-			ec_st_warn(ctx->st, "a private key in the file belongs "
+			ec_status_warn(ctx->st, "a private key in the file belongs "
 				   "to none of its certificates: not imported");
 		}
 	}
@@ -460,7 +460,7 @@ static void root_note(struct import_run *ir, struct placed *p)
 	if (p->sec != EC_SEC_CA || !ec_crt_self_signed(p->crt))
 		return;
 	p->why = "a root not yet trusted (--trust-root trusts it)";
-	ec_st_warn(ir->ctx->st, "root %s placed in ca, not trusted (give "
+	ec_status_warn(ir->ctx->st, "root %s placed in ca, not trusted (give "
 		   "--trust-root to trust it)", p->sha1);
 }
 
@@ -542,15 +542,15 @@ static void report(struct import_run *ir)
 	const char *first = NULL;
 	size_t n = 0;
 
-	ec_st_str(st, "store", ec_store_dir(ir->store));
-	ec_st_str(st, "file", ir->o.in);
-	ec_st_str(st, "source_sha256", ir->source_sha256);
-	ec_st_str(st, "mac", ir->pfx.mac);
+	ec_status_str(st, "store", ec_store_dir(ir->store));
+	ec_status_str(st, "file", ir->o.in);
+	ec_status_str(st, "source_sha256", ir->source_sha256);
+	ec_status_str(st, "mac", ir->pfx.mac);
 	/* answered by the import record: the password was not tried */
-	ec_st_str(st, "password_used", ir->recorded ? "unchecked" :
+	ec_status_str(st, "password_used", ir->recorded ? "unchecked" :
 		  pass[ir->pfx.pass]);
-	ec_st_text_custom(st);
-	ec_st_arr(st, "certificates");
+	ec_status_text_custom(st);
+	ec_status_arr(st, "certificates");
 	for (int kind = 0; kind < 3; kind++) {
 		for (size_t i = 0; i < ir->npl; i++) {
 			struct placed *p = &ir->pl[i];
@@ -573,13 +573,13 @@ static void report(struct import_run *ir)
 			if (kind != (p->sec == EC_SEC_PERSONAL ? 0 :
 				     p->sec < 0 ? 2 : 1))
 				continue;
-			ec_st_obj(st, NULL);
+			ec_status_obj(st, NULL);
 			ec_cert_fields(st, p->crt, &x);
-			ec_st_str(st, "action", action_names[p->action]);
-			ec_st_str(st, "reason", p->why);
-			ec_st_end(st);
+			ec_status_str(st, "action", action_names[p->action]);
+			ec_status_str(st, "reason", p->why);
+			ec_status_end(st);
 			dn = p->name ? NULL : ec_cert_dn(p->crt, 0);
-			ec_st_text(st, "%-8s %s %-8s %s%s%s", action_names[p->action],
+			ec_status_text(st, "%-8s %s %-8s %s%s%s", action_names[p->action],
 				   p->sha1, x.section ? x.section : "-",
 				   p->name ? p->name : dn ? dn : "",
 				   p->why ? ": " : "", p->why ? p->why : "");
@@ -588,9 +588,9 @@ static void report(struct import_run *ir)
 				first = p->sha1;
 		}
 	}
-	ec_st_end(st);
-	ec_st_changed(st, ir->changed);
-	ec_st_message(st, "%s %zu certificate%s with key%s from '%s'%s%s",
+	ec_status_end(st);
+	ec_status_changed(st, ir->changed);
+	ec_status_message(st, "%s %zu certificate%s with key%s from '%s'%s%s",
 		      ir->ctx->check ? "would import" : ir->changed ?
 		      "imported" : "already imported", n, n == 1 ? "" : "s",
 		      n == 1 ? "" : "s", ir->o.in, n == 1 ? ": " : "",
@@ -605,7 +605,7 @@ static void undo_token(struct import_run *ir)
 	for (size_t i = 0; i < ir->npl; i++)
 		if (ir->pl[i].imported && ir->pl[i].key_url &&
 		    ec_token_remove(ir->tok, ir->pl[i].key_url, &e) < 0)
-			ec_st_warn(ir->ctx->st, "a key written into the token "
+			ec_status_warn(ir->ctx->st, "a key written into the token "
 				   "stays there: %s", e.msg);
 }
 
@@ -690,7 +690,7 @@ static int already(struct import_run *ir)
 	ir->pfx.mac = rec->mac;
 	ir->pfx.pass = (enum ec_pfx_pass)rec->pass;
 	if (!ir->pfx.mac)
-		ec_st_warn(ctx->st, "'%s' has no MAC: its integrity was not "
+		ec_status_warn(ctx->st, "'%s' has no MAC: its integrity was not "
 			   "checked", ir->o.in);
 	for (size_t i = 0; i < ir->npl; i++)
 		root_note(ir, &ir->pl[i]);
@@ -730,7 +730,7 @@ int cmd_import_pfx(int argc, char **argv, struct ec_ctx *ctx)
 	if (decrypt(&ir) < 0 || plan(&ir) < 0)
 		goto out;
 	if (!ir.pfx.mac)
-		ec_st_warn(ctx->st, "'%s' has no MAC: its integrity was not "
+		ec_status_warn(ctx->st, "'%s' has no MAC: its integrity was not "
 			   "checked", ir.o.in);
 	if (apply(&ir) < 0) {
 		undo_token(&ir);

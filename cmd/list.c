@@ -57,9 +57,9 @@ static void row(struct list_run *lr, const char *sec, const char *id,
 		const char *date, const char *name, const char *tail)
 {
 	if (lr->count == 0)
-		ec_st_text(lr->ctx->st, "%-9s %-40s %-10s %s", "SECTION", "ID",
+		ec_status_text(lr->ctx->st, "%-9s %-40s %-10s %s", "SECTION", "ID",
 			   "DATE", "NAME");
-	ec_st_text(lr->ctx->st, "%-9s %-40s %-10.10s %s%s", sec, id, date,
+	ec_status_text(lr->ctx->st, "%-9s %-40s %-10.10s %s%s", sec, id, date,
 		   name, tail);
 }
 
@@ -107,7 +107,7 @@ static int load_cert(struct list_run *lr, enum ec_section sec,
 
 	if (ec_cs_load_cert(lr->store, sec, id, crt, &e) == 0)
 		return 0;
-	ec_st_warn(lr->ctx->st, "skipped %s/%s.pem: %s", ec_section_name(sec),
+	ec_status_warn(lr->ctx->st, "skipped %s/%s.pem: %s", ec_section_name(sec),
 		   id, e.msg);
 	return -1;
 }
@@ -119,7 +119,7 @@ static int read_meta(struct list_run *lr, enum ec_section sec,
 
 	if (ec_cs_load_meta(lr->store, sec, id, m, &e) == 0)
 		return 0;
-	ec_st_warn(lr->ctx->st, "%s", e.msg);
+	ec_status_warn(lr->ctx->st, "%s", e.msg);
 	return -1;
 }
 
@@ -163,23 +163,23 @@ static void crl_item(struct list_run *lr, const char *id)
 
 	snprintf(name, sizeof(name), "%s.pem", id);
 	if (ec_crlfile_read(lr->store, name, &crl, &e) < 0) {
-		ec_st_warn(st, "skipped crl/%s: %s", name, e.msg);
+		ec_status_warn(st, "skipped crl/%s: %s", name, e.msg);
 		return;
 	}
 	if ((r = gnutls_x509_crl_get_issuer_dn3(crl, &dn, 0)) < 0) {
-		ec_st_warn(st, "skipped crl/%s: %s", name, gnutls_strerror(r));
+		ec_status_warn(st, "skipped crl/%s: %s", name, gnutls_strerror(r));
 		goto out;
 	}
 	ec_time_rfc3339(gnutls_x509_crl_get_this_update(crl), t1, sizeof(t1));
 	ec_time_rfc3339(gnutls_x509_crl_get_next_update(crl), t2, sizeof(t2));
-	ec_st_obj(st, NULL);
-	ec_st_str(st, "section", "crl");
-	ec_st_str(st, "id", id);
-	ec_st_str(st, "issuer", (char *)dn.data);
-	ec_st_str(st, "this_update", t1);
-	ec_st_str(st, "next_update", t2);
-	ec_st_int(st, "revoked_count", gnutls_x509_crl_get_crt_count(crl));
-	ec_st_end(st);
+	ec_status_obj(st, NULL);
+	ec_status_str(st, "section", "crl");
+	ec_status_str(st, "id", id);
+	ec_status_str(st, "issuer", (char *)dn.data);
+	ec_status_str(st, "this_update", t1);
+	ec_status_str(st, "next_update", t2);
+	ec_status_int(st, "revoked_count", gnutls_x509_crl_get_crt_count(crl));
+	ec_status_end(st);
 	row(lr, "crl", id, t2, (char *)dn.data, "");
 	lr->count++;
 out:
@@ -205,23 +205,23 @@ static void pending_item(struct list_run *lr, const char *id)
 	long age = 0;
 
 	if (ec_pending_load_meta(lr->store, id, &m, &e) < 0) {
-		ec_st_warn(lr->ctx->st, "%s", e.msg);
+		ec_status_warn(lr->ctx->st, "%s", e.msg);
 		return;
 	}
 	subj = ec_meta_get(&m, "subject");
 	created = ec_meta_get(&m, "created");
 	if (ec_pending_created(&m, &when) == 0)
 		age = days_between(when, lr->now);
-	ec_st_obj(st, NULL);
-	ec_st_str(st, "section", "pending");
-	ec_st_str(st, "id", id);
-	ec_st_str(st, "subject", subj ? subj : "");
-	ec_st_str(st, "friendly_name", ec_meta_get(&m, "friendly_name"));
-	ec_st_str(st, "created", created ? created : "");
-	ec_st_int(st, "age_days", age);
-	ec_st_str(st, "key_store", ec_cs_key_url(&m) ? "pkcs11" : "file");
-	ec_st_str(st, "key_url", ec_cs_key_url(&m));
-	ec_st_end(st);
+	ec_status_obj(st, NULL);
+	ec_status_str(st, "section", "pending");
+	ec_status_str(st, "id", id);
+	ec_status_str(st, "subject", subj ? subj : "");
+	ec_status_str(st, "friendly_name", ec_meta_get(&m, "friendly_name"));
+	ec_status_str(st, "created", created ? created : "");
+	ec_status_int(st, "age_days", age);
+	ec_status_str(st, "key_store", ec_cs_key_url(&m) ? "pkcs11" : "file");
+	ec_status_str(st, "key_url", ec_cs_key_url(&m));
+	ec_status_end(st);
 	snprintf(tail, sizeof(tail), " (%ld day%s old)", age,
 		 age == 1 ? "" : "s");
 	row(lr, "pending", id, created ? created : "", subj ? subj : "", tail);
@@ -248,17 +248,17 @@ static void assigned_item(struct list_run *lr, const char *iface)
 		na = gnutls_x509_crt_get_expiration_time(crt);
 	if (lr->expiring && (!crt || na > lr->horizon))
 		goto out;
-	ec_st_obj(st, NULL);
-	ec_st_str(st, "section", "assigned");
-	ec_st_str(st, "interface", iface);
-	ec_st_str(st, "thumbprint", thumb ? thumb : "");
-	ec_st_str(st, "fqdn", fqdn);
-	ec_st_str(st, "assigned", ec_meta_get(&m, "assigned"));
+	ec_status_obj(st, NULL);
+	ec_status_str(st, "section", "assigned");
+	ec_status_str(st, "interface", iface);
+	ec_status_str(st, "thumbprint", thumb ? thumb : "");
+	ec_status_str(st, "fqdn", fqdn);
+	ec_status_str(st, "assigned", ec_meta_get(&m, "assigned"));
 	if (crt)
-		ec_st_int(st, "days_to_expiry", days_between(lr->now, na));
+		ec_status_int(st, "days_to_expiry", days_between(lr->now, na));
 	else
-		ec_st_str(st, "days_to_expiry", NULL);
-	ec_st_end(st);
+		ec_status_str(st, "days_to_expiry", NULL);
+	ec_status_end(st);
 	if (crt)
 		ec_time_rfc3339(na, date, sizeof(date));
 	when = ec_meta_get(&m, "assigned");
@@ -328,7 +328,7 @@ static int list_one(struct list_run *lr, const struct ec_selector *sel,
 	if (ec_select(lr->store, sel, mask, lr->now, &f, &lr->ctx->err) < 0)
 		return -1;
 	if (f.note[0])
-		ec_st_warn(lr->ctx->st, "%s", f.note);
+		ec_status_warn(lr->ctx->st, "%s", f.note);
 	lr->sec = f.sec;
 	cert_item(lr, f.sha1);
 	return 0;
@@ -380,10 +380,10 @@ int cmd_list(int argc, char **argv, struct ec_ctx *ctx)
 	if (ec_store_open(&lr.store, ctx->store_dir, 0, 0, &ctx->err) < 0)
 		return -1;
 	lr.now = time(NULL);
-	ec_st_stream(ctx->st, ctx->status_fd);
-	ec_st_text_custom(ctx->st);
-	ec_st_str(ctx->st, "store", ec_store_dir(lr.store));
-	ec_st_arr(ctx->st, "items");
+	ec_status_stream(ctx->st, ctx->status_fd);
+	ec_status_text_custom(ctx->st);
+	ec_status_str(ctx->st, "store", ec_store_dir(lr.store));
+	ec_status_arr(ctx->st, "items");
 	if (sel.kind != EC_SEL_NONE) {
 		if (list_one(&lr, &sel, only) < 0)
 			goto out;
@@ -396,9 +396,9 @@ int cmd_list(int argc, char **argv, struct ec_ctx *ctx)
 				goto out;
 		}
 	}
-	ec_st_end(ctx->st);
-	ec_st_int(ctx->st, "count", lr.count);
-	ec_st_message(ctx->st, "%ld item%s in %s", lr.count,
+	ec_status_end(ctx->st);
+	ec_status_int(ctx->st, "count", lr.count);
+	ec_status_message(ctx->st, "%ld item%s in %s", lr.count,
 		      lr.count == 1 ? "" : "s", ec_store_dir(lr.store));
 	r = 0;
 out:

@@ -85,7 +85,7 @@ static int no_applet(int argc, char **argv, struct ec_ctx *ctx)
 	if (ctx->err.code == EC_OK && !ctx->help && !ctx->version)
 		bare = ctx->help = 1;	/* the usage, as a usage error */
 	if (ec_opt_done(ctx, argc, argv) && ctx->err.code != EC_OK) {
-		ec_st_text_custom(ctx->st);
+		ec_status_text_custom(ctx->st);
 		return -1;
 	}
 	if (bare)
@@ -187,12 +187,12 @@ int main(int argc, char **argv)
 		ec_fail(&ctx.err, EC_INTERNAL, "failed without a reason");
 	code = ctx.st ? (int)ctx.err.code : EC_INTERNAL;
 	if (ec_sig_caught() && code != EC_INTERRUPTED && ctx.st)
-		ec_st_warn(ctx.st, "%s came too late to stop the run: it "
+		ec_status_warn(ctx.st, "%s came too late to stop the run: it "
 			   "finished", ec_sig_name(ec_sig_caught()));
 	if (!ctx.quiet && ctx.st) {
-		for (size_t i = 0; i < ec_st_nwarnings(ctx.st); i++)
+		for (size_t i = 0; i < ec_status_nwarnings(ctx.st); i++)
 			diag(a, ctx.command, "warning: ",
-			     ec_st_warning(ctx.st, i));
+			     ec_status_warning(ctx.st, i));
 	}
 	if (!ctx.quiet && code != EC_OK) {
 		diag(a, ctx.command, "", ctx.err.msg);
@@ -210,7 +210,7 @@ int main(int argc, char **argv)
 				"record: %s; the run ended with code %s%s\n",
 				ctx.command, strerror(err),
 				ec_code_name((enum ec_code)code),
-				ctx.st && ec_st_has_changed(ctx.st) ?
+				ctx.st && ec_status_has_changed(ctx.st) ?
 				" and changed the store" : "");
 		ec_status_free(ctx.st);
 		gnutls_global_deinit();

@@ -188,7 +188,7 @@ static int read_inf(struct ec_ctx *ctx, struct request_opts *o)
 	if (ret < 0)
 		return -1;
 	for (size_t i = 0; i < r->nwarn; i++)
-		ec_st_warn(ctx->st, "%s", r->warn[i]);
+		ec_status_warn(ctx->st, "%s", r->warn[i]);
 	ec_pending_spec_inf(&o->sp, &o->p, r, o->type_given, o->bits_given,
 			    o->curve_given);
 	return 0;
@@ -292,7 +292,7 @@ static void san_arrays(struct ec_status *st, gnutls_x509_crq_t crq)
 	};
 
 	for (size_t k = 0; k < 2; k++) {
-		ec_st_arr(st, kinds[k].key);
+		ec_status_arr(st, kinds[k].key);
 		for (unsigned i = 0;; i++) {
 			char buf[1024], ip[64];
 			size_t n = sizeof(buf) - 1;
@@ -308,10 +308,10 @@ static void san_arrays(struct ec_status *st, gnutls_x509_crq_t crq)
 			    !inet_ntop(n == 4 ? AF_INET : AF_INET6, buf, ip,
 				       sizeof(ip)))
 				continue;
-			ec_st_str(st, NULL, type == GNUTLS_SAN_IPADDRESS ? ip :
+			ec_status_str(st, NULL, type == GNUTLS_SAN_IPADDRESS ? ip :
 				  buf);
 		}
-		ec_st_end(st);
+		ec_status_end(st);
 	}
 }
 
@@ -326,39 +326,39 @@ static void report(struct ec_ctx *ctx, struct ec_store *s,
 	const char *v;
 
 	gnutls_x509_crq_get_dn3(crq, &dn, 0);
-	ec_st_str(st, "id", id);
-	ec_st_str(st, "subject", dn.data ? (char *)dn.data : "");
+	ec_status_str(st, "id", id);
+	ec_status_str(st, "subject", dn.data ? (char *)dn.data : "");
 	san_arrays(st, crq);
-	ec_st_str(st, "key_type", ec_meta_get(m, "key_type"));
+	ec_status_str(st, "key_type", ec_meta_get(m, "key_type"));
 	v = ec_meta_get(m, "key_bits");
-	ec_st_int(st, "key_bits", v ? strtol(v, NULL, 10) : 0);
-	ec_st_arr(st, "eku");
+	ec_status_int(st, "key_bits", v ? strtol(v, NULL, 10) : 0);
+	ec_status_arr(st, "eku");
 	for (unsigned i = 0;; i++) {
 		char oid[128];
 		size_t n = sizeof(oid);
 
 		if (gnutls_x509_crq_get_key_purpose_oid(crq, i, oid, &n, NULL) < 0)
 			break;
-		ec_st_str(st, NULL, oid);
+		ec_status_str(st, NULL, oid);
 	}
-	ec_st_end(st);
-	ec_st_str(st, "template", ec_meta_get(m, "template"));
-	ec_st_str(st, "template_oid", ec_meta_get(m, "template_oid"));
-	ec_st_str(st, "friendly_name", ec_meta_get(m, "friendly_name"));
+	ec_status_end(st);
+	ec_status_str(st, "template", ec_meta_get(m, "template"));
+	ec_status_str(st, "template_oid", ec_meta_get(m, "template_oid"));
+	ec_status_str(st, "friendly_name", ec_meta_get(m, "friendly_name"));
 	v = ec_meta_get(m, "exportable");
-	ec_st_bool(st, "exportable", v && strcmp(v, "true") == 0);
+	ec_status_bool(st, "exportable", v && strcmp(v, "true") == 0);
 	v = ec_meta_get(m, "key_store");
-	ec_st_str(st, "key_store", v ? v : "file");
-	ec_st_str(st, "key_url", ec_meta_get(m, "key_url"));
-	ec_st_str(st, "created", ec_meta_get(m, "created"));
-	ec_st_str(st, "out", o->out);
+	ec_status_str(st, "key_store", v ? v : "file");
+	ec_status_str(st, "key_url", ec_meta_get(m, "key_url"));
+	ec_status_str(st, "created", ec_meta_get(m, "created"));
+	ec_status_str(st, "out", o->out);
 	ec_pending_csr_path(s, id, path, sizeof(path));
-	ec_st_str(st, "request_file", path);
+	ec_status_str(st, "request_file", path);
 	ec_pending_csr_sha256(crq, hex);
-	ec_st_str(st, "request_sha256", hex);
-	ec_st_bool(st, "pending", 1);
-	ec_st_str(st, "issued", NULL);
-	ec_st_changed(st, changed);
+	ec_status_str(st, "request_sha256", hex);
+	ec_status_bool(st, "pending", 1);
+	ec_status_str(st, "issued", NULL);
+	ec_status_changed(st, changed);
 	gnutls_free(dn.data);
 }
 
@@ -376,7 +376,7 @@ static int run_existing(struct ec_ctx *ctx, const struct request_opts *o,
 	r = write_out(ctx, o, &pem, &changed);
 	if (r == 0) {
 		report(ctx, s, o, id, crq, &m, changed);
-		ec_st_message(ctx->st, "request %.16s... is pending already",
+		ec_status_message(ctx->st, "request %.16s... is pending already",
 			      id);
 	}
 	ec_pending_req_free(crq, &pem, &m);
@@ -436,7 +436,7 @@ static int run_new(struct ec_ctx *ctx, const struct request_opts *o,
 	    write_out(ctx, o, &pem, &changed) < 0)
 		goto out;
 	report(ctx, s, o, id, crq, &m, 1);
-	ec_st_message(ctx->st, "%s request %.16s... for %s%s", ctx->check ?
+	ec_status_message(ctx->st, "%s request %.16s... for %s%s", ctx->check ?
 		      "would make" : "made", id, m.n ? ec_meta_get(&m,
 		      "subject") : "", ctx->token_url ? ", its key in the "
 		      "token" : "");
@@ -450,7 +450,7 @@ out:
 		gnutls_x509_crq_deinit(crq);
 	/* a token key of a failed run is taken out again */
 	if (ec_pending_key_free(&k, tok, r < 0 && !committed, &ke) < 0)
-		ec_st_warn(ctx->st, "the key made in the token stays there: "
+		ec_status_warn(ctx->st, "the key made in the token stays there: "
 			   "%s", ke.msg);
 	ec_token_close(tok);
 	return r;
@@ -467,7 +467,7 @@ static void cancel_token_key(struct ec_ctx *ctx, const struct ec_meta *m)
 	if (!url)
 		return;
 	if (ec_ctx_token(ctx, &tok, &e) < 0 || ec_token_remove(tok, url, &e) < 0)
-		ec_st_warn(ctx->st, "the request's key stays in the token: %s",
+		ec_status_warn(ctx->st, "the request's key stays in the token: %s",
 			   e.msg);
 	ec_token_close(tok);
 }
@@ -497,11 +497,11 @@ static int run_cancel(struct ec_ctx *ctx, const struct request_opts *o,
 			goto out;
 		cancel_token_key(ctx, &m);
 	}
-	ec_st_str(ctx->st, "id", id);
-	ec_st_str(ctx->st, "subject", ec_meta_get(&m, "subject"));
-	ec_st_bool(ctx->st, "cancelled", 1);
-	ec_st_changed(ctx->st, 1);
-	ec_st_message(ctx->st, "%s request %s", ctx->check ? "would cancel" :
+	ec_status_str(ctx->st, "id", id);
+	ec_status_str(ctx->st, "subject", ec_meta_get(&m, "subject"));
+	ec_status_bool(ctx->st, "cancelled", 1);
+	ec_status_changed(ctx->st, 1);
+	ec_status_message(ctx->st, "%s request %s", ctx->check ? "would cancel" :
 		      "cancelled", id);
 	r = 0;
 out:
@@ -555,9 +555,9 @@ static int run(int argc, char **argv, struct ec_ctx *ctx,
 		if (hits < 0)
 			goto out;
 		if (hits >= 1) {
-			ec_st_bool(ctx->st, "pending", 0);
-			ec_st_str(ctx->st, "issued", id);
-			ec_st_message(ctx->st, "this request was issued and "
+			ec_status_bool(ctx->st, "pending", 0);
+			ec_status_str(ctx->st, "issued", id);
+			ec_status_message(ctx->st, "this request was issued and "
 				      "accepted already as %s (--force for a "
 				      "new one)", id);
 			r = 0;

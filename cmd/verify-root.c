@@ -212,7 +212,7 @@ static int target(struct ec_store *s, struct verify_root_opts *o,
 		      o->v.at_set ? o->v.at : time(NULL), &f, e) < 0)
 		return -1;
 	if (f.note[0])
-		ec_st_warn(st, "%s", f.note);
+		ec_status_warn(st, "%s", f.note);
 	if (ec_cs_load_cert(s, f.sec, f.sha1, crt, e) < 0)
 		return -1;
 	return 0;
@@ -229,7 +229,7 @@ static void verdict(struct ec_ctx *ctx, gnutls_x509_crt_t crt,
 		len += (size_t)snprintf(why + len, sizeof(why) - len, "%s%s",
 					i ? ", " : "", r->reasons[i]);
 	if (r->trusted)
-		ec_st_message(ctx->st, "'%s' is trusted: its path ends in "
+		ec_status_message(ctx->st, "'%s' is trusted: its path ends in "
 			      "'%s'", dn ? dn : "", adn ? adn : "");
 	else
 		ec_fail(&ctx->err, r->code, "'%s' is not trusted: %s",
@@ -274,10 +274,10 @@ int cmd_verify_root(int argc, char **argv, struct ec_ctx *ctx)
 	o.v.ncrl = crls.ncrl;
 	if (ec_verify(s, crt, &o.v, &r, &ctx->err) < 0)
 		goto out;
-	ec_st_text_custom(ctx->st);
+	ec_status_text_custom(ctx->st);
 	ec_verify_report(ctx->st, s, &r);
 	for (size_t i = 0; i < r.nwarn; i++)
-		ec_st_warn(ctx->st, "%s", r.warn[i]);
+		ec_status_warn(ctx->st, "%s", r.warn[i]);
 	verdict(ctx, crt, &r);
 	ret = r.trusted ? 0 : -1;
 out:

@@ -25,10 +25,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	st = ec_status_new(EC_FMT_KV, "import-chain");
 	if (!st)
 		abort();
-	ec_st_arr(st, "certificates");
+	ec_status_arr(st, "certificates");
 	for (size_t i = 0; i < b.ncrt; i++)
 		fuzz_use_crt(st, NULL, b.crt[i]);
-	ec_st_end(st);
+	ec_status_end(st);
 	ec_bundle_free(&b);
 	e.code = EC_OK;
 	e.msg[0] = '\0';

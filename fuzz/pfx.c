@@ -21,16 +21,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	st = ec_status_new(EC_FMT_JSON, "import-pfx");
 	if (!st)
 		abort();
-	ec_st_arr(st, "certificates");
+	ec_status_arr(st, "certificates");
 	for (size_t i = 0; i < p.ncrt; i++) {
 		fuzz_use_crt(st, NULL, p.crt[i]);
 		for (size_t k = 0; k < p.nkey; k++)
 			(void)ec_key_matches(p.crt[i], p.key[k]);
-		ec_st_str(st, NULL, p.crt_name[i] ? p.crt_name[i] : "");
+		ec_status_str(st, NULL, p.crt_name[i] ? p.crt_name[i] : "");
 	}
 	for (size_t k = 0; k < p.nkey; k++)
-		ec_st_str(st, NULL, p.key_name[k] ? p.key_name[k] : "");
-	ec_st_end(st);
+		ec_status_str(st, NULL, p.key_name[k] ? p.key_name[k] : "");
+	ec_status_end(st);
 	ec_pfx_free(&p);
 	e.code = EC_OK;
 	e.msg[0] = '\0';

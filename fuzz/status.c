@@ -15,19 +15,19 @@ static void record(enum ec_format fmt, char *const v[4], unsigned op)
 
 	if (!st)
 		abort();
-	ec_st_str(st, "subject", v[1]);
-	ec_st_arr(st, "items");
-	ec_st_str(st, NULL, v[2]);
-	ec_st_obj(st, NULL);
-	ec_st_str(st, "friendly_name", v[3]);
-	ec_st_int(st, "n", (long long)op << 40);
-	ec_st_end(st);
-	ec_st_end(st);
-	ec_st_bool(st, "trusted", op & 1);
-	ec_st_warn(st, "odd name '%s'", v[2]);
+	ec_status_str(st, "subject", v[1]);
+	ec_status_arr(st, "items");
+	ec_status_str(st, NULL, v[2]);
+	ec_status_obj(st, NULL);
+	ec_status_str(st, "friendly_name", v[3]);
+	ec_status_int(st, "n", (long long)op << 40);
+	ec_status_end(st);
+	ec_status_end(st);
+	ec_status_bool(st, "trusted", op & 1);
+	ec_status_warn(st, "odd name '%s'", v[2]);
 	if (op & 2)
-		ec_st_text(st, "%s", v[3]);
-	ec_st_message(st, "%s", v[1]);
+		ec_status_text(st, "%s", v[3]);
+	ec_status_message(st, "%s", v[1]);
 	memset(&e, 0, sizeof(e));
 	if (op & 4) {
 		e.code = (enum ec_code)(op % EC_CODE_COUNT);

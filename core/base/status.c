@@ -235,7 +235,7 @@ static void maybe_flush(struct ec_status *st)
 		st->f[i].textmark = (size_t)-2;
 }
 
-void ec_st_stream(struct ec_status *st, int fd)
+void ec_status_stream(struct ec_status *st, int fd)
 {
 	st->stream_fd = fd;
 }
@@ -319,7 +319,7 @@ static void scalar(struct ec_status *st, const char *key, const char *raw,
 	maybe_flush(st);
 }
 
-void ec_st_str(struct ec_status *st, const char *key, const char *val)
+void ec_status_str(struct ec_status *st, const char *key, const char *val)
 {
 	if (val)
 		scalar(st, key, NULL, val);
@@ -327,7 +327,7 @@ void ec_st_str(struct ec_status *st, const char *key, const char *val)
 		scalar(st, key, st->fmt == EC_FMT_JSON ? "null" : "", NULL);
 }
 
-void ec_st_int(struct ec_status *st, const char *key, long long val)
+void ec_status_int(struct ec_status *st, const char *key, long long val)
 {
 	char num[32];
 
@@ -335,7 +335,7 @@ void ec_st_int(struct ec_status *st, const char *key, long long val)
 	scalar(st, key, num, NULL);
 }
 
-void ec_st_bool(struct ec_status *st, const char *key, int val)
+void ec_status_bool(struct ec_status *st, const char *key, int val)
 {
 	scalar(st, key, val ? "true" : "false", NULL);
 }
@@ -380,17 +380,17 @@ static void open_frame(struct ec_status *st, const char *key, char type)
 	st->depth++;
 }
 
-void ec_st_obj(struct ec_status *st, const char *key)
+void ec_status_obj(struct ec_status *st, const char *key)
 {
 	open_frame(st, key, 'o');
 }
 
-void ec_st_arr(struct ec_status *st, const char *key)
+void ec_status_arr(struct ec_status *st, const char *key)
 {
 	open_frame(st, key, 'a');
 }
 
-void ec_st_end(struct ec_status *st)
+void ec_status_end(struct ec_status *st)
 {
 	struct frame *f;
 
@@ -422,12 +422,12 @@ void ec_st_end(struct ec_status *st)
 	maybe_flush(st);
 }
 
-int ec_st_has_changed(const struct ec_status *st)
+int ec_status_has_changed(const struct ec_status *st)
 {
 	return st->changed;
 }
 
-void ec_st_changed(struct ec_status *st, int changed)
+void ec_status_changed(struct ec_status *st, int changed)
 {
 	st->changed = changed != 0;
 }
@@ -444,7 +444,7 @@ static char *vdup(const char *fmt, va_list ap)
 	return b.p ? b.p : strdup("");
 }
 
-void ec_st_warn(struct ec_status *st, const char *fmt, ...)
+void ec_status_warn(struct ec_status *st, const char *fmt, ...)
 {
 	char **w;
 	va_list ap;
@@ -463,17 +463,17 @@ void ec_st_warn(struct ec_status *st, const char *fmt, ...)
 	st->warn[st->nwarn++] = s;
 }
 
-size_t ec_st_nwarnings(const struct ec_status *st)
+size_t ec_status_nwarnings(const struct ec_status *st)
 {
 	return st->nwarn;
 }
 
-const char *ec_st_warning(const struct ec_status *st, size_t i)
+const char *ec_status_warning(const struct ec_status *st, size_t i)
 {
 	return i < st->nwarn ? st->warn[i] : NULL;
 }
 
-void ec_st_message(struct ec_status *st, const char *fmt, ...)
+void ec_status_message(struct ec_status *st, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -485,12 +485,12 @@ void ec_st_message(struct ec_status *st, const char *fmt, ...)
 		st->oom = 1;
 }
 
-void ec_st_text_custom(struct ec_status *st)
+void ec_status_text_custom(struct ec_status *st)
 {
 	st->text_custom = 1;
 }
 
-void ec_st_text(struct ec_status *st, const char *fmt, ...)
+void ec_status_text(struct ec_status *st, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
@@ -511,7 +511,7 @@ void ec_st_text(struct ec_status *st, const char *fmt, ...)
 	maybe_flush(st);
 }
 
-void ec_st_text_lines(struct ec_status *st, const char *s)
+void ec_status_text_lines(struct ec_status *st, const char *s)
 {
 	const char *line = s, *nl;
 	size_t n;
@@ -602,7 +602,7 @@ int ec_status_finish(struct ec_status *st, int fd, const struct ec_err *e)
 	int r;
 
 	while (st->overflow || st->depth > 0)
-		ec_st_end(st);
+		ec_status_end(st);
 	if (st->out.oom || st->oom) {
 		/* Whatever was built is unreliable: say so in a fresh record. */
 		ec_buf_free(&st->out);

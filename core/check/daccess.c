@@ -217,11 +217,11 @@ int ec_daccess_live(const char *live, unsigned long gen,
 void ec_daccess_report(struct ec_status *st, long owner, long group)
 {
 	if (owner < 0)
-		ec_st_str(st, "owner", NULL);
+		ec_status_str(st, "owner", NULL);
 	else
-		ec_st_int(st, "owner", owner);
+		ec_status_int(st, "owner", owner);
 	if (group < 0)
-		ec_st_str(st, "group", NULL);
+		ec_status_str(st, "group", NULL);
 	else
-		ec_st_int(st, "group", group);
+		ec_status_int(st, "group", group);
 }

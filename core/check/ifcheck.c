@@ -376,39 +376,39 @@ int ec_ifcheck_refusal(const struct ec_ifcheck *c)
 void ec_ifcheck_report(struct ec_status *st, const struct ec_ifcheck *c,
 		       const struct ec_ifcheck_opts *o)
 {
-	ec_st_arr(st, "checks");
+	ec_status_arr(st, "checks");
 	for (int i = 0; i < EC_CHK_COUNT; i++) {
 		const struct ec_check *k = &c->c[i];
 
-		ec_st_obj(st, NULL);
-		ec_st_str(st, "name", check_names[i]);
-		ec_st_str(st, "outcome", outcome_names[k->outcome]);
-		ec_st_str(st, "code", k->code == EC_OK ? NULL :
+		ec_status_obj(st, NULL);
+		ec_status_str(st, "name", check_names[i]);
+		ec_status_str(st, "outcome", outcome_names[k->outcome]);
+		ec_status_str(st, "code", k->code == EC_OK ? NULL :
 			  ec_code_name(k->code));
-		ec_st_str(st, "message", k->msg);
-		ec_st_end(st);
-		ec_st_text(st, "  %-12s %-8s %s", check_names[i],
+		ec_status_str(st, "message", k->msg);
+		ec_status_end(st);
+		ec_status_text(st, "  %-12s %-8s %s", check_names[i],
 			   outcome_names[k->outcome], k->msg);
 		if (k->outcome == EC_OUT_WARN)
-			ec_st_warn(st, "%s: %s", check_names[i], k->msg);
+			ec_status_warn(st, "%s: %s", check_names[i], k->msg);
 		if (k->outcome == EC_OUT_FORCED)
-			ec_st_warn(st, "%s check forced (--force): %s",
+			ec_status_warn(st, "%s check forced (--force): %s",
 				   check_names[i], k->msg);
 	}
-	ec_st_end(st);
-	ec_st_arr(st, "forced");
+	ec_status_end(st);
+	ec_status_arr(st, "forced");
 	for (int i = 0; i < EC_CHK_COUNT; i++)
 		if (c->c[i].outcome == EC_OUT_FORCED)
-			ec_st_str(st, NULL, check_names[i]);
-	ec_st_end(st);
+			ec_status_str(st, NULL, check_names[i]);
+	ec_status_end(st);
 	if (!o->resolve)
 		return;
-	ec_st_arr(st, "resolved");
+	ec_status_arr(st, "resolved");
 	for (size_t i = 0; i < c->res.n; i++) {
-		ec_st_obj(st, NULL);
-		ec_st_str(st, "address", c->res.addr[i]);
-		ec_st_bool(st, "local", c->res.local[i]);
-		ec_st_end(st);
+		ec_status_obj(st, NULL);
+		ec_status_str(st, "address", c->res.addr[i]);
+		ec_status_bool(st, "local", c->res.local[i]);
+		ec_status_end(st);
 	}
-	ec_st_end(st);
+	ec_status_end(st);
 }

@@ -574,32 +574,32 @@ void ec_verify_report(struct ec_status *st, struct ec_store *s,
 	char t[32], *dn;
 
 	ec_time_rfc3339(r->at, t, sizeof(t));
-	ec_st_bool(st, "trusted", r->trusted);
-	ec_st_str(st, "verified_at", t);
-	ec_st_text(st, "trusted: %s (at %s)", r->trusted ? "yes" : "no", t);
-	ec_st_arr(st, "chain");
+	ec_status_bool(st, "trusted", r->trusted);
+	ec_status_str(st, "verified_at", t);
+	ec_status_text(st, "trusted: %s (at %s)", r->trusted ? "yes" : "no", t);
+	ec_status_arr(st, "chain");
 	for (size_t i = 0; i < r->n; i++) {
 		crt_obj(st, NULL, s, r->chain[i]);
 		dn = ec_cert_dn(r->chain[i], 0);
-		ec_st_text(st, "  %zu. %s", i + 1, dn ? dn : "");
+		ec_status_text(st, "  %zu. %s", i + 1, dn ? dn : "");
 		free(dn);
 	}
-	ec_st_end(st);
+	ec_status_end(st);
 	if (r->anchor) {
 		crt_obj(st, "anchor", s, r->anchor);
 		dn = ec_cert_dn(r->anchor, 0);
-		ec_st_text(st, "anchor: %s", dn ? dn : "");
+		ec_status_text(st, "anchor: %s", dn ? dn : "");
 		free(dn);
 	} else {
-		ec_st_str(st, "anchor", NULL);
-		ec_st_text(st, "anchor: none");
+		ec_status_str(st, "anchor", NULL);
+		ec_status_text(st, "anchor: none");
 	}
-	ec_st_arr(st, "reasons");
+	ec_status_arr(st, "reasons");
 	for (size_t i = 0; i < r->nreasons; i++)
-		ec_st_str(st, NULL, r->reasons[i]);
-	ec_st_end(st);
+		ec_status_str(st, NULL, r->reasons[i]);
+	ec_status_end(st);
 	if (r->nreasons)
-		ec_st_text(st, "reasons: %s%s%s%s", r->reasons[0],
+		ec_status_text(st, "reasons: %s%s%s%s", r->reasons[0],
 			   r->nreasons > 1 ? ", " : "",
 			   r->nreasons > 1 ? r->reasons[1] : "",
 			   r->nreasons > 2 ? ", ..." : "");

@@ -409,6 +409,6 @@ void ec_bundle_note(struct ec_status *st, const char *name,
 		    const struct ec_bundle *b)
 {
 	if (b->trailing)
-		ec_st_warn(st, "'%s' has %zu byte%s after its DER: ignored",
+		ec_status_warn(st, "'%s' has %zu byte%s after its DER: ignored",
 			   name, b->trailing, b->trailing == 1 ? "" : "s");
 }

@@ -133,7 +133,7 @@ char *ec_cert_cn(gnutls_x509_crt_t crt)
 static void san_array(struct ec_status *st, const char *key,
 		      gnutls_subject_alt_names_t sans, unsigned want)
 {
-	ec_st_arr(st, key);
+	ec_status_arr(st, key);
 	for (unsigned i = 0; sans; i++) {
 		gnutls_datum_t v = { NULL, 0 }, oth = { NULL, 0 };
 		char buf[1024], ip[INET6_ADDRSTRLEN];
@@ -149,13 +149,13 @@ static void san_array(struct ec_status *st, const char *key,
 			if ((v.size == 4 || v.size == 16) &&
 			    inet_ntop(v.size == 16 ? AF_INET6 : AF_INET, buf, ip,
 				      sizeof(ip)))
-				ec_st_str(st, NULL, ip);
+				ec_status_str(st, NULL, ip);
 			continue;
 		}
 		if (strlen(buf) == v.size)
-			ec_st_str(st, NULL, buf);
+			ec_status_str(st, NULL, buf);
 	}
-	ec_st_end(st);
+	ec_status_end(st);
 }
 
 static gnutls_subject_alt_names_t get_sans(gnutls_x509_crt_t crt)
@@ -180,9 +180,9 @@ static gnutls_subject_alt_names_t get_sans(gnutls_x509_crt_t crt)
 void ec_cert_status(struct ec_status *st, const char *key,
 		    gnutls_x509_crt_t crt, const struct ec_cert_extra *x)
 {
-	ec_st_obj(st, key);
+	ec_status_obj(st, key);
 	ec_cert_fields(st, crt, x);
-	ec_st_end(st);
+	ec_status_end(st);
 }
 
 void ec_cert_fields(struct ec_status *st, gnutls_x509_crt_t crt,
@@ -198,35 +198,35 @@ void ec_cert_fields(struct ec_status *st, gnutls_x509_crt_t crt,
 
 	ec_cert_ids(crt, sha1, sha256, &e);
 	if (x && x->section)
-		ec_st_str(st, "section", x->section);
-	ec_st_str(st, "thumbprint", sha1);
-	ec_st_str(st, "sha256", sha256);
+		ec_status_str(st, "section", x->section);
+	ec_status_str(st, "thumbprint", sha1);
+	ec_status_str(st, "sha256", sha256);
 	s = ec_cert_dn(crt, 0);
-	ec_st_str(st, "subject", s ? s : "");
+	ec_status_str(st, "subject", s ? s : "");
 	free(s);
 	s = ec_cert_dn(crt, 1);
-	ec_st_str(st, "issuer", s ? s : "");
+	ec_status_str(st, "issuer", s ? s : "");
 	free(s);
 	if (gnutls_x509_crt_get_serial(crt, serial, &n) == 0)
 		hex(serial, n, serhex);
-	ec_st_str(st, "serial", serhex);
+	ec_status_str(st, "serial", serhex);
 	ec_time_rfc3339(gnutls_x509_crt_get_activation_time(crt), t, sizeof(t));
-	ec_st_str(st, "not_before", t);
+	ec_status_str(st, "not_before", t);
 	ec_time_rfc3339(gnutls_x509_crt_get_expiration_time(crt), t, sizeof(t));
-	ec_st_str(st, "not_after", t);
+	ec_status_str(st, "not_after", t);
 	alt = get_sans(crt);
 	san_array(st, "dns_names", alt, GNUTLS_SAN_DNSNAME);
 	san_array(st, "ip_addresses", alt, GNUTLS_SAN_IPADDRESS);
 	if (alt)
 		gnutls_subject_alt_names_deinit(alt);
-	ec_st_str(st, "friendly_name", x ? x->friendly_name : NULL);
-	ec_st_bool(st, "has_private_key", x && x->has_private_key);
-	ec_st_bool(st, "exportable", x && x->exportable);
-	ec_st_str(st, "key_store", x && x->has_private_key ?
+	ec_status_str(st, "friendly_name", x ? x->friendly_name : NULL);
+	ec_status_bool(st, "has_private_key", x && x->has_private_key);
+	ec_status_bool(st, "exportable", x && x->exportable);
+	ec_status_str(st, "key_store", x && x->has_private_key ?
 		  (x->key_url || x->in_token ? "pkcs11" : "file") : NULL);
-	ec_st_str(st, "key_url", x ? x->key_url : NULL);
-	ec_st_str(st, "key_container", x ? x->key_container : NULL);
-	ec_st_str(st, "key_provider", x ? x->key_provider : NULL);
+	ec_status_str(st, "key_url", x ? x->key_url : NULL);
+	ec_status_str(st, "key_container", x ? x->key_container : NULL);
+	ec_status_str(st, "key_provider", x ? x->key_provider : NULL);
 }
 
 /* Two decimal digits at p, or -1. */

@@ -334,7 +334,7 @@ static void crt_obj(struct ec_status *st, struct ec_store *s,
 
 static void report_crts(struct ec_status *st, const struct ec_plan *p)
 {
-	ec_st_arr(st, "certificates");
+	ec_status_arr(st, "certificates");
 	for (size_t i = 0; i < p->ncrt; i++) {
 		const struct ec_place_crt *pc = &p->crt[i];
 		char sha1[EC_SHA1_HEX] = "", *subj = ec_cert_dn(pc->crt, 0);
@@ -344,23 +344,23 @@ static void report_crts(struct ec_status *st, const struct ec_plan *p)
 		ec_cert_ids(pc->crt, sha1, NULL, &e);
 		if (pc->sec >= 0)
 			x.section = ec_section_name((enum ec_section)pc->sec);
-		ec_st_obj(st, NULL);
+		ec_status_obj(st, NULL);
 		ec_cert_fields(st, pc->crt, &x);
-		ec_st_str(st, "action", ec_place_action_name(pc->action));
-		ec_st_str(st, "reason", pc->why);
-		ec_st_end(st);
-		ec_st_text(st, "%-8s %s %-5s %s%s%s",
+		ec_status_str(st, "action", ec_place_action_name(pc->action));
+		ec_status_str(st, "reason", pc->why);
+		ec_status_end(st);
+		ec_status_text(st, "%-8s %s %-5s %s%s%s",
 			   ec_place_action_name(pc->action), sha1,
 			   x.section ? x.section : "-", subj ? subj : "",
 			   pc->why ? ": " : "", pc->why ? pc->why : "");
 		free(subj);
 	}
-	ec_st_end(st);
+	ec_status_end(st);
 }
 
 static void report_crls(struct ec_status *st, const struct ec_plan *p)
 {
-	ec_st_arr(st, "crls");
+	ec_status_arr(st, "crls");
 	for (size_t i = 0; i < p->ncrl; i++) {
 		const struct ec_place_crl *pc = &p->crl[i];
 		gnutls_datum_t dn = { NULL, 0 };
@@ -371,50 +371,50 @@ static void report_crls(struct ec_status *st, const struct ec_plan *p)
 				sizeof(t1));
 		ec_time_rfc3339(gnutls_x509_crl_get_next_update(pc->crl), t2,
 				sizeof(t2));
-		ec_st_obj(st, NULL);
-		ec_st_str(st, "id", pc->id);
-		ec_st_str(st, "issuer", dn.data ? (char *)dn.data : "");
-		ec_st_str(st, "this_update", t1);
-		ec_st_str(st, "next_update", t2);
-		ec_st_int(st, "revoked_count",
+		ec_status_obj(st, NULL);
+		ec_status_str(st, "id", pc->id);
+		ec_status_str(st, "issuer", dn.data ? (char *)dn.data : "");
+		ec_status_str(st, "this_update", t1);
+		ec_status_str(st, "next_update", t2);
+		ec_status_int(st, "revoked_count",
 			  gnutls_x509_crl_get_crt_count(pc->crl));
-		ec_st_str(st, "action", ec_place_action_name(pc->action));
-		ec_st_str(st, "reason", pc->why);
-		ec_st_end(st);
-		ec_st_text(st, "%-8s %s crl   %s%s%s",
+		ec_status_str(st, "action", ec_place_action_name(pc->action));
+		ec_status_str(st, "reason", pc->why);
+		ec_status_end(st);
+		ec_status_text(st, "%-8s %s crl   %s%s%s",
 			   ec_place_action_name(pc->action), pc->id,
 			   dn.data ? (char *)dn.data : "", pc->why ? ": " : "",
 			   pc->why ? pc->why : "");
 		gnutls_free(dn.data);
 	}
-	ec_st_end(st);
+	ec_status_end(st);
 }
 
 static void report_paths(struct ec_status *st, struct ec_store *s,
 			 const struct ec_plan *p)
 {
-	ec_st_arr(st, "paths");
+	ec_status_arr(st, "paths");
 	for (size_t i = 0; i < p->npath; i++) {
 		const struct ec_chain *c = &p->path[i];
 
-		ec_st_obj(st, NULL);
-		ec_st_bool(st, "complete", p->complete[i]);
-		ec_st_bool(st, "anchored", p->anchored[i]);
-		ec_st_text(st, "path %zu: %s%s", i + 1, p->complete[i] ?
+		ec_status_obj(st, NULL);
+		ec_status_bool(st, "complete", p->complete[i]);
+		ec_status_bool(st, "anchored", p->anchored[i]);
+		ec_status_text(st, "path %zu: %s%s", i + 1, p->complete[i] ?
 			   "complete" : "incomplete", p->anchored[i] ?
 			   ", ends in a trusted root" : "");
-		ec_st_arr(st, "certificates");
+		ec_status_arr(st, "certificates");
 		for (size_t j = 0; j < c->n; j++) {
 			char *subj = ec_cert_dn(c->v[j], 0);
 
 			crt_obj(st, s, c->v[j], placed_sec(p, c, j));
-			ec_st_text(st, "  %zu. %s", j + 1, subj ? subj : "");
+			ec_status_text(st, "  %zu. %s", j + 1, subj ? subj : "");
 			free(subj);
 		}
-		ec_st_end(st);
-		ec_st_end(st);
+		ec_status_end(st);
+		ec_status_end(st);
 	}
-	ec_st_end(st);
+	ec_status_end(st);
 }
 
 void ec_place_report(struct ec_status *st, struct ec_store *s,

@@ -23,31 +23,31 @@ int ec_deploy_hook(struct ec_status *st, const char *key,
 		env[i] = b[i];
 	}
 	env[6] = NULL;
-	ec_st_obj(st, key);
-	ec_st_str(st, "command", d->hook);
+	ec_status_obj(st, key);
+	ec_status_str(st, "command", d->hook);
 	if (ec_hook_run(d->hook, env, &h, &he) < 0) {
-		ec_st_str(st, "exit_status", NULL);
-		ec_st_str(st, "signal", NULL);
-		ec_st_str(st, "output", "");
-		ec_st_end(st);
+		ec_status_str(st, "exit_status", NULL);
+		ec_status_str(st, "signal", NULL);
+		ec_status_str(st, "output", "");
+		ec_status_end(st);
 		return ec_fail(e, EC_HOOK_FAILED, "the deploy hook could not "
 			       "run: %s; the %s of interface '%s' stands",
 			       he.msg, d->action, d->iface);
 	}
 	if (h.signal)
-		ec_st_str(st, "exit_status", NULL);
+		ec_status_str(st, "exit_status", NULL);
 	else
-		ec_st_int(st, "exit_status", h.exit_status);
+		ec_status_int(st, "exit_status", h.exit_status);
 	if (h.signal)
-		ec_st_int(st, "signal", h.signal);
+		ec_status_int(st, "signal", h.signal);
 	else
-		ec_st_str(st, "signal", NULL);
-	ec_st_str(st, "output", h.tail);
-	ec_st_end(st);
-	ec_st_text(st, "hook: %s %d", h.signal ? "signal" : "exit status",
+		ec_status_str(st, "signal", NULL);
+	ec_status_str(st, "output", h.tail);
+	ec_status_end(st);
+	ec_status_text(st, "hook: %s %d", h.signal ? "signal" : "exit status",
 		   h.signal ? h.signal : h.exit_status);
 	if (h.tail[0])
-		ec_st_text_lines(st, h.tail);	/* the operator's hook's */
+		ec_status_text_lines(st, h.tail);	/* the operator's hook's */
 	if (!ec_hook_ok(&h))
 		return ec_fail(e, EC_HOOK_FAILED, "the deploy hook failed (%s "
 			       "%d); the %s of interface '%s' stands all the "
@@ -65,17 +65,17 @@ int ec_deploy_served(struct ec_status *st, const char *key,
 	struct ec_probe_result r;
 	int bad = -1;
 
-	ec_st_arr(st, key);
+	ec_status_arr(st, key);
 	for (int i = 0; i < n; i++) {
 		ec_probe_run(&t[i], want, timeout_ms, &r);
-		ec_st_obj(st, NULL);
-		ec_st_str(st, "target", t[i].spec);
-		ec_st_bool(st, "served", r.served);
-		ec_st_str(st, "seen", r.seen[0] ? r.seen : NULL);
-		ec_st_int(st, "tries", r.tries);
-		ec_st_str(st, "message", r.msg);
-		ec_st_end(st);
-		ec_st_text(st, "served: %s %s", r.served ? "yes" : "no",
+		ec_status_obj(st, NULL);
+		ec_status_str(st, "target", t[i].spec);
+		ec_status_bool(st, "served", r.served);
+		ec_status_str(st, "seen", r.seen[0] ? r.seen : NULL);
+		ec_status_int(st, "tries", r.tries);
+		ec_status_str(st, "message", r.msg);
+		ec_status_end(st);
+		ec_status_text(st, "served: %s %s", r.served ? "yes" : "no",
 			   r.msg);
 		if (!r.served && bad < 0) {
 			bad = i;
@@ -83,6 +83,6 @@ int ec_deploy_served(struct ec_status *st, const char *key,
 				r.tries);
 		}
 	}
-	ec_st_end(st);
+	ec_status_end(st);
 	return bad < 0 ? 0 : -1;
 }

@@ -139,7 +139,7 @@ int ec_secret_get(struct ec_secret_src *src, struct ec_status *st,
 	case EC_SECRET_NONE:
 		return 0;
 	case EC_SECRET_ARG:
-		ec_st_warn(st, "--password is visible to other users of this "
+		ec_status_warn(st, "--password is visible to other users of this "
 			   "machine; prefer --password-file, --password-env "
 			   "or --password-fd");
 		d.size = strlen(src->ref);
