@@ -12,7 +12,7 @@
 #include "cert.h"
 #include "certstore.h"
 #include "chain.h"
-#include "fsx.h"
+#include "fileio.h"
 #include "meta.h"
 #include "pfx.h"
 #include "secret.h"

@@ -15,7 +15,7 @@
 #include "cert.h"
 #include "certstore.h"
 #include "chain.h"
-#include "fsx.h"
+#include "fileio.h"
 #include "imprec.h"
 #include "meta.h"
 #include "pfx.h"

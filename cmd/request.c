@@ -12,7 +12,7 @@
 #include "cmds.h"
 #include "cert.h"
 #include "csr.h"
-#include "fsx.h"
+#include "fileio.h"
 #include "infreq.h"
 #include "meta.h"
 #include "pending.h"

@@ -9,7 +9,7 @@
 #include "armor.h"
 #include "bundle.h"
 #include "crlfile.h"
-#include "fsx.h"
+#include "fileio.h"
 
 #define OID_PKCS7 "1.2.840.113549.1.7."
 

@@ -3,7 +3,7 @@
 #include <gnutls/gnutls.h>
 
 #include "crlfile.h"
-#include "fsx.h"
+#include "fileio.h"
 
 int ec_crl_size_ok(size_t der_size, const char *what, struct ec_err *e)
 {

@@ -1,6 +1,6 @@
 /* crlfile.h: CRLs under one size limit, at import and at use.
  *
- * A CRL's DER is at most EC_CRL_MAX bytes (fsx.h): a larger one is
+ * A CRL's DER is at most EC_CRL_MAX bytes (fileio.h): a larger one is
  * refused where it comes in (crl-too-large), so that the store never
  * holds a CRL it could not use.  The store's CRLs, crl/<id>.pem, are read
  * one at a time: a file that is not a regular file (a symlink, a FIFO),

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fsx.h"
+#include "fileio.h"
 #include "live.h"
 #include "safedir.h"
 

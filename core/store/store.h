@@ -18,7 +18,7 @@
 #include <sys/types.h>
 
 #include "err.h"
-#include "fsx.h"
+#include "fileio.h"
 
 enum ec_section {
 	EC_SEC_PERSONAL, EC_SEC_CA, EC_SEC_ROOT, EC_SEC_CRL,

@@ -7,7 +7,7 @@
 
 #include <gnutls/gnutls.h>
 
-#include "fsx.h"
+#include "fileio.h"
 #include "secret.h"
 
 #define SECRET_MAX (64 * 1024)

@@ -1,7 +1,7 @@
-/* fsx.h: file system helpers: bounded reads that refuse what is not a
+/* fileio.h: file system helpers: bounded reads that refuse what is not a
  * regular file, and durable, atomic writes. */
-#ifndef EC_FSX_H
-#define EC_FSX_H
+#ifndef EC_FILEIO_H
+#define EC_FILEIO_H
 
 #include <stddef.h>
 #include <sys/types.h>

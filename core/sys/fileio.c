@@ -10,7 +10,7 @@
 
 #include <gnutls/gnutls.h>
 
-#include "fsx.h"
+#include "fileio.h"
 
 static int read_fd(int fd, const char *what, size_t max, struct ec_data *out,
 		   struct ec_err *e)
