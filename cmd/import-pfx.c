@@ -16,7 +16,7 @@
 #include "certstore.h"
 #include "chain.h"
 #include "fileio.h"
-#include "imprec.h"
+#include "imported.h"
 #include "meta.h"
 #include "pfx.h"
 #include "secret.h"
@@ -101,7 +101,7 @@ struct import_run {
 	int clean;			/* every key used, nothing skipped */
 	int recorded;			/* from the import record: pl[].crt
 					 * owned */
-	struct ec_imprec rec;
+	struct ec_imported rec;
 };
 
 static int parse(struct import_run *ir, int argc, char **argv)
@@ -464,12 +464,12 @@ static void root_note(struct import_run *ir, struct placed *p)
 		   "--trust-root to trust it)", p->sha1);
 }
 
-/* The import record of the file (imprec.h), staged with the rest when
+/* The import record of the file (imported.h), staged with the rest when
  * the file held nothing that was skipped: not a change of the store's
  * content, so changed is left as it is. */
 static int stage_record(struct import_run *ir)
 {
-	struct ec_imprec rec = {
+	struct ec_imported rec = {
 		.mac = (char *)ir->pfx.mac, .pass = (int)ir->pfx.pass,
 		.exportable = ir->o.exportable, .trust_root = ir->o.trust_root,
 		.name_opt = (char *)ir->o.name,
@@ -479,15 +479,15 @@ static int stage_record(struct import_run *ir)
 	if (!ir->clean)
 		return 0;
 	for (size_t i = 0; i < ir->npl && r == 0; i++)
-		r = ec_imprec_add(&rec, (enum ec_section)ir->pl[i].sec,
-				  ir->pl[i].sha1, ir->pl[i].name);
+		r = ec_imported_add(&rec, (enum ec_section)ir->pl[i].sec,
+				    ir->pl[i].sha1, ir->pl[i].name);
 	if (r == 0)
-		r = ec_imprec_stage(ir->store, ir->txn, ir->source_sha256,
-				    &rec, &ir->ctx->err);
+		r = ec_imported_stage(ir->store, ir->txn, ir->source_sha256,
+				      &rec, &ir->ctx->err);
 	else
 		ec_fail(&ir->ctx->err, EC_INTERNAL, "out of memory");
 	rec.mac = rec.name_opt = NULL;	/* not owned */
-	ec_imprec_free(&rec);
+	ec_imported_free(&rec);
 	return r < 0 ? -1 : 0;
 }
 
@@ -619,7 +619,7 @@ static int owned(const char *v, char **dst)
 /* Does the store hold c as a full import of the file would leave it?
  * The certificate where the record puts it, and for one with a key, the
  * key (its own) and the metadata this run would write. */
-static int holds(struct import_run *ir, const struct ec_imprec_cert *c,
+static int holds(struct import_run *ir, const struct ec_imported_cert *c,
 		 struct placed *p)
 {
 	struct ec_store *s = ir->store;
@@ -661,7 +661,7 @@ static int same_opt(const char *a, const char *b)
 static int already(struct import_run *ir)
 {
 	struct ec_ctx *ctx = ir->ctx;
-	struct ec_imprec *rec = &ir->rec;
+	struct ec_imported *rec = &ir->rec;
 	struct ec_err e;
 
 	/* the record knows key files only: a key bound for a token is
@@ -669,8 +669,8 @@ static int already(struct import_run *ir)
 	if (ctx->token_url)
 		return 0;
 	if (ec_store_open(&ir->store, ctx->store_dir, 0, 0, &e) < 0 ||
-	    ec_imprec_load(ir->store, ir->source_sha256,
-			   !ir->pw.p || !*ir->pw.p, rec, &e) != 1 || rec->exportable != ir->o.exportable ||
+	    ec_imported_load(ir->store, ir->source_sha256,
+			     !ir->pw.p || !*ir->pw.p, rec, &e) != 1 || rec->exportable != ir->o.exportable ||
 	    rec->trust_root != ir->o.trust_root ||
 	    !same_opt(rec->name_opt, ir->o.name) ||
 	    !(ir->pl = calloc(rec->n, sizeof(*ir->pl))))
@@ -706,7 +706,7 @@ miss:
 	ir->pl = NULL;
 	ir->npl = 0;
 	ir->recorded = 0;
-	ec_imprec_free(rec);
+	ec_imported_free(rec);
 	ec_store_close(ir->store);
 	ir->store = NULL;
 	return 0;
@@ -752,7 +752,7 @@ out:
 		free(ir.pl[i].provider);
 	}
 	free(ir.pl);
-	ec_imprec_free(&ir.rec);
+	ec_imported_free(&ir.rec);
 	if (ir.recorded)
 		ir.pfx.mac = NULL;
 	ec_pfx_free(&ir.pfx);

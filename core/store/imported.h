@@ -1,4 +1,4 @@
-/* imprec.h: the record of a PKCS#12 file already imported.
+/* imported.h: the record of a PKCS#12 file already imported.
  *
  * A configuration run imports the same file every half hour; deriving its
  * keys again (600,000 PBKDF2 iterations for a GnuTLS file) is the whole
@@ -12,8 +12,8 @@
  * hint, never trusted alone: the caller proves that the store still
  * holds every certificate (and key) it names before it reports "already
  * imported". */
-#ifndef EC_IMPREC_H
-#define EC_IMPREC_H
+#ifndef EC_IMPORTED_H
+#define EC_IMPORTED_H
 
 #include <stddef.h>
 
@@ -21,18 +21,18 @@
 #include "err.h"
 #include "store.h"
 
-struct ec_imprec_cert {
+struct ec_imported_cert {
 	enum ec_section sec;
 	char sha1[EC_SHA1_HEX];
 	char *name;		/* friendly name reported, or NULL */
 };
 
-struct ec_imprec {
+struct ec_imported {
 	char *mac;		/* "SHA256" and the like; NULL: no MAC */
 	int pass;		/* enum ec_pfx_pass */
 	int exportable, trust_root;
 	char *name_opt;		/* --name, or NULL */
-	struct ec_imprec_cert *c;
+	struct ec_imported_cert *c;
 	size_t n;
 };
 
@@ -42,15 +42,15 @@ struct ec_imprec {
  * both try the two); 0 no record, a malformed or
  * old one, or the other kind of password; -1 the store cannot be read.
  * The password itself is not checked. */
-int ec_imprec_load(struct ec_store *s, const char *digest, int no_password,
-		   struct ec_imprec *out, struct ec_err *e);
+int ec_imported_load(struct ec_store *s, const char *digest, int no_password,
+		     struct ec_imported *out, struct ec_err *e);
 /* Stage the record (unless the store has the same bytes).  Returns 1 when
  * staged, 0 when present. */
-int ec_imprec_stage(struct ec_store *s, struct ec_txn *t, const char *digest,
-		    const struct ec_imprec *r, struct ec_err *e);
+int ec_imported_stage(struct ec_store *s, struct ec_txn *t, const char *digest,
+		      const struct ec_imported *r, struct ec_err *e);
 /* Add a certificate; -1 on out of memory. */
-int ec_imprec_add(struct ec_imprec *r, enum ec_section sec,
-		  const char *sha1, const char *name);
-void ec_imprec_free(struct ec_imprec *r);
+int ec_imported_add(struct ec_imported *r, enum ec_section sec,
+		    const char *sha1, const char *name);
+void ec_imported_free(struct ec_imported *r);
 
 #endif

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "imprec.h"
+#include "imported.h"
 #include "meta.h"
 #include "pfx.h"
 
@@ -16,10 +16,10 @@ static int record_name(char *buf, size_t n, const char *digest)
 	return ec_store_name_ok(buf) ? 0 : -1;
 }
 
-int ec_imprec_add(struct ec_imprec *r, enum ec_section sec,
-		  const char *sha1, const char *name)
+int ec_imported_add(struct ec_imported *r, enum ec_section sec,
+		    const char *sha1, const char *name)
 {
-	struct ec_imprec_cert *c = realloc(r->c, (r->n + 1) * sizeof(*c));
+	struct ec_imported_cert *c = realloc(r->c, (r->n + 1) * sizeof(*c));
 
 	if (!c)
 		return -1;
@@ -34,7 +34,7 @@ int ec_imprec_add(struct ec_imprec *r, enum ec_section sec,
 	return 0;
 }
 
-void ec_imprec_free(struct ec_imprec *r)
+void ec_imported_free(struct ec_imported *r)
 {
 	for (size_t i = 0; i < r->n; i++)
 		free(r->c[i].name);
@@ -64,7 +64,7 @@ static int flag(const struct ec_meta *m, const char *key)
 	return v && strcmp(v, "true") == 0;
 }
 
-static int from_meta(const struct ec_meta *m, struct ec_imprec *r)
+static int from_meta(const struct ec_meta *m, struct ec_imported *r)
 {
 	const char *v = ec_meta_get(m, "password_used"), *sec, *sha1;
 	char key[64];
@@ -96,15 +96,15 @@ static int from_meta(const struct ec_meta *m, struct ec_imprec *r)
 		snprintf(key, sizeof(key), "cert_%ld_friendly_name", i);
 		if (!sec || (s = ec_section_parse(sec)) < 0 ||
 		    s > EC_SEC_ROOT || !is_hex40(sha1) ||
-		    ec_imprec_add(r, (enum ec_section)s, sha1,
-				  ec_meta_get(m, key)) < 0)
+		    ec_imported_add(r, (enum ec_section)s, sha1,
+				    ec_meta_get(m, key)) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-int ec_imprec_load(struct ec_store *s, const char *digest, int no_password,
-		   struct ec_imprec *out, struct ec_err *e)
+int ec_imported_load(struct ec_store *s, const char *digest, int no_password,
+		     struct ec_imported *out, struct ec_err *e)
 {
 	struct ec_data d = { 0 };
 	struct ec_meta m = { 0 };
@@ -129,12 +129,12 @@ int ec_imprec_load(struct ec_store *s, const char *digest, int no_password,
 	if (ec_meta_get(&m, "password_check"))
 		goto out;
 	if (from_meta(&m, out) < 0) {
-		ec_imprec_free(out);
+		ec_imported_free(out);
 		goto out;
 	}
 	/* the kind of password, not the password: given or none */
 	if ((out->pass == EC_PFX_PASS_GIVEN) == !!no_password) {
-		ec_imprec_free(out);
+		ec_imported_free(out);
 		goto out;
 	}
 	r = 1;
@@ -144,7 +144,7 @@ out:
 	return r;
 }
 
-static int to_meta(struct ec_meta *m, const struct ec_imprec *r)
+static int to_meta(struct ec_meta *m, const struct ec_imported *r)
 {
 	char key[64], num[24];
 
@@ -170,8 +170,8 @@ static int to_meta(struct ec_meta *m, const struct ec_imprec *r)
 	return 0;
 }
 
-int ec_imprec_stage(struct ec_store *s, struct ec_txn *t, const char *digest,
-		    const struct ec_imprec *r, struct ec_err *e)
+int ec_imported_stage(struct ec_store *s, struct ec_txn *t, const char *digest,
+		      const struct ec_imported *r, struct ec_err *e)
 {
 	struct ec_meta m = { 0 };
 	struct ec_data old = { 0 };
