@@ -7,7 +7,7 @@
 #include <gnutls/x509-ext.h>
 
 #include "csr.h"
-#include "mstmpl.h"
+#include "mstemplate.h"
 
 static const struct {
 	const char *name, *oid;
@@ -277,7 +277,7 @@ static int set_templates(gnutls_x509_crq_t crq,
 	int r;
 
 	if (p->template_name) {
-		if (ec_mstmpl_name_der(p->template_name, &der, e) < 0)
+		if (ec_mstemplate_name_der(p->template_name, &der, e) < 0)
 			return -1;
 		r = gnutls_x509_crq_set_extension_by_oid(crq,
 				EC_OID_MS_TEMPLATE_NAME, der.data, der.size, 0);
@@ -286,8 +286,8 @@ static int set_templates(gnutls_x509_crq_t crq,
 			return ec_fail(e, EC_INTERNAL, "%s", gnutls_strerror(r));
 	}
 	if (p->template_attr) {
-		if (ec_mstmpl_pair_der("CertificateTemplate", p->template_attr,
-				       &der, e) < 0)
+		if (ec_mstemplate_pair_der("CertificateTemplate", p->template_attr,
+					   &der, e) < 0)
 			return -1;
 		r = gnutls_x509_crq_set_attribute_by_oid(crq,
 				EC_OID_MS_NAME_VALUE, der.data, der.size);
@@ -296,8 +296,8 @@ static int set_templates(gnutls_x509_crq_t crq,
 			return ec_fail(e, EC_INTERNAL, "%s", gnutls_strerror(r));
 	}
 	if (p->template_oid) {
-		if (ec_mstmpl_oid_der(p->template_oid, p->template_major,
-				      p->template_minor, &der, e) < 0)
+		if (ec_mstemplate_oid_der(p->template_oid, p->template_major,
+					  p->template_minor, &der, e) < 0)
 			return -1;
 		r = gnutls_x509_crq_set_extension_by_oid(crq,
 				EC_OID_MS_TEMPLATE, der.data, der.size, 0);

@@ -4,7 +4,7 @@
 
 #include <libtasn1.h>
 
-#include "mstmpl.h"
+#include "mstemplate.h"
 
 const asn1_static_node ec_mscert_asn1_tab[] = {
   { "MSCertTemplate", 536875024, NULL },

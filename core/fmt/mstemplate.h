@@ -1,8 +1,8 @@
-/* mstmpl.h: the Microsoft certificate template extensions a Windows
+/* mstemplate.h: the Microsoft certificate template extensions a Windows
  * Enterprise CA reads from a request, DER-encoded with libtasn1 from the
  * definitions in core/mscert.asn. */
-#ifndef EC_MSTMPL_H
-#define EC_MSTMPL_H
+#ifndef EC_MSTEMPLATE_H
+#define EC_MSTEMPLATE_H
 
 #include <gnutls/gnutls.h>
 #include <libtasn1.h>
@@ -18,18 +18,18 @@ extern const asn1_static_node ec_mscert_asn1_tab[];
 /* CertificateTemplateName: a BMPString of the UTF-8 name (characters of
  * the Basic Multilingual Plane only: usage otherwise).  der is
  * gnutls_malloc'd. */
-int ec_mstmpl_name_der(const char *name, gnutls_datum_t *der,
-		       struct ec_err *e);
+int ec_mstemplate_name_der(const char *name, gnutls_datum_t *der,
+			   struct ec_err *e);
 /* CertificateTemplate: the template's OID and, when >= 0, its major and
  * minor versions. */
-int ec_mstmpl_oid_der(const char *oid, long major, long minor,
-		      gnutls_datum_t *der, struct ec_err *e);
+int ec_mstemplate_oid_der(const char *oid, long major, long minor,
+			  gnutls_datum_t *der, struct ec_err *e);
 /* EnrollmentNameValuePair: name and value as BMPStrings (usage as for
- * ec_mstmpl_name_der). */
-int ec_mstmpl_pair_der(const char *name, const char *value,
-		       gnutls_datum_t *der, struct ec_err *e);
+ * ec_mstemplate_name_der). */
+int ec_mstemplate_pair_der(const char *name, const char *value,
+			   gnutls_datum_t *der, struct ec_err *e);
 /* Decode a CertificateTemplateName back to UTF-8 (malloc'd), for checks. */
-int ec_mstmpl_name_decode(const gnutls_datum_t *der, char **name,
-			  struct ec_err *e);
+int ec_mstemplate_name_decode(const gnutls_datum_t *der, char **name,
+			      struct ec_err *e);
 
 #endif

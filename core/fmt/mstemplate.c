@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mstmpl.h"
+#include "mstemplate.h"
 
 /* UTF-8 to UCS-2 big endian; -1 for invalid UTF-8 or a character past
  * U+FFFF. */
@@ -85,8 +85,8 @@ static void unmake(asn1_node *defs, asn1_node *node)
 	asn1_delete_structure(defs);
 }
 
-int ec_mstmpl_name_der(const char *name, gnutls_datum_t *der,
-		       struct ec_err *e)
+int ec_mstemplate_name_der(const char *name, gnutls_datum_t *der,
+			   struct ec_err *e)
 {
 	unsigned char ucs2[512];
 	asn1_node defs, node;
@@ -109,8 +109,8 @@ int ec_mstmpl_name_der(const char *name, gnutls_datum_t *der,
 	return r;
 }
 
-int ec_mstmpl_pair_der(const char *name, const char *value,
-		       gnutls_datum_t *der, struct ec_err *e)
+int ec_mstemplate_pair_der(const char *name, const char *value,
+			   gnutls_datum_t *der, struct ec_err *e)
 {
 	unsigned char un[512], uv[512];
 	asn1_node defs, node;
@@ -137,8 +137,8 @@ int ec_mstmpl_pair_der(const char *name, const char *value,
 	return r;
 }
 
-int ec_mstmpl_oid_der(const char *oid, long major, long minor,
-		      gnutls_datum_t *der, struct ec_err *e)
+int ec_mstemplate_oid_der(const char *oid, long major, long minor,
+			  gnutls_datum_t *der, struct ec_err *e)
 {
 	asn1_node defs, node;
 	char num[24];
@@ -169,8 +169,8 @@ int ec_mstmpl_oid_der(const char *oid, long major, long minor,
 	return r;
 }
 
-int ec_mstmpl_name_decode(const gnutls_datum_t *der, char **name,
-			  struct ec_err *e)
+int ec_mstemplate_name_decode(const gnutls_datum_t *der, char **name,
+			      struct ec_err *e)
 {
 	unsigned char ucs2[512];
 	char msg[ASN1_MAX_ERROR_DESCRIPTION_SIZE], *out, *o;
