@@ -13,7 +13,7 @@
 #include "certstore.h"
 #include "daccess.h"
 #include "deploy.h"
-#include "ifcheck.h"
+#include "ifacecheck.h"
 #include "live.h"
 #include "publish.h"
 #include "select.h"
@@ -88,7 +88,7 @@ static const char *const action_names[] = { "assign", "rollback", "clear" };
 struct assign_opts {
 	const char *iface, *hook;
 	struct ec_selector sel;
-	struct ec_ifcheck_opts chk;
+	struct ec_ifacecheck_opts chk;
 	char purpose_buf[256];
 	int purpose_set;
 	enum action act;
@@ -350,7 +350,7 @@ static int open_token(struct run *r, const char *sha1)
 static int do_assign(struct run *r)
 {
 	struct ec_ctx *ctx = r->ctx;
-	struct ec_ifcheck chk = { 0 };
+	struct ec_ifacecheck chk = { 0 };
 	struct ec_live_set ls = { 0 };
 	gnutls_x509_crt_t crt = NULL;
 	struct ec_found f;
@@ -367,11 +367,11 @@ static int do_assign(struct run *r)
 	report_cert(r, crt, f.sha1);
 	ec_status_str(ctx->st, "fqdn", r->o->chk.fqdn);
 	if (open_token(r, f.sha1) < 0 ||
-	    ec_ifcheck_run(r->s, f.sha1, crt, &r->o->chk, &chk,
-			   &ctx->err) < 0)
+	    ec_ifacecheck_run(r->s, f.sha1, crt, &r->o->chk, &chk,
+			      &ctx->err) < 0)
 		goto out;
 	ran = 1;
-	if ((refuse = ec_ifcheck_refusal(&chk)) >= 0) {
+	if ((refuse = ec_ifacecheck_refusal(&chk)) >= 0) {
 		ec_fail(&ctx->err, chk.c[refuse].code, "refusing to assign %s "
 			"to interface '%s': %s: %s; nothing changed", f.sha1,
 			r->o->iface, ec_check_name((enum ec_check_id)refuse),
@@ -383,7 +383,7 @@ static int do_assign(struct run *r)
 		goto out;
 	ec_live_set_own(&ls, r->owner, r->group);
 	ec_status_int(ctx->st, "chain_count", (long long)ls.nchain);
-	ec_ifcheck_forced(&chk, forced, sizeof(forced));
+	ec_ifacecheck_forced(&chk, forced, sizeof(forced));
 	r->generation = r->link_gen;
 	r->changed = !(r->cur.have && strcmp(r->cur.thumbprint, f.sha1) == 0 &&
 		       same_str(r->cur.fqdn, r->o->chk.fqdn) &&
@@ -412,9 +412,9 @@ static int do_assign(struct run *r)
 	ret = 0;
 out:
 	if (ran)
-		ec_ifcheck_report(ctx->st, &chk, &r->o->chk);
+		ec_ifacecheck_report(ctx->st, &chk, &r->o->chk);
 	ec_live_set_free(&ls);
-	ec_ifcheck_free(&chk);
+	ec_ifacecheck_free(&chk);
 	if (crt)
 		gnutls_x509_crt_deinit(crt);
 	return ret;

@@ -12,7 +12,7 @@
 #include <sys/types.h>
 
 #include "err.h"
-#include "ifcheck.h"
+#include "ifacecheck.h"
 #include "status.h"
 #include "binding.h"
 

@@ -12,7 +12,7 @@
 
 #include "binding.h"
 #include "err.h"
-#include "ifcheck.h"
+#include "ifacecheck.h"
 #include "store.h"
 
 /* The interface's state before a run. */

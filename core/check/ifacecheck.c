@@ -8,7 +8,7 @@
 
 #include "cert.h"
 #include "certstore.h"
-#include "ifcheck.h"
+#include "ifacecheck.h"
 #include "token.h"
 
 static const char *const check_names[EC_CHK_COUNT] = {
@@ -25,7 +25,7 @@ const char *ec_check_name(enum ec_check_id id)
 	return (unsigned)id < EC_CHK_COUNT ? check_names[id] : "?";
 }
 
-int ec_purpose_list(struct ec_ifcheck_opts *o, const char *arg, char *buf,
+int ec_purpose_list(struct ec_ifacecheck_opts *o, const char *arg, char *buf,
 		    size_t n, struct ec_err *e)
 {
 	char *save = NULL, *tok;
@@ -51,7 +51,7 @@ int ec_purpose_list(struct ec_ifcheck_opts *o, const char *arg, char *buf,
 	return 0;
 }
 
-void ec_ifcheck_forced(const struct ec_ifcheck *c, char *buf, size_t n)
+void ec_ifacecheck_forced(const struct ec_ifacecheck *c, char *buf, size_t n)
 {
 	size_t len = 0;
 
@@ -85,7 +85,7 @@ static void set(struct ec_check *c, enum ec_outcome o, enum ec_code code,
 /* The key in a token: the token must hold it, and it must be the
  * certificate's. */
 static int token_key(const char *url, gnutls_x509_crt_t crt,
-		     const struct ec_ifcheck_opts *o, struct ec_ifcheck *out,
+		     const struct ec_ifacecheck_opts *o, struct ec_ifacecheck *out,
 		     struct ec_err *e)
 {
 	struct ec_check *pk = &out->c[EC_CHK_PRIVATE_KEY],
@@ -115,7 +115,7 @@ static int token_key(const char *url, gnutls_x509_crt_t crt,
 }
 
 static int keys(struct ec_store *s, const char *sha1, gnutls_x509_crt_t crt,
-		const struct ec_ifcheck_opts *o, struct ec_ifcheck *out,
+		const struct ec_ifacecheck_opts *o, struct ec_ifacecheck *out,
 		struct ec_err *e)
 {
 	struct ec_check *pk = &out->c[EC_CHK_PRIVATE_KEY],
@@ -176,7 +176,7 @@ static void validity(gnutls_x509_crt_t crt, time_t now, struct ec_check *c)
 }
 
 static int trust(struct ec_store *s, gnutls_x509_crt_t crt,
-		 struct ec_ifcheck *out, struct ec_err *e)
+		 struct ec_ifacecheck *out, struct ec_err *e)
 {
 	struct ec_verify_opts vo = { 0 };	/* purpose and name: below */
 	struct ec_verify_result *r = &out->vr;
@@ -280,7 +280,7 @@ static int eku_allows(gnutls_x509_crt_t crt, const char *oid)
 	}
 }
 
-static void purpose(gnutls_x509_crt_t crt, const struct ec_ifcheck_opts *o,
+static void purpose(gnutls_x509_crt_t crt, const struct ec_ifacecheck_opts *o,
 		    struct ec_check *c)
 {
 	char ok[200] = "";
@@ -305,7 +305,7 @@ static void purpose(gnutls_x509_crt_t crt, const struct ec_ifcheck_opts *o,
 		set(c, EC_OUT_SKIPPED, EC_OK, "--purpose any");
 }
 
-static int resolve(const char *fqdn, struct ec_ifcheck *out,
+static int resolve(const char *fqdn, struct ec_ifacecheck *out,
 		   struct ec_err *e)
 {
 	struct ec_check *c = &out->c[EC_CHK_RESOLVE];
@@ -331,9 +331,9 @@ static int resolve(const char *fqdn, struct ec_ifcheck *out,
 	return 0;
 }
 
-int ec_ifcheck_run(struct ec_store *s, const char *sha1,
-		   gnutls_x509_crt_t crt, const struct ec_ifcheck_opts *o,
-		   struct ec_ifcheck *out, struct ec_err *e)
+int ec_ifacecheck_run(struct ec_store *s, const char *sha1,
+		      gnutls_x509_crt_t crt, const struct ec_ifacecheck_opts *o,
+		      struct ec_ifacecheck *out, struct ec_err *e)
 {
 	memset(out, 0, sizeof(*out));
 	for (int i = 0; i < EC_CHK_COUNT; i++)
@@ -355,7 +355,7 @@ int ec_ifcheck_run(struct ec_store *s, const char *sha1,
 	return 0;
 }
 
-void ec_ifcheck_free(struct ec_ifcheck *c)
+void ec_ifacecheck_free(struct ec_ifacecheck *c)
 {
 	ec_verify_free(&c->vr);
 	if (c->key)
@@ -365,7 +365,7 @@ void ec_ifcheck_free(struct ec_ifcheck *c)
 	c->key_url = NULL;
 }
 
-int ec_ifcheck_refusal(const struct ec_ifcheck *c)
+int ec_ifacecheck_refusal(const struct ec_ifacecheck *c)
 {
 	for (int i = 0; i < EC_CHK_COUNT; i++)
 		if (c->c[i].outcome == EC_OUT_FAIL)
@@ -373,8 +373,8 @@ int ec_ifcheck_refusal(const struct ec_ifcheck *c)
 	return -1;
 }
 
-void ec_ifcheck_report(struct ec_status *st, const struct ec_ifcheck *c,
-		       const struct ec_ifcheck_opts *o)
+void ec_ifacecheck_report(struct ec_status *st, const struct ec_ifacecheck *c,
+			  const struct ec_ifacecheck_opts *o)
 {
 	ec_status_arr(st, "checks");
 	for (int i = 0; i < EC_CHK_COUNT; i++) {

@@ -1,4 +1,4 @@
-/* ifcheck.h: can this certificate serve a server interface?  The checks
+/* ifacecheck.h: can this certificate serve a server interface?  The checks
  * of edgecert-assign(1), each with an outcome, a code and a message:
  *
  *   private-key  the store holds its private key       no-private-key
@@ -14,8 +14,8 @@
  *
  * A failed trust, name, purpose or resolve check is "forced" when the
  * caller forces it; the key, validity and daemon-access checks never are. */
-#ifndef EC_IFCHECK_H
-#define EC_IFCHECK_H
+#ifndef EC_IFACECHECK_H
+#define EC_IFACECHECK_H
 
 #include <stddef.h>
 #include <time.h>
@@ -42,7 +42,7 @@ enum ec_outcome { EC_OUT_SKIPPED, EC_OUT_PASS, EC_OUT_WARN, EC_OUT_FAIL,
 
 struct ec_token;
 
-struct ec_ifcheck_opts {
+struct ec_ifacecheck_opts {
 	struct ec_token *tok;			/* for a key in a token */
 	const char *fqdn;			/* NULL: no name check */
 	const char *purpose[EC_PURPOSE_MAX];	/* EKU OIDs */
@@ -57,7 +57,7 @@ struct ec_check {
 	char msg[400];
 };
 
-struct ec_ifcheck {
+struct ec_ifacecheck {
 	struct ec_check c[EC_CHK_COUNT];
 	struct ec_resolved res;			/* with resolve */
 	struct ec_verify_result vr;		/* the trust check's; its
@@ -71,29 +71,29 @@ struct ec_ifcheck {
  * it, fails the run: usage, bad-password).  Returns 0
  * with the outcomes in out (a failed check is not an error), or -1 with
  * e set when the checks could not be made (a damaged store, say). */
-int ec_ifcheck_run(struct ec_store *s, const char *sha1,
-		   gnutls_x509_crt_t crt, const struct ec_ifcheck_opts *o,
-		   struct ec_ifcheck *out, struct ec_err *e);
-void ec_ifcheck_free(struct ec_ifcheck *c);
+int ec_ifacecheck_run(struct ec_store *s, const char *sha1,
+		      gnutls_x509_crt_t crt, const struct ec_ifacecheck_opts *o,
+		      struct ec_ifacecheck *out, struct ec_err *e);
+void ec_ifacecheck_free(struct ec_ifacecheck *c);
 
 /* The first check that refuses the assignment, or -1. */
-int ec_ifcheck_refusal(const struct ec_ifcheck *c);
+int ec_ifacecheck_refusal(const struct ec_ifacecheck *c);
 
 /* --purpose server,client,OID into o->purpose (the OIDs point into buf,
  * which keeps a copy of arg): each through ec_purpose_parse; "any"
  * drops the check.  usage for anything else. */
-int ec_purpose_list(struct ec_ifcheck_opts *o, const char *arg, char *buf,
+int ec_purpose_list(struct ec_ifacecheck_opts *o, const char *arg, char *buf,
 		    size_t n, struct ec_err *e);
 
 /* The names of the forced checks, comma-separated, for the record. */
-void ec_ifcheck_forced(const struct ec_ifcheck *c, char *buf, size_t n);
+void ec_ifacecheck_forced(const struct ec_ifacecheck *c, char *buf, size_t n);
 
 const char *ec_check_name(enum ec_check_id id);
 const char *ec_outcome_name(enum ec_outcome o);
 
 /* Fields checks, forced and resolved (see edgecert-assign(1)) and the text
  * form's lines; warnings for warned and forced checks. */
-void ec_ifcheck_report(struct ec_status *st, const struct ec_ifcheck *c,
-		       const struct ec_ifcheck_opts *o);
+void ec_ifacecheck_report(struct ec_status *st, const struct ec_ifacecheck *c,
+			  const struct ec_ifacecheck_opts *o);
 
 #endif
