@@ -269,10 +269,10 @@ static void diff_report(struct ec_status *st, struct diff *df)
 	ec_status_end(st);
 	if (df->req_dn && df->dn && strcmp(df->req_dn, df->dn) != 0)
 		ec_status_warn(st, "the CA issued subject '%s' for requested "
-			   "'%s'", df->dn, df->req_dn);
+			       "'%s'", df->dn, df->req_dn);
 	if (names)
 		ec_status_warn(st, "the CA issued names '%s' for requested '%s'",
-			   df->got.p, df->want.p);
+			       df->got.p, df->want.p);
 }
 
 static void diff_free(struct diff *df)
@@ -404,7 +404,7 @@ static int verdict(struct ec_ctx *ctx, struct ec_store *s,
 						"%s%s", i ? ", " : "",
 						r.reasons[i]);
 		ec_status_warn(ctx->st, "the certificate does not verify to a "
-			   "trusted root: %s", why);
+			       "trusted root: %s", why);
 	}
 	ec_verify_free(&r);
 	return 0;
@@ -482,24 +482,24 @@ static int run(struct ec_ctx *ctx, const struct accept_opts *o,
 	x.has_private_key = 1;
 	ec_cert_status(ctx->st, "certificate", crt, &x);
 	ec_status_text(ctx->st, "certificate %s (%s)", m.sha1,
-		   x.friendly_name ? x.friendly_name : "");
+		       x.friendly_name ? x.friendly_name : "");
 	ec_place_report(ctx->st, s, &p);
 	diff_report(ctx->st, &df);
 	if (verdict(ctx, s, crt, b) < 0) {
 		/* the accept stands: a path that cannot be checked now is
 		 * a warning, as an untrusted one is */
 		ec_status_warn(ctx->st, "the certificate's path was not "
-			   "validated: %s", ctx->err.msg);
+			       "validated: %s", ctx->err.msg);
 		ctx->err.code = EC_OK;
 	}
 	ec_status_changed(ctx->st, n > 0);
 	if (m.pending)
 		ec_status_message(ctx->st, "%s the answer to request %.16s...: "
-			      "certificate %s", ctx->check ? "would accept" :
-			      "accepted", m.id, m.sha1);
+				  "certificate %s", ctx->check ? "would accept" :
+				  "accepted", m.id, m.sha1);
 	else
 		ec_status_message(ctx->st, "certificate %s was accepted before%s",
-			      m.sha1, n ? "; its chain is updated" : "");
+				  m.sha1, n ? "; its chain is updated" : "");
 	r = 0;
 out:
 	ec_txn_abort(t);

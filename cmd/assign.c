@@ -322,9 +322,9 @@ static int reconcile(struct run *r)
 	r->link_gen = p.link_gen;
 	if (mended)
 		ec_status_warn(r->ctx->st, "interface '%s': live pointed at "
-			   "generation %lu, its record at %lu (a run killed "
-			   "midway): put back as recorded", r->o->iface, was,
-			   r->link_gen);
+			       "generation %lu, its record at %lu (a run killed "
+			       "midway): put back as recorded", r->o->iface, was,
+			       r->link_gen);
 	return 0;
 }
 
@@ -496,20 +496,20 @@ static void summary(struct run *r)
 	else
 		ec_status_str(st, "generation", NULL);
 	ec_status_text(st, "live: %s%s", r->live, r->generation ? "" :
-		   " (none)");
+		       " (none)");
 	ec_status_changed(st, r->changed);
 	if (!r->changed)
 		ec_status_message(st, r->o->act == ACT_CLEAR ? "nothing is "
-			      "assigned to interface '%s'" : "interface '%s' "
-			      "already has %s", r->o->iface, r->thumbprint);
+				  "assigned to interface '%s'" : "interface '%s' "
+				  "already has %s", r->o->iface, r->thumbprint);
 	else if (r->o->act == ACT_CLEAR)
 		ec_status_message(st, "%scleared interface '%s'", would,
-			      r->o->iface);
+				  r->o->iface);
 	else
 		ec_status_message(st, "%s%s %s to interface '%s' (%s)", would,
-			      r->o->act == ACT_ROLLBACK ? "rolled back" :
-			      "assigned", r->thumbprint, r->o->iface,
-			      r->live);
+				  r->o->act == ACT_ROLLBACK ? "rolled back" :
+				  "assigned", r->thumbprint, r->o->iface,
+				  r->live);
 }
 
 /* The interface's state, the store open; the live files' owner and
@@ -586,7 +586,7 @@ int cmd_assign(int argc, char **argv, struct ec_ctx *ctx)
 	ec_status_str(ctx->st, "interface", o.iface);
 	ec_status_str(ctx->st, "action", action_names[o.act]);
 	ec_status_text(ctx->st, "interface: %s (%s)", o.iface,
-		   action_names[o.act]);
+		       action_names[o.act]);
 	if (load_state(&r) < 0)
 		goto out;
 	if (r.cur.have)

@@ -208,8 +208,8 @@ void ec_version_record(struct ec_ctx *ctx)
 	ec_status_str(ctx->st, "gnutls", gnutls_check_version(NULL));
 	ec_status_str(ctx->st, "libtasn1", asn1_check_version(NULL));
 	ec_status_message(ctx->st, "edgecert %s (GnuTLS %s, libtasn1 %s)",
-		      EC_VERSION, gnutls_check_version(NULL),
-		      asn1_check_version(NULL));
+			  EC_VERSION, gnutls_check_version(NULL),
+			  asn1_check_version(NULL));
 }
 
 int ec_opt_done(struct ec_ctx *ctx, int argc, char **argv)

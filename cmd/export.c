@@ -227,8 +227,8 @@ static int pick_chain(struct export_run *xr)
 		xr->list[xr->nlist++] = c->v[i];
 	if (!c->complete)
 		ec_status_warn(xr->ctx->st, "the chain of %s is incomplete: the "
-			   "issuer of its last certificate is not in the "
-			   "store", xr->found.sha1);
+			       "issuer of its last certificate is not in the "
+			       "store", xr->found.sha1);
 	return 0;
 }
 
@@ -288,14 +288,14 @@ static void report(struct export_run *xr, int protected)
 	ec_status_str(st, "chain_mode", chain_names[xr->o.chain]);
 	ec_status_str(st, "profile", profile_names[xr->o.profile]);
 	ec_status_str(st, "mac", xr->o.profile == EC_PFX_COMPAT ? "SHA1" :
-		  "SHA256");
+		      "SHA256");
 	ec_status_str(st, "password_used", protected ? "given" : "empty");
 	ec_status_str(st, "output", xr->o.out);
 	ec_status_changed(st, 1);
 	ec_status_message(st, "%s %s with %zu certificate%s to '%s'",
-		      xr->ctx->check ? "would export" : "exported",
-		      xr->found.sha1, xr->nlist, xr->nlist == 1 ? "" : "s",
-		      xr->o.out);
+			  xr->ctx->check ? "would export" : "exported",
+			  xr->found.sha1, xr->nlist, xr->nlist == 1 ? "" : "s",
+			  xr->o.out);
 }
 
 int cmd_export(int argc, char **argv, struct ec_ctx *ctx)

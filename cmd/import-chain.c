@@ -108,10 +108,10 @@ static void summary(struct ec_ctx *ctx, const struct ec_plan *p,
 		ncrl += p->crl[i].action == EC_PLACE_ADD;
 	ec_status_int(ctx->st, "imported", (long long)ncrt + (long long)ncrl);
 	ec_status_message(ctx->st, "%s%zu certificate%s and %zu CRL%s %s %s%s",
-		      ctx->check ? "would import " : "imported ", ncrt,
-		      ncrt == 1 ? "" : "s", ncrl, ncrl == 1 ? "" : "s",
-		      "into", dir,
-		      p->all_complete ? "" : " (a path is incomplete)");
+			  ctx->check ? "would import " : "imported ", ncrt,
+			  ncrt == 1 ? "" : "s", ncrl, ncrl == 1 ? "" : "s",
+			  "into", dir,
+			  p->all_complete ? "" : " (a path is incomplete)");
 }
 
 /* Open the store (flags of ec_store_open) and plan the bundle in it. */
@@ -167,7 +167,7 @@ int cmd_import_chain(int argc, char **argv, struct ec_ctx *ctx)
 	}
 	if (!p.all_complete)
 		ec_status_warn(ctx->st, "'%s': a certification path does not end "
-			   "in a root (in the file or the store)", o.in);
+			       "in a root (in the file or the store)", o.in);
 	if (!ctx->check && p.nchanges && commit(s, &p, &ctx->err) < 0)
 		goto out;
 	ec_status_changed(ctx->st, p.nchanges > 0);

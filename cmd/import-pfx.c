@@ -168,8 +168,8 @@ static void trailing_note(struct import_run *ir)
 {
 	if (ir->trailing)
 		ec_status_warn(ir->ctx->st, "'%s' has %zu byte%s after its DER: "
-			   "ignored", ir->o.in, ir->trailing,
-			   ir->trailing == 1 ? "" : "s");
+			       "ignored", ir->o.in, ir->trailing,
+			       ir->trailing == 1 ? "" : "s");
 }
 
 /* Decrypt the file (the key derivations, the cost of a run). */
@@ -252,7 +252,7 @@ static int plan(struct import_run *ir)
 			p->why = "no private key in the file and not a CA "
 				 "certificate (no basicConstraints CA:TRUE)";
 			ec_status_warn(ctx->st, "certificate %s has no private key "
-				   "and is no CA: not imported", p->sha1);
+				       "and is no CA: not imported", p->sha1);
 		}
 	}
 	for (size_t k = 0; k < x->nkey; k++) {
@@ -268,12 +268,12 @@ static int plan(struct import_run *ir)
 				twin = &ir->pl[i];
 		if (twin) {
 			ec_status_warn(ctx->st, "the private key of certificate %s "
-				   "is in the file twice: the copy is ignored",
-				   twin->sha1);
+				       "is in the file twice: the copy is ignored",
+				       twin->sha1);
 		} else if (!used) {
 			ir->clean = 0;
 			ec_status_warn(ctx->st, "a private key in the file belongs "
-				   "to none of its certificates: not imported");
+				       "to none of its certificates: not imported");
 		}
 	}
 	if (npersonal == 0)
@@ -461,7 +461,7 @@ static void root_note(struct import_run *ir, struct placed *p)
 		return;
 	p->why = "a root not yet trusted (--trust-root trusts it)";
 	ec_status_warn(ir->ctx->st, "root %s placed in ca, not trusted (give "
-		   "--trust-root to trust it)", p->sha1);
+		       "--trust-root to trust it)", p->sha1);
 }
 
 /* The import record of the file (imported.h), staged with the rest when
@@ -548,7 +548,7 @@ static void report(struct import_run *ir)
 	ec_status_str(st, "mac", ir->pfx.mac);
 	/* answered by the import record: the password was not tried */
 	ec_status_str(st, "password_used", ir->recorded ? "unchecked" :
-		  pass[ir->pfx.pass]);
+		      pass[ir->pfx.pass]);
 	ec_status_text_custom(st);
 	ec_status_arr(st, "certificates");
 	for (int kind = 0; kind < 3; kind++) {
@@ -580,9 +580,9 @@ static void report(struct import_run *ir)
 			ec_status_end(st);
 			dn = p->name ? NULL : ec_cert_dn(p->crt, 0);
 			ec_status_text(st, "%-8s %s %-8s %s%s%s", action_names[p->action],
-				   p->sha1, x.section ? x.section : "-",
-				   p->name ? p->name : dn ? dn : "",
-				   p->why ? ": " : "", p->why ? p->why : "");
+				       p->sha1, x.section ? x.section : "-",
+				       p->name ? p->name : dn ? dn : "",
+				       p->why ? ": " : "", p->why ? p->why : "");
 			free(dn);
 			if (kind == 0 && !n++)
 				first = p->sha1;
@@ -591,10 +591,10 @@ static void report(struct import_run *ir)
 	ec_status_end(st);
 	ec_status_changed(st, ir->changed);
 	ec_status_message(st, "%s %zu certificate%s with key%s from '%s'%s%s",
-		      ir->ctx->check ? "would import" : ir->changed ?
-		      "imported" : "already imported", n, n == 1 ? "" : "s",
-		      n == 1 ? "" : "s", ir->o.in, n == 1 ? ": " : "",
-		      n == 1 ? first : "");
+			  ir->ctx->check ? "would import" : ir->changed ?
+			  "imported" : "already imported", n, n == 1 ? "" : "s",
+			  n == 1 ? "" : "s", ir->o.in, n == 1 ? ": " : "",
+			  n == 1 ? first : "");
 }
 
 /* A failed run takes the keys it wrote into the token out again. */
@@ -606,7 +606,7 @@ static void undo_token(struct import_run *ir)
 		if (ir->pl[i].imported && ir->pl[i].key_url &&
 		    ec_token_remove(ir->tok, ir->pl[i].key_url, &e) < 0)
 			ec_status_warn(ir->ctx->st, "a key written into the token "
-				   "stays there: %s", e.msg);
+				       "stays there: %s", e.msg);
 }
 
 /* *dst = a copy of v (NULL stays NULL); -1 when out of memory. */
@@ -691,7 +691,7 @@ static int already(struct import_run *ir)
 	ir->pfx.pass = (enum ec_pfx_pass)rec->pass;
 	if (!ir->pfx.mac)
 		ec_status_warn(ctx->st, "'%s' has no MAC: its integrity was not "
-			   "checked", ir->o.in);
+			       "checked", ir->o.in);
 	for (size_t i = 0; i < ir->npl; i++)
 		root_note(ir, &ir->pl[i]);
 	return 1;
@@ -731,7 +731,7 @@ int cmd_import_pfx(int argc, char **argv, struct ec_ctx *ctx)
 		goto out;
 	if (!ir.pfx.mac)
 		ec_status_warn(ctx->st, "'%s' has no MAC: its integrity was not "
-			   "checked", ir.o.in);
+			       "checked", ir.o.in);
 	if (apply(&ir) < 0) {
 		undo_token(&ir);
 		goto out;

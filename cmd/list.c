@@ -58,9 +58,9 @@ static void row(struct list_run *lr, const char *sec, const char *id,
 {
 	if (lr->count == 0)
 		ec_status_text(lr->ctx->st, "%-9s %-40s %-10s %s", "SECTION", "ID",
-			   "DATE", "NAME");
+			       "DATE", "NAME");
 	ec_status_text(lr->ctx->st, "%-9s %-40s %-10.10s %s%s", sec, id, date,
-		   name, tail);
+		       name, tail);
 }
 
 struct names {
@@ -108,7 +108,7 @@ static int load_cert(struct list_run *lr, enum ec_section sec,
 	if (ec_cs_load_cert(lr->store, sec, id, crt, &e) == 0)
 		return 0;
 	ec_status_warn(lr->ctx->st, "skipped %s/%s.pem: %s", ec_section_name(sec),
-		   id, e.msg);
+		       id, e.msg);
 	return -1;
 }
 
@@ -399,7 +399,7 @@ int cmd_list(int argc, char **argv, struct ec_ctx *ctx)
 	ec_status_end(ctx->st);
 	ec_status_int(ctx->st, "count", lr.count);
 	ec_status_message(ctx->st, "%ld item%s in %s", lr.count,
-		      lr.count == 1 ? "" : "s", ec_store_dir(lr.store));
+			  lr.count == 1 ? "" : "s", ec_store_dir(lr.store));
 	r = 0;
 out:
 	ec_store_close(lr.store);

@@ -188,7 +188,7 @@ int main(int argc, char **argv)
 	code = ctx.st ? (int)ctx.err.code : EC_INTERNAL;
 	if (ec_sig_caught() && code != EC_INTERRUPTED && ctx.st)
 		ec_status_warn(ctx.st, "%s came too late to stop the run: it "
-			   "finished", ec_sig_name(ec_sig_caught()));
+			       "finished", ec_sig_name(ec_sig_caught()));
 	if (!ctx.quiet && ctx.st) {
 		for (size_t i = 0; i < ec_status_nwarnings(ctx.st); i++)
 			diag(a, ctx.command, "warning: ",

@@ -309,7 +309,7 @@ static void san_arrays(struct ec_status *st, gnutls_x509_crq_t crq)
 				       sizeof(ip)))
 				continue;
 			ec_status_str(st, NULL, type == GNUTLS_SAN_IPADDRESS ? ip :
-				  buf);
+				      buf);
 		}
 		ec_status_end(st);
 	}
@@ -377,7 +377,7 @@ static int run_existing(struct ec_ctx *ctx, const struct request_opts *o,
 	if (r == 0) {
 		report(ctx, s, o, id, crq, &m, changed);
 		ec_status_message(ctx->st, "request %.16s... is pending already",
-			      id);
+				  id);
 	}
 	ec_pending_req_free(crq, &pem, &m);
 	return r;
@@ -437,9 +437,9 @@ static int run_new(struct ec_ctx *ctx, const struct request_opts *o,
 		goto out;
 	report(ctx, s, o, id, crq, &m, 1);
 	ec_status_message(ctx->st, "%s request %.16s... for %s%s", ctx->check ?
-		      "would make" : "made", id, m.n ? ec_meta_get(&m,
-		      "subject") : "", ctx->token_url ? ", its key in the "
-		      "token" : "");
+			  "would make" : "made", id, m.n ? ec_meta_get(&m,
+			  "subject") : "", ctx->token_url ? ", its key in the "
+			  "token" : "");
 	r = 0;
 out:
 	ec_txn_abort(t);
@@ -451,7 +451,7 @@ out:
 	/* a token key of a failed run is taken out again */
 	if (ec_pending_key_free(&k, tok, r < 0 && !committed, &ke) < 0)
 		ec_status_warn(ctx->st, "the key made in the token stays there: "
-			   "%s", ke.msg);
+			       "%s", ke.msg);
 	ec_token_close(tok);
 	return r;
 }
@@ -468,7 +468,7 @@ static void cancel_token_key(struct ec_ctx *ctx, const struct ec_meta *m)
 		return;
 	if (ec_ctx_token(ctx, &tok, &e) < 0 || ec_token_remove(tok, url, &e) < 0)
 		ec_status_warn(ctx->st, "the request's key stays in the token: %s",
-			   e.msg);
+			       e.msg);
 	ec_token_close(tok);
 }
 
@@ -502,7 +502,7 @@ static int run_cancel(struct ec_ctx *ctx, const struct request_opts *o,
 	ec_status_bool(ctx->st, "cancelled", 1);
 	ec_status_changed(ctx->st, 1);
 	ec_status_message(ctx->st, "%s request %s", ctx->check ? "would cancel" :
-		      "cancelled", id);
+			  "cancelled", id);
 	r = 0;
 out:
 	ec_meta_free(&m);
@@ -558,8 +558,8 @@ static int run(int argc, char **argv, struct ec_ctx *ctx,
 			ec_status_bool(ctx->st, "pending", 0);
 			ec_status_str(ctx->st, "issued", id);
 			ec_status_message(ctx->st, "this request was issued and "
-				      "accepted already as %s (--force for a "
-				      "new one)", id);
+					  "accepted already as %s (--force for a "
+					  "new one)", id);
 			r = 0;
 			goto out;
 		}

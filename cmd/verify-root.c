@@ -230,7 +230,7 @@ static void verdict(struct ec_ctx *ctx, gnutls_x509_crt_t crt,
 					i ? ", " : "", r->reasons[i]);
 	if (r->trusted)
 		ec_status_message(ctx->st, "'%s' is trusted: its path ends in "
-			      "'%s'", dn ? dn : "", adn ? adn : "");
+				  "'%s'", dn ? dn : "", adn ? adn : "");
 	else
 		ec_fail(&ctx->err, r->code, "'%s' is not trusted: %s",
 			dn ? dn : "", why);

@@ -384,16 +384,16 @@ void ec_ifacecheck_report(struct ec_status *st, const struct ec_ifacecheck *c,
 		ec_status_str(st, "name", check_names[i]);
 		ec_status_str(st, "outcome", outcome_names[k->outcome]);
 		ec_status_str(st, "code", k->code == EC_OK ? NULL :
-			  ec_code_name(k->code));
+			      ec_code_name(k->code));
 		ec_status_str(st, "message", k->msg);
 		ec_status_end(st);
 		ec_status_text(st, "  %-12s %-8s %s", check_names[i],
-			   outcome_names[k->outcome], k->msg);
+			       outcome_names[k->outcome], k->msg);
 		if (k->outcome == EC_OUT_WARN)
 			ec_status_warn(st, "%s: %s", check_names[i], k->msg);
 		if (k->outcome == EC_OUT_FORCED)
 			ec_status_warn(st, "%s check forced (--force): %s",
-				   check_names[i], k->msg);
+				       check_names[i], k->msg);
 	}
 	ec_status_end(st);
 	ec_status_arr(st, "forced");

@@ -600,7 +600,7 @@ void ec_verify_report(struct ec_status *st, struct ec_store *s,
 	ec_status_end(st);
 	if (r->nreasons)
 		ec_status_text(st, "reasons: %s%s%s%s", r->reasons[0],
-			   r->nreasons > 1 ? ", " : "",
-			   r->nreasons > 1 ? r->reasons[1] : "",
-			   r->nreasons > 2 ? ", ..." : "");
+			       r->nreasons > 1 ? ", " : "",
+			       r->nreasons > 1 ? r->reasons[1] : "",
+			       r->nreasons > 2 ? ", ..." : "");
 }

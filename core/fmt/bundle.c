@@ -410,5 +410,5 @@ void ec_bundle_note(struct ec_status *st, const char *name,
 {
 	if (b->trailing)
 		ec_status_warn(st, "'%s' has %zu byte%s after its DER: ignored",
-			   name, b->trailing, b->trailing == 1 ? "" : "s");
+			       name, b->trailing, b->trailing == 1 ? "" : "s");
 }

@@ -223,7 +223,7 @@ void ec_cert_fields(struct ec_status *st, gnutls_x509_crt_t crt,
 	ec_status_bool(st, "has_private_key", x && x->has_private_key);
 	ec_status_bool(st, "exportable", x && x->exportable);
 	ec_status_str(st, "key_store", x && x->has_private_key ?
-		  (x->key_url || x->in_token ? "pkcs11" : "file") : NULL);
+		      (x->key_url || x->in_token ? "pkcs11" : "file") : NULL);
 	ec_status_str(st, "key_url", x ? x->key_url : NULL);
 	ec_status_str(st, "key_container", x ? x->key_container : NULL);
 	ec_status_str(st, "key_provider", x ? x->key_provider : NULL);

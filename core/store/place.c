@@ -350,9 +350,9 @@ static void report_crts(struct ec_status *st, const struct ec_plan *p)
 		ec_status_str(st, "reason", pc->why);
 		ec_status_end(st);
 		ec_status_text(st, "%-8s %s %-5s %s%s%s",
-			   ec_place_action_name(pc->action), sha1,
-			   x.section ? x.section : "-", subj ? subj : "",
-			   pc->why ? ": " : "", pc->why ? pc->why : "");
+			       ec_place_action_name(pc->action), sha1,
+			       x.section ? x.section : "-", subj ? subj : "",
+			       pc->why ? ": " : "", pc->why ? pc->why : "");
 		free(subj);
 	}
 	ec_status_end(st);
@@ -377,14 +377,14 @@ static void report_crls(struct ec_status *st, const struct ec_plan *p)
 		ec_status_str(st, "this_update", t1);
 		ec_status_str(st, "next_update", t2);
 		ec_status_int(st, "revoked_count",
-			  gnutls_x509_crl_get_crt_count(pc->crl));
+			      gnutls_x509_crl_get_crt_count(pc->crl));
 		ec_status_str(st, "action", ec_place_action_name(pc->action));
 		ec_status_str(st, "reason", pc->why);
 		ec_status_end(st);
 		ec_status_text(st, "%-8s %s crl   %s%s%s",
-			   ec_place_action_name(pc->action), pc->id,
-			   dn.data ? (char *)dn.data : "", pc->why ? ": " : "",
-			   pc->why ? pc->why : "");
+			       ec_place_action_name(pc->action), pc->id,
+			       dn.data ? (char *)dn.data : "", pc->why ? ": " : "",
+			       pc->why ? pc->why : "");
 		gnutls_free(dn.data);
 	}
 	ec_status_end(st);
@@ -401,8 +401,8 @@ static void report_paths(struct ec_status *st, struct ec_store *s,
 		ec_status_bool(st, "complete", p->complete[i]);
 		ec_status_bool(st, "anchored", p->anchored[i]);
 		ec_status_text(st, "path %zu: %s%s", i + 1, p->complete[i] ?
-			   "complete" : "incomplete", p->anchored[i] ?
-			   ", ends in a trusted root" : "");
+			       "complete" : "incomplete", p->anchored[i] ?
+			       ", ends in a trusted root" : "");
 		ec_status_arr(st, "certificates");
 		for (size_t j = 0; j < c->n; j++) {
 			char *subj = ec_cert_dn(c->v[j], 0);

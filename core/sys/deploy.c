@@ -45,7 +45,7 @@ int ec_deploy_hook(struct ec_status *st, const char *key,
 	ec_status_str(st, "output", h.tail);
 	ec_status_end(st);
 	ec_status_text(st, "hook: %s %d", h.signal ? "signal" : "exit status",
-		   h.signal ? h.signal : h.exit_status);
+		       h.signal ? h.signal : h.exit_status);
 	if (h.tail[0])
 		ec_status_text_lines(st, h.tail);	/* the operator's hook's */
 	if (!ec_hook_ok(&h))
@@ -76,7 +76,7 @@ int ec_deploy_served(struct ec_status *st, const char *key,
 		ec_status_str(st, "message", r.msg);
 		ec_status_end(st);
 		ec_status_text(st, "served: %s %s", r.served ? "yes" : "no",
-			   r.msg);
+			       r.msg);
 		if (!r.served && bad < 0) {
 			bad = i;
 			ec_fail(e, EC_NOT_SERVED, "%s after %d tries", r.msg,

@@ -140,8 +140,8 @@ int ec_secret_get(struct ec_secret_src *src, struct ec_status *st,
 		return 0;
 	case EC_SECRET_ARG:
 		ec_status_warn(st, "--password is visible to other users of this "
-			   "machine; prefer --password-file, --password-env "
-			   "or --password-fd");
+			       "machine; prefer --password-file, --password-env "
+			       "or --password-fd");
 		d.size = strlen(src->ref);
 		d.data = (unsigned char *)src->ref;
 		r = first_line(&d, out, e);
