@@ -310,7 +310,7 @@ static int publish(struct run *r, const struct ec_live_set *ls,
 
 /* A run killed between the switch of live/NAME and its record leaves the
  * link at a generation the record does not name: put back as recorded,
- * before anything else (core/publish.h). */
+ * before anything else (core/store/publish.h). */
 static int reconcile(struct run *r)
 {
 	struct ec_pub p = pub_of(r);

@@ -10,7 +10,7 @@
  *   purpose      the EKU allows each --purpose         purpose-mismatch
  *   resolve      --fqdn resolves to an address here    name-mismatch
  *   daemon-access  --owner/--group can read the files  no-daemon-access
- *                (the applet runs it: core/daccess.h)
+ *                (the applet runs it: core/check/daccess.h)
  *
  * A failed trust, name, purpose or resolve check is "forced" when the
  * caller forces it; the key, validity and daemon-access checks never are. */

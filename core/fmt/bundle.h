@@ -48,7 +48,7 @@ void ec_bundle_free(struct ec_bundle *b);
 void ec_bundle_note(struct ec_status *st, const char *name,
 		    const struct ec_bundle *b);
 
-/* core/p7certs.asn, compiled (core/p7certs_asn1_tab.c). */
+/* core/fmt/p7certs.asn, compiled (core/fmt/p7certs_asn1_tab.c). */
 extern const asn1_static_node ec_p7certs_asn1_tab[];
 
 #endif

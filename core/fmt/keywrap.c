@@ -63,7 +63,7 @@ static int read_octets(asn1_node node, const char *name, gnutls_datum_t *v)
 	return 0;
 }
 
-/* Decode der as the type name of core/pkcs8.asn into *node. */
+/* Decode der as the type name of core/fmt/pkcs8.asn into *node. */
 static int decode(asn1_node defs, const char *name, const gnutls_datum_t *der,
 		  asn1_node *node)
 {

@@ -2,7 +2,7 @@
  * token wrapped with CKM_AES_KEY_WRAP (RFC 3394) under a one-time AES key
  * we gave it, unwrapped by nettle (GnuTLS' crypto backend; GnuTLS has no
  * key wrap of its own), and the PKCS#8 inside, read with libtasn1 from the
- * definitions in core/pkcs8.asn. */
+ * definitions in core/fmt/pkcs8.asn. */
 #ifndef EC_KEYWRAP_H
 #define EC_KEYWRAP_H
 

@@ -1,5 +1,5 @@
-/* Generated from core/mscert.asn by asn1Parser (Debian libtasn1-bin):
- *   asn1Parser -o core/mscert_asn1_tab.c -n ec_mscert_asn1_tab core/mscert.asn
+/* Generated from core/fmt/mscert.asn by asn1Parser (Debian libtasn1-bin):
+ *   asn1Parser -o core/fmt/mscert_asn1_tab.c -n ec_mscert_asn1_tab core/fmt/mscert.asn
  * Regenerate with "make regen-asn1"; do not edit. */
 
 #include <libtasn1.h>

@@ -1,6 +1,6 @@
 /* mstemplate.h: the Microsoft certificate template extensions a Windows
  * Enterprise CA reads from a request, DER-encoded with libtasn1 from the
- * definitions in core/mscert.asn. */
+ * definitions in core/fmt/mscert.asn. */
 #ifndef EC_MSTEMPLATE_H
 #define EC_MSTEMPLATE_H
 

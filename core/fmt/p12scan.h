@@ -4,7 +4,7 @@
  * A hostile file can ask for much: thousands of ContentInfos (each one
  * more pass of GnuTLS over the whole AuthenticatedSafe), thousands of
  * bags, and many PBEs of up to EC_PFX_ITER_MAX iterations each.  The scan
- * decodes the outer structure once with libtasn1 (core/p12scan.asn) and
+ * decodes the outer structure once with libtasn1 (core/fmt/p12scan.asn) and
  * counts: ContentInfos, the bags of the plain ones, and the iterations of
  * the MAC and of every PBE it can see (the encrypted ContentInfos' and
  * the shrouded keys' of the plain ones).  Bags and keys inside an

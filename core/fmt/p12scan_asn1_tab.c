@@ -1,5 +1,5 @@
-/* Generated from core/p12scan.asn by asn1Parser (Debian libtasn1-bin):
- *   asn1Parser -o core/p12scan_asn1_tab.c -n ec_p12scan_asn1_tab core/p12scan.asn
+/* Generated from core/fmt/p12scan.asn by asn1Parser (Debian libtasn1-bin):
+ *   asn1Parser -o core/fmt/p12scan_asn1_tab.c -n ec_p12scan_asn1_tab core/fmt/p12scan.asn
  * Regenerate with "make regen-asn1"; do not edit. */
 
 #include <libtasn1.h>

@@ -1,5 +1,5 @@
-/* Generated from core/p7certs.asn by asn1Parser (Debian libtasn1-bin):
- *   asn1Parser -o core/p7certs_asn1_tab.c -n ec_p7certs_asn1_tab core/p7certs.asn
+/* Generated from core/fmt/p7certs.asn by asn1Parser (Debian libtasn1-bin):
+ *   asn1Parser -o core/fmt/p7certs_asn1_tab.c -n ec_p7certs_asn1_tab core/fmt/p7certs.asn
  * Regenerate with "make regen-asn1"; do not edit. */
 
 #include <libtasn1.h>

@@ -1,5 +1,5 @@
 /* pfxattr.h: what GnuTLS does not expose of a PKCS#12 file's key bags,
- * read with libtasn1 (core/p12scan.asn): the Microsoft CSP name attribute
+ * read with libtasn1 (core/fmt/p12scan.asn): the Microsoft CSP name attribute
  * (1.3.6.1.4.1.311.17.1) a CryptoAPI export puts next to the key
  * container's name (the key bag's friendlyName).  Only the bags outside
  * encrypted content are seen, where Windows puts its key bags. */

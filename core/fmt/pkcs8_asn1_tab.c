@@ -1,5 +1,5 @@
-/* Generated from core/pkcs8.asn by asn1Parser (Debian libtasn1-bin):
- *   asn1Parser -o core/pkcs8_asn1_tab.c -n ec_pkcs8_asn1_tab core/pkcs8.asn
+/* Generated from core/fmt/pkcs8.asn by asn1Parser (Debian libtasn1-bin):
+ *   asn1Parser -o core/fmt/pkcs8_asn1_tab.c -n ec_pkcs8_asn1_tab core/fmt/pkcs8.asn
  * Regenerate with "make regen-asn1"; do not edit. */
 
 #include <libtasn1.h>

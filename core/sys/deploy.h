@@ -1,6 +1,6 @@
 /* deploy.h: what assign does after the switch, the store closed: run the
  * deploy hook and report it (field hook, or another key), then check
- * that the daemon serves the certificate (--served, core/probe.h) and
+ * that the daemon serves the certificate (--served, core/sys/probe.h) and
  * report each target (field served).  See edgecert-assign(1). */
 #ifndef EC_DEPLOY_H
 #define EC_DEPLOY_H
