@@ -62,11 +62,6 @@ void ec_ifacecheck_forced(const struct ec_ifacecheck *c, char *buf, size_t n)
 						len ? "," : "", check_names[i]);
 }
 
-const char *ec_outcome_name(enum ec_outcome o)
-{
-	return (unsigned)o <= EC_OUT_FORCED ? outcome_names[o] : "?";
-}
-
 static void set(struct ec_check *c, enum ec_outcome o, enum ec_code code,
 		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 

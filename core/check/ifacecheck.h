@@ -89,7 +89,6 @@ int ec_purpose_list(struct ec_ifacecheck_opts *o, const char *arg, char *buf,
 void ec_ifacecheck_forced(const struct ec_ifacecheck *c, char *buf, size_t n);
 
 const char *ec_check_name(enum ec_check_id id);
-const char *ec_outcome_name(enum ec_outcome o);
 
 /* Fields checks, forced and resolved (see edgecert-assign(1)) and the text
  * form's lines; warnings for warned and forced checks. */

@@ -388,21 +388,6 @@ static void hex(const unsigned char *p, size_t n, char *out)
 		snprintf(out + 2 * i, 3, "%02x", p[i]);
 }
 
-int ec_keyid_of_key(gnutls_x509_privkey_t key, char id[EC_KEYID_HEX],
-		    struct ec_err *e)
-{
-	unsigned char d[32];
-	size_t n = sizeof(d);
-	int r = gnutls_x509_privkey_get_key_id(key, GNUTLS_KEYID_USE_SHA256, d,
-					       &n);
-
-	if (r < 0 || n != 32)
-		return ec_fail(e, EC_INTERNAL, "cannot hash a key: %s",
-			       gnutls_strerror(r));
-	hex(d, n, id);
-	return 0;
-}
-
 int ec_keyid_of_privkey(gnutls_privkey_t key, char id[EC_KEYID_HEX],
 			struct ec_err *e)
 {

@@ -64,9 +64,7 @@ int ec_key_generate(gnutls_pk_algorithm_t pk, unsigned bits,
 int ec_csr_make(const struct ec_csr_params *p, gnutls_privkey_t key,
 		gnutls_x509_crq_t *out, struct ec_err *e);
 
-/* The id of a key, of a certificate's public key, of a request's. */
-int ec_keyid_of_key(gnutls_x509_privkey_t key, char id[EC_KEYID_HEX],
-		    struct ec_err *e);
+/* The id of a key, of a certificate's public key. */
 int ec_keyid_of_privkey(gnutls_privkey_t key, char id[EC_KEYID_HEX],
 			struct ec_err *e);
 int ec_keyid_of_crt(gnutls_x509_crt_t crt, char id[EC_KEYID_HEX],

@@ -28,8 +28,5 @@ int ec_mstemplate_oid_der(const char *oid, long major, long minor,
  * ec_mstemplate_name_der). */
 int ec_mstemplate_pair_der(const char *name, const char *value,
 			   gnutls_datum_t *der, struct ec_err *e);
-/* Decode a CertificateTemplateName back to UTF-8 (malloc'd), for checks. */
-int ec_mstemplate_name_decode(const gnutls_datum_t *der, char **name,
-			      struct ec_err *e);
 
 #endif

@@ -380,27 +380,3 @@ out:
 	free(dir);
 	return r;
 }
-
-int ec_mkdirs(const char *path, mode_t mode, struct ec_err *e)
-{
-	char buf[PATH_MAX];
-	size_t n = strlen(path);
-
-	if (n == 0 || n >= sizeof(buf))
-		return ec_fail(e, EC_USAGE, "bad directory name '%s'", path);
-	memcpy(buf, path, n + 1);
-	for (char *p = buf + 1; ; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		char c = *p;
-
-		*p = '\0';
-		if (mkdir(buf, mode) < 0 && errno != EEXIST)
-			return ec_fail_errno(e, EC_IO, errno,
-					     "cannot create '%s'", buf);
-		if (c == '\0')
-			break;
-		*p = c;
-	}
-	return 0;
-}

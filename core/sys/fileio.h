@@ -70,7 +70,5 @@ int ec_write_if_changed(const char *path, const void *data, size_t len,
 			mode_t mode, int overwrite, int dry, int *changed,
 			struct ec_err *e);
 
-/* mkdir -p with mode for the directories it creates. */
-int ec_mkdirs(const char *path, mode_t mode, struct ec_err *e);
 
 #endif
