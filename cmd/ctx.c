@@ -202,7 +202,8 @@ int ec_opt_global(struct ec_ctx *ctx, int c, const char *arg, int argc,
 	return 0;
 }
 
-void ec_version_record(struct ec_ctx *ctx)
+/* The record of --version: edgecert's version and its libraries'. */
+static void version_record(struct ec_ctx *ctx)
 {
 	ec_status_str(ctx->st, "version", EC_VERSION);
 	ec_status_str(ctx->st, "gnutls", gnutls_check_version(NULL));
@@ -234,7 +235,7 @@ int ec_opt_done(struct ec_ctx *ctx, int argc, char **argv)
 		return 1;
 	}
 	if (ctx->version) {
-		ec_version_record(ctx);
+		version_record(ctx);
 		return 1;
 	}
 	return 0;

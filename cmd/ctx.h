@@ -83,7 +83,4 @@ void ec_ctx_drop_secrets(struct ec_ctx *ctx);
 int ec_opt_num(struct ec_ctx *ctx, const char *name, const char *arg,
 	       long min, long max, long *out);
 
-/* The usage error to give when argv has no applet or help is asked. */
-void ec_version_record(struct ec_ctx *ctx);
-
 #endif

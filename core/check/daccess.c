@@ -120,8 +120,13 @@ static void child(const struct who *w, const char *const *paths, size_t n,
 	_exit(0);
 }
 
-int ec_daccess_check(long owner, long group, const char *const *paths,
-		     size_t n, char *msg, size_t msglen, struct ec_err *e)
+/* The user (owner, or with a group only nobody) in group (or owner's
+ * own) opens each of the n paths for reading (dirs: searches it).
+ * A path that ends with a slash is opened O_PATH (searched, not read).
+ * Returns 1 when it can, 0 when it cannot (msg says which and why), -1
+ * with e set when the check could not run (not root, say). */
+static int can_open_as(long owner, long group, const char *const *paths,
+		       size_t n, char *msg, size_t msglen, struct ec_err *e)
 {
 	struct who w;
 	long fail[2] = { -2, 0 };
@@ -204,7 +209,7 @@ int ec_daccess_live(const char *live, unsigned long gen,
 			 live, slash ? slash + 1 : live, gen, f[i].name);
 		paths[np++] = buf[i];
 	}
-	if ((x = ec_daccess_check(owner, group, paths, np, msg, sizeof(msg),
+	if ((x = can_open_as(owner, group, paths, np, msg, sizeof(msg),
 				  e)) < 0)
 		return -1;
 	c->outcome = x ? EC_OUT_PASS : EC_OUT_FAIL;

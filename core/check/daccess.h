@@ -33,12 +33,4 @@ int ec_daccess_live(const char *live, unsigned long gen,
 		    const struct ec_live_file *f, size_t n, long owner,
 		    long group, struct ec_check *c, struct ec_err *e);
 
-/* The user (owner, or with a group only nobody) in group (or owner's
- * own) opens each of the n paths for reading (dirs: searches it).
- * A path that ends with a slash is opened O_PATH (searched, not read).
- * Returns 1 when it can, 0 when it cannot (msg says which and why), -1
- * with e set when the check could not run (not root, say). */
-int ec_daccess_check(long owner, long group, const char *const *paths,
-		     size_t n, char *msg, size_t msglen, struct ec_err *e);
-
 #endif

@@ -402,8 +402,10 @@ const char *ec_cs_key_url(const struct ec_meta *m)
 	       NULL;
 }
 
-int ec_crl_id(gnutls_x509_crl_t crl, const gnutls_datum_t *given,
-	      char id[EC_SHA1_HEX], struct ec_err *e)
+/* The id of a CRL (der: its DER when the caller has it, else NULL; an
+ * export of a large CRL doubles the memory its parse takes). */
+static int crl_id(gnutls_x509_crl_t crl, const gnutls_datum_t *given,
+		  char id[EC_SHA1_HEX], struct ec_err *e)
 {
 	static const char digits[] = "0123456789abcdef";
 	gnutls_datum_t der = { NULL, 0 };
@@ -439,7 +441,7 @@ int ec_cs_stage_crl(struct ec_store *s, struct ec_txn *t,
 	char sha1[EC_SHA1_HEX], name[256];
 	int r;
 
-	if (ec_crl_id(crl, der, sha1, e) < 0)
+	if (crl_id(crl, der, sha1, e) < 0)
 		return -1;
 	if (id)
 		memcpy(id, sha1, EC_SHA1_HEX);

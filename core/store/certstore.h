@@ -78,10 +78,6 @@ void ec_cs_free_list(gnutls_x509_crt_t *list, size_t n);
 int ec_cs_stage_crl(struct ec_store *s, struct ec_txn *t,
 		    gnutls_x509_crl_t crl, const gnutls_datum_t *der,
 		    char id[EC_SHA1_HEX], struct ec_err *e);
-/* The id of a CRL (der: its DER when the caller has it, else NULL; an
- * export of a large CRL doubles the memory its parse takes). */
-int ec_crl_id(gnutls_x509_crl_t crl, const gnutls_datum_t *der,
-	      char id[EC_SHA1_HEX], struct ec_err *e);
 
 /* Does the private key belong to the certificate (same public key)? */
 int ec_key_matches(gnutls_x509_crt_t crt, gnutls_x509_privkey_t key);

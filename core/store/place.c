@@ -9,7 +9,7 @@
 #include "meta.h"
 #include "place.h"
 
-const char *ec_place_action_name(enum ec_place_action a)
+static const char *action_name(enum ec_place_action a)
 {
 	static const char *const names[] = { "added", "present", "moved",
 					     "skipped" };
@@ -346,11 +346,11 @@ static void report_crts(struct ec_status *st, const struct ec_plan *p)
 			x.section = ec_section_name((enum ec_section)pc->sec);
 		ec_status_obj(st, NULL);
 		ec_cert_fields(st, pc->crt, &x);
-		ec_status_str(st, "action", ec_place_action_name(pc->action));
+		ec_status_str(st, "action", action_name(pc->action));
 		ec_status_str(st, "reason", pc->why);
 		ec_status_end(st);
 		ec_status_text(st, "%-8s %s %-5s %s%s%s",
-			       ec_place_action_name(pc->action), sha1,
+			       action_name(pc->action), sha1,
 			       x.section ? x.section : "-", subj ? subj : "",
 			       pc->why ? ": " : "", pc->why ? pc->why : "");
 		free(subj);
@@ -378,11 +378,11 @@ static void report_crls(struct ec_status *st, const struct ec_plan *p)
 		ec_status_str(st, "next_update", t2);
 		ec_status_int(st, "revoked_count",
 			      gnutls_x509_crl_get_crt_count(pc->crl));
-		ec_status_str(st, "action", ec_place_action_name(pc->action));
+		ec_status_str(st, "action", action_name(pc->action));
 		ec_status_str(st, "reason", pc->why);
 		ec_status_end(st);
 		ec_status_text(st, "%-8s %s crl   %s%s%s",
-			       ec_place_action_name(pc->action), pc->id,
+			       action_name(pc->action), pc->id,
 			       dn.data ? (char *)dn.data : "", pc->why ? ": " : "",
 			       pc->why ? pc->why : "");
 		gnutls_free(dn.data);

@@ -97,6 +97,4 @@ void ec_place_report(struct ec_status *st, struct ec_store *s,
 		     const struct ec_plan *p);
 void ec_place_free(struct ec_plan *p);
 
-const char *ec_place_action_name(enum ec_place_action a);
-
 #endif

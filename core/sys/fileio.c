@@ -251,8 +251,11 @@ static const char *kind_of(mode_t m)
 	       "a socket" : "not a regular file";
 }
 
-int ec_out_replaceable_at(int dfd, const char *base, const char *path,
-			  int overwrite, struct ec_err *e)
+/* May an output file be written at path (base in dfd)?  Absent: yes; a
+ * regular file: with overwrite only; anything else (a device, a FIFO, a
+ * directory, a symbolic link, a socket) never.  No is "exists". */
+static int out_replaceable_at(int dfd, const char *base, const char *path,
+			      int overwrite, struct ec_err *e)
 {
 	struct stat sb;
 
@@ -273,7 +276,7 @@ int ec_out_replaceable_at(int dfd, const char *base, const char *path,
 
 int ec_out_replaceable(const char *path, int overwrite, struct ec_err *e)
 {
-	return ec_out_replaceable_at(AT_FDCWD, path, path, overwrite, e);
+	return out_replaceable_at(AT_FDCWD, path, path, overwrite, e);
 }
 
 int ec_write_if_changed(const char *path, const void *data, size_t len,
@@ -326,7 +329,7 @@ int ec_write_atomic(const char *path, const void *data, size_t len,
 		ec_fail(e, EC_USAGE, "'%s' names a directory", path);
 		goto out;
 	}
-	if (ec_out_replaceable_at(dfd, base, path, overwrite, e) < 0)
+	if (out_replaceable_at(dfd, base, path, overwrite, e) < 0)
 		goto out;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	snprintf(tmp, sizeof(tmp), ".edgecert-%ld-%ld.tmp", (long)getpid(),

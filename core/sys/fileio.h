@@ -50,11 +50,9 @@ int ec_create_at_mode(int dirfd, const char *name, const void *data,
 		      size_t len, mode_t mode, struct ec_err *e);
 int ec_fsync_fd_dir(int dirfd, struct ec_err *e);
 
-/* May an output file be written at path (base in dfd)?  Absent: yes; a
- * regular file: with overwrite only; anything else (a device, a FIFO, a
- * directory, a symbolic link, a socket) never.  No is "exists". */
-int ec_out_replaceable_at(int dfd, const char *base, const char *path,
-			  int overwrite, struct ec_err *e);
+/* May an output file be written at path?  Absent: yes; a regular file:
+ * with overwrite only; anything else (a device, a FIFO, a directory, a
+ * symbolic link, a socket) never.  No is "exists". */
 int ec_out_replaceable(const char *path, int overwrite, struct ec_err *e);
 
 /* Write path atomically: a temp file beside it, fsync, rename (or link,
@@ -69,6 +67,5 @@ int ec_write_atomic(const char *path, const void *data, size_t len,
 int ec_write_if_changed(const char *path, const void *data, size_t len,
 			mode_t mode, int overwrite, int dry, int *changed,
 			struct ec_err *e);
-
 
 #endif
