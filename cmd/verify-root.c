@@ -7,6 +7,7 @@
 #include "cmds.h"
 #include "bundle.h"
 #include "certstore.h"
+#include "hostname.h"
 #include "select.h"
 #include "verify.h"
 
@@ -14,7 +15,8 @@ static const char usage[] =
 	"usage: edgecert verify-root (--thumbprint T | --name N | --interface I |\n"
 	"        --cert FILE) [--chain FILE] [--hostname NAME]\n"
 	"        [--purpose server|client|any|OID] [--at TIME] [--system-trust]\n"
-	"        [--crl FILE] [--verify-profile low|medium|high]\n"
+	"        [--crl FILE] [--profile rfc5280|webpki]\n"
+	"        [--verify-profile low|medium|high]\n"
 	"\n"
 	"  --thumbprint T     the store's certificate with this SHA-1 or\n"
 	"                     SHA-256 (or a unique prefix)\n"
@@ -26,16 +28,19 @@ static const char usage[] =
 	"                     intermediates\n"
 	"  --chain FILE       more untrusted intermediates (repeatable)\n"
 	"  --hostname NAME    the DNS name or IP address it must be valid for\n"
+	"                     (an address in canonical form: 10.0.0.1, ::1)\n"
 	"  --purpose P        server (default), client, any, or an EKU OID\n"
 	"  --at TIME          validate at TIME: ISO 8601 or @EPOCH (default now)\n"
 	"  --system-trust     the system's trusted roots are anchors too\n"
 	"  --crl FILE         CRLs besides the store's (repeatable)\n"
+	"  --profile P        edgecert's rules: rfc5280 (default) or webpki\n"
+	"                     (the CA/Browser Forum's baseline too)\n"
 	"  --verify-profile P GnuTLS' profile for algorithms and key sizes\n"
-	"                     (default medium)\n";
+	"                     (default medium; with either --profile)\n";
 
 enum { OPT_THUMBPRINT = 1, OPT_NAME, OPT_INTERFACE, OPT_CERT, OPT_CHAIN,
        OPT_HOSTNAME, OPT_PURPOSE, OPT_AT, OPT_SYSTEM_TRUST, OPT_CRL,
-       OPT_PROFILE };
+       OPT_RULES, OPT_PROFILE };
 
 static const struct option longopts[] = {
 	{ "at", required_argument, NULL, OPT_AT },
@@ -45,6 +50,7 @@ static const struct option longopts[] = {
 	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
 	{ "interface", required_argument, NULL, OPT_INTERFACE },
 	{ "name", required_argument, NULL, OPT_NAME },
+	{ "profile", required_argument, NULL, OPT_RULES },
 	{ "purpose", required_argument, NULL, OPT_PURPOSE },
 	{ "system-trust", no_argument, NULL, OPT_SYSTEM_TRUST },
 	{ "thumbprint", required_argument, NULL, OPT_THUMBPRINT },
@@ -60,6 +66,7 @@ struct verify_root_opts {
 	const char *chain[MAXFILES], *crl[MAXFILES];
 	size_t nchain, ncrl;
 	struct ec_verify_opts v;
+	struct ec_host host;	/* --hostname, checked */
 };
 
 static void add_file(struct ec_ctx *ctx, const char **v, size_t *n,
@@ -99,9 +106,11 @@ static void take_opt(struct ec_ctx *ctx, struct verify_root_opts *o, int c,
 		add_file(ctx, o->crl, &o->ncrl, "--crl", arg);
 		break;
 	case OPT_HOSTNAME:
-		if (*arg == '\0')
-			ec_opt_error(ctx, "--hostname wants a name");
+		ec_host_parse(arg, &o->host, e);
 		o->v.hostname = arg;
+		break;
+	case OPT_RULES:
+		ec_rules_parse(arg, &o->v.rules, e);
 		break;
 	case OPT_PURPOSE:
 		ec_purpose_parse(arg, &o->v.purpose, e);

@@ -247,7 +247,7 @@ A.POOL.Example.Test ok ok
 a.b.pool.example.test name-mismatch fail
 pool.example.test name-mismatch fail
 ::1 ok ok
-0:0:0:0:0:0:0:1 ok ok
+0:0:0:0:0:0:0:1 usage ok
 127.0.0.1 name-mismatch fail
 T
 }

@@ -26,6 +26,7 @@
 #include "err.h"
 
 #define EC_REASONS_MAX 32
+#define EC_REASONS_MAXWARN 4
 
 struct ec_reason {
 	const char *name;	/* static: a reason of the vocabulary */
@@ -35,17 +36,28 @@ struct ec_reason {
 struct ec_reasons {
 	struct ec_reason v[EC_REASONS_MAX];
 	size_t n;
+	/* what passed but the record should say (a host name matched on
+	 * the CN, say): the run's warnings */
+	char warn[EC_REASONS_MAXWARN][256];
+	size_t nwarn;
 };
 
 /* Add name (once: a name already there is not added again). */
 void ec_reasons_add(struct ec_reasons *r, const char *name,
 		    enum ec_code code);
 int ec_reasons_has(const struct ec_reasons *r, const char *name);
+/* Add a warning (the first EC_REASONS_MAXWARN are kept). */
+void ec_reasons_warn(struct ec_reasons *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 enum ec_profile_rules {
 	EC_RULES_RFC5280 = 0,	/* RFC 5280 and RFC 9525 (the default) */
 	EC_RULES_WEBPKI		/* and the CA/Browser Forum baseline */
 };
+
+/* --profile: "rfc5280" or "webpki"; usage for anything else. */
+int ec_rules_parse(const char *s, enum ec_profile_rules *out,
+		   struct ec_err *e);
 
 struct ec_path {
 	gnutls_x509_crt_t *v;	/* v[0] the target .. v[n - 1] */

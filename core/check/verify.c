@@ -1,4 +1,3 @@
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -419,9 +418,10 @@ static int load_anchors(struct ec_store *s, const struct ec_verify_opts *o,
 	return 0;
 }
 
-/* What to check besides the path: purpose and host name or address. */
+/* What GnuTLS checks besides the path: the purpose (the host name or
+ * address is hostname.c's, in rules()). */
 static unsigned vdata(const struct ec_verify_opts *o,
-		      gnutls_typed_vdata_st *d, unsigned char ip[16])
+		      gnutls_typed_vdata_st *d)
 {
 	unsigned n = 0;
 
@@ -429,21 +429,6 @@ static unsigned vdata(const struct ec_verify_opts *o,
 		d[n].type = GNUTLS_DT_KEY_PURPOSE_OID;
 		d[n].data = (unsigned char *)o->purpose;
 		d[n++].size = 0;
-	}
-	if (o->hostname) {
-		if (inet_pton(AF_INET, o->hostname, ip) == 1) {
-			d[n].type = GNUTLS_DT_IP_ADDRESS;
-			d[n].data = ip;
-			d[n++].size = 4;
-		} else if (inet_pton(AF_INET6, o->hostname, ip) == 1) {
-			d[n].type = GNUTLS_DT_IP_ADDRESS;
-			d[n].data = ip;
-			d[n++].size = 16;
-		} else {
-			d[n].type = GNUTLS_DT_DNS_HOSTNAME;
-			d[n].data = (unsigned char *)o->hostname;
-			d[n++].size = 0;
-		}
 	}
 	return n;
 }
@@ -458,6 +443,8 @@ static void rules(const struct ec_verify_opts *o, struct ec_verify_result *r)
 	};
 
 	ec_pathcheck(&p, &r->rules);
+	for (size_t i = 0; i < r->rules.nwarn; i++)
+		warn(r, "%s%s", r->rules.warn[i], "");
 }
 
 /* The most specific code of GnuTLS' verdict and edgecert's reasons: the
@@ -494,8 +481,7 @@ int ec_verify(struct ec_store *s, gnutls_x509_crt_t crt,
 			  GNUTLS_VERIFY_DISABLE_TIME_CHECKS |
 			  GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS;
 	unsigned status = 0, extra = 0, nd;
-	gnutls_typed_vdata_st d[2];
-	unsigned char ip[16];
+	gnutls_typed_vdata_st d[1];
 	int ret = -1, x;
 
 	memset(r, 0, sizeof(*r));
@@ -513,7 +499,7 @@ int ec_verify(struct ec_store *s, gnutls_x509_crt_t crt,
 		extra |= EC_CERT_CRL_INVALID;
 	if (r->crl_unusable)
 		extra |= EC_CERT_CRL_UNUSABLE;
-	nd = vdata(o, d, ip);
+	nd = vdata(o, d);
 	x = gnutls_x509_trust_list_verify_crt2(tl, r->chain,
 					       (unsigned)r->n, nd ? d : NULL,
 					       nd, vflags, &status, NULL);
