@@ -26,6 +26,7 @@
 
 static const char usage[] =
 	"usage: edgecert accept --in FILE [--trust-root] [--name FRIENDLY]\n"
+	"        [--profile rfc5280|webpki]\n"
 	"\n"
 	"  --in FILE         the CA's answer: a certificate (DER or PEM), a\n"
 	"                    PEM bundle or a .p7b chain (DER or base64)\n"
@@ -33,16 +34,20 @@ static const char usage[] =
 	"  --name FRIENDLY   the friendly name (default: the request's, else\n"
 	"                    the subject's CN)\n"
 	"  --trust-root      a root in the answer becomes a trusted root\n"
+	"  --profile P       the rules of the verdict on the certificate:\n"
+	"                    rfc5280 (default) or webpki (see\n"
+	"                    edgecert-verify-root(1))\n"
 	"\n"
 	"A request whose key is in a PKCS#11 token needs its PIN (--pin-file,\n"
 	"--pin-env, --pin-fd): the certificate is written into the token too,\n"
 	"labelled with the friendly name, beside its key.\n";
 
-enum { OPT_IN = 1, OPT_NAME, OPT_TRUST_ROOT };
+enum { OPT_IN = 1, OPT_NAME, OPT_RULES, OPT_TRUST_ROOT };
 
 static const struct option longopts[] = {
 	{ "in", required_argument, NULL, OPT_IN },
 	{ "name", required_argument, NULL, OPT_NAME },
+	{ "profile", required_argument, NULL, OPT_RULES },
 	{ "trust-root", no_argument, NULL, OPT_TRUST_ROOT },
 	EC_GLOBAL_LONGOPTS
 };
@@ -50,6 +55,7 @@ static const struct option longopts[] = {
 struct accept_opts {
 	const char *in, *name;
 	int trust_root;
+	enum ec_profile_rules rules;
 };
 
 /* The certificate of the answer that is accepted, and its request. */
@@ -76,6 +82,10 @@ static int parse_opts(int argc, char **argv, struct ec_ctx *ctx,
 			break;
 		case OPT_TRUST_ROOT:
 			o->trust_root = 1;
+			break;
+		case OPT_RULES:
+			if (ctx->err.code == EC_OK)
+				ec_rules_parse(optarg, &o->rules, &ctx->err);
 			break;
 		default:
 			if (!ec_opt_global(ctx, c, optarg, argc, argv))
@@ -386,10 +396,11 @@ static int to_token(struct ec_ctx *ctx, struct ec_token *tok,
 
 /* verify-root's verdict on the certificate; reported, never fatal. */
 static int verdict(struct ec_ctx *ctx, struct ec_store *s,
-		   gnutls_x509_crt_t crt, const struct ec_bundle *b)
+		   gnutls_x509_crt_t crt, const struct ec_bundle *b,
+		   enum ec_profile_rules rules)
 {
 	struct ec_verify_opts vo = { .purpose = NULL, .extra = b->crt,
-				     .nextra = b->ncrt };
+				     .nextra = b->ncrt, .rules = rules };
 	struct ec_verify_result r = { 0 };
 
 	if (ec_verify(s, crt, &vo, &r, &ctx->err) < 0)
@@ -485,7 +496,7 @@ static int run(struct ec_ctx *ctx, const struct accept_opts *o,
 		       x.friendly_name ? x.friendly_name : "");
 	ec_place_report(ctx->st, s, &p);
 	diff_report(ctx->st, &df);
-	if (verdict(ctx, s, crt, b) < 0) {
+	if (verdict(ctx, s, crt, b, o->rules) < 0) {
 		/* the accept stands: a path that cannot be checked now is
 		 * a warning, as an untrusted one is */
 		ec_status_warn(ctx->st, "the certificate's path was not "

@@ -13,6 +13,7 @@
 #include "certstore.h"
 #include "daccess.h"
 #include "deploy.h"
+#include "hostname.h"
 #include "ifacecheck.h"
 #include "live.h"
 #include "publish.h"
@@ -24,6 +25,7 @@
 static const char usage[] =
 	"usage: edgecert assign --interface NAME (--thumbprint T | --name N)\n"
 	"        [--fqdn NAME] [--purpose server,client] [--resolve]\n"
+	"        [--profile rfc5280|webpki]\n"
 	"        [--deploy-hook CMD] [--force] [--owner USER] [--group GROUP]\n"
 	"        [--served HOST:PORT[,SNI]]... [--served-timeout S]\n"
 	"        [--served-rollback]\n"
@@ -36,11 +38,14 @@ static const char usage[] =
 	"                     SHA-256 (or a unique prefix of 8+ digits)\n"
 	"  --name N           the personal certificate with friendly name N\n"
 	"                     (of several: the newest valid one with a key)\n"
-	"  --fqdn NAME        the interface's DNS name: the subject's CN or a\n"
-	"                     DNS name of the certificate must match it\n"
+	"  --fqdn NAME        the interface's DNS name: a DNS name of the\n"
+	"                     certificate (its CN only when it has no SAN)\n"
+	"                     must match it\n"
 	"  --purpose LIST     the extended key usages it must allow, comma-\n"
 	"                     separated: server (default), client, any, OIDs\n"
 	"  --resolve          --fqdn must resolve to an address of this host\n"
+	"  --profile P        the trust check's rules: rfc5280 (default) or\n"
+	"                     webpki (see edgecert-verify-root(1))\n"
 	"  --deploy-hook CMD  run CMD through /bin/sh -c after a change\n"
 	"  --force            assign although the trust, name, purpose or\n"
 	"                     resolve check failed (never without the key)\n"
@@ -59,8 +64,8 @@ static const char usage[] =
 	"so give its PIN (--pin-file, --pin-env, --pin-fd).\n";
 
 enum { OPT_CLEAR = 1, OPT_HOOK, OPT_FORCE, OPT_FQDN, OPT_GROUP,
-       OPT_INTERFACE, OPT_NAME, OPT_OWNER, OPT_PURPOSE, OPT_RESOLVE,
-       OPT_ROLLBACK, OPT_SERVED, OPT_SERVED_ROLLBACK, OPT_SERVED_TIMEOUT,
+       OPT_INTERFACE, OPT_NAME, OPT_OWNER, OPT_PURPOSE, OPT_RULES,
+       OPT_RESOLVE, OPT_ROLLBACK, OPT_SERVED, OPT_SERVED_ROLLBACK, OPT_SERVED_TIMEOUT,
        OPT_THUMBPRINT };
 
 static const struct option longopts[] = {
@@ -72,6 +77,7 @@ static const struct option longopts[] = {
 	{ "interface", required_argument, NULL, OPT_INTERFACE },
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "owner", required_argument, NULL, OPT_OWNER },
+	{ "profile", required_argument, NULL, OPT_RULES },
 	{ "purpose", required_argument, NULL, OPT_PURPOSE },
 	{ "resolve", no_argument, NULL, OPT_RESOLVE },
 	{ "rollback", no_argument, NULL, OPT_ROLLBACK },
@@ -122,6 +128,8 @@ static void take_deploy_opt(struct ec_ctx *ctx, struct assign_opts *o, int c,
 static void take_opt(struct ec_ctx *ctx, struct assign_opts *o, int c,
 		     const char *arg)
 {
+	struct ec_host host;
+
 	if (ctx->err.code != EC_OK)
 		return;		/* the first usage error wins */
 	switch (c) {
@@ -138,9 +146,11 @@ static void take_opt(struct ec_ctx *ctx, struct assign_opts *o, int c,
 		o->chk.force = 1;
 		break;
 	case OPT_FQDN:
-		if (*arg == '\0' || strlen(arg) > 253)
-			ec_opt_error(ctx, "--fqdn wants a DNS name");
-		o->chk.fqdn = arg;
+		if (ec_host_parse(arg, &host, &ctx->err) == 0)
+			o->chk.fqdn = arg;
+		break;
+	case OPT_RULES:
+		ec_rules_parse(arg, &o->chk.rules, &ctx->err);
 		break;
 	case OPT_INTERFACE:
 		if (!ec_interface_ok(arg))
@@ -176,7 +186,7 @@ static void check_combination(struct ec_ctx *ctx, struct assign_opts *o,
 		ec_opt_error(ctx, "--rollback and --clear exclude each other");
 	else if ((rollback || clear) && (o->sel.kind != EC_SEL_NONE ||
 		 o->chk.fqdn || o->purpose_set || o->chk.resolve ||
-		 o->chk.force || o->owner_set || o->group_set ||
+		 o->chk.force || o->chk.rules || o->owner_set || o->group_set ||
 		 o->served_rollback || (clear && o->nserved)))
 		ec_opt_error(ctx, "--%s takes no certificate and no checks",
 			     rollback ? "rollback" : "clear");

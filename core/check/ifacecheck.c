@@ -2,12 +2,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <gnutls/gnutls.h>
 
 #include "cert.h"
 #include "certstore.h"
+#include "hostname.h"
 #include "ifacecheck.h"
 #include "token.h"
 
@@ -171,9 +171,11 @@ static void validity(gnutls_x509_crt_t crt, time_t now, struct ec_check *c)
 }
 
 static int trust(struct ec_store *s, gnutls_x509_crt_t crt,
-		 struct ec_ifacecheck *out, struct ec_err *e)
+		 const struct ec_ifacecheck_opts *o, struct ec_ifacecheck *out,
+		 struct ec_err *e)
 {
-	struct ec_verify_opts vo = { 0 };	/* purpose and name: below */
+	/* purpose and name: below */
+	struct ec_verify_opts vo = { .rules = o->rules };
 	struct ec_verify_result *r = &out->vr;
 	struct ec_check *c = &out->c[EC_CHK_TRUST];
 	char why[200] = "", *dn;
@@ -196,52 +198,34 @@ static int trust(struct ec_store *s, gnutls_x509_crt_t crt,
 	return 0;
 }
 
-/* Is the name the subject's CN (any case, a final dot ignored)? */
-static int cn_is(gnutls_x509_crt_t crt, const char *name, size_t n)
+/* The name as RFC 9525 says (hostname.h): a SAN, or without any SAN the
+ * CN, with a warning (never under the web PKI profile). */
+static void name(gnutls_x509_crt_t crt, const struct ec_ifacecheck_opts *o,
+		 struct ec_check *c)
 {
-	char *cn = ec_cert_cn(crt);
-	int same = cn && strlen(cn) == n && strncasecmp(cn, name, n) == 0;
+	struct ec_host h;
+	struct ec_err e;
 
-	free(cn);
-	return same;
-}
-
-static int has_dns_san(gnutls_x509_crt_t crt)
-{
-	char buf[512];
-
-	for (unsigned i = 0;; i++) {
-		size_t n = sizeof(buf);
-		int t = gnutls_x509_crt_get_subject_alt_name(crt, i, buf, &n,
-							     NULL);
-
-		if (t == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
-			return 0;
-		if (t == GNUTLS_SAN_DNSNAME)
-			return 1;
+	if (ec_host_parse(o->fqdn, &h, &e) < 0) {
+		set(c, EC_OUT_FAIL, EC_NAME_MISMATCH, "%s", e.msg);
+		return;
 	}
-}
-
-static void name(gnutls_x509_crt_t crt, const char *fqdn, struct ec_check *c)
-{
-	char host[256];
-	size_t n = strlen(fqdn);
-
-	if (n && fqdn[n - 1] == '.')
-		n--;
-	snprintf(host, sizeof(host), "%.*s", (int)n, fqdn);
-	if (gnutls_x509_crt_check_hostname2(crt, host, 0)) {
+	switch (ec_host_match(crt, &h, o->rules != EC_RULES_WEBPKI)) {
+	case EC_HOST_SAN:
 		set(c, EC_OUT_PASS, EC_OK, "the certificate is valid for '%s'",
-		    host);
-	} else if (cn_is(crt, host, n) && has_dns_san(crt)) {
-		set(c, EC_OUT_WARN, EC_OK, "'%s' is the subject's CN but not "
-		    "among its DNS names: TLS clients that follow RFC 6125 "
-		    "will not accept it", host);
-	} else if (cn_is(crt, host, n)) {
-		set(c, EC_OUT_PASS, EC_OK, "the subject's CN is '%s'", host);
-	} else {
-		set(c, EC_OUT_FAIL, EC_NAME_MISMATCH, "neither the subject's "
-		    "CN nor a DNS name of the certificate matches '%s'", host);
+		    h.name);
+		break;
+	case EC_HOST_CN:
+		set(c, EC_OUT_WARN, EC_OK, "'%s' is the subject's CN and the "
+		    "certificate has no subjectAltName: TLS clients that "
+		    "follow RFC 9525 will not accept it", h.name);
+		break;
+	case EC_HOST_NO:
+		set(c, EC_OUT_FAIL, EC_NAME_MISMATCH, "no name of the "
+		    "certificate matches '%s' (its CN counts only without a "
+		    "subjectAltName%s)", h.name, o->rules == EC_RULES_WEBPKI ?
+		    ", and never with --profile webpki" : "");
+		break;
 	}
 }
 
@@ -336,10 +320,10 @@ int ec_ifacecheck_run(struct ec_store *s, const char *sha1,
 	if (keys(s, sha1, crt, o, out, e) < 0)
 		return -1;
 	validity(crt, time(NULL), &out->c[EC_CHK_VALIDITY]);
-	if (trust(s, crt, out, e) < 0)
+	if (trust(s, crt, o, out, e) < 0)
 		return -1;
 	if (o->fqdn)
-		name(crt, o->fqdn, &out->c[EC_CHK_NAME]);
+		name(crt, o, &out->c[EC_CHK_NAME]);
 	purpose(crt, o, &out->c[EC_CHK_PURPOSE]);
 	if (o->resolve && resolve(o->fqdn, out, e) < 0)
 		return -1;

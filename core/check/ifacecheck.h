@@ -6,7 +6,8 @@
  *   key-match    the key belongs to the certificate    key-mismatch
  *   validity     valid now (warn within 30 days)       expired, not-yet-valid
  *   trust        its path validates (verify-root)      untrusted, revoked, ...
- *   name         CN or a dNSName SAN matches --fqdn    name-mismatch
+ *   name         a SAN matches --fqdn (hostname.h; the  name-mismatch
+ *                CN without any SAN, warned)
  *   purpose      the EKU allows each --purpose         purpose-mismatch
  *   resolve      --fqdn resolves to an address here    name-mismatch
  *   daemon-access  --owner/--group can read the files  no-daemon-access
@@ -49,6 +50,7 @@ struct ec_ifacecheck_opts {
 	size_t npurpose;
 	int resolve;
 	int force;
+	enum ec_profile_rules rules;		/* --profile */
 };
 
 struct ec_check {
