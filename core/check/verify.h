@@ -3,7 +3,9 @@
  * (and extra untrusted certificates) to a trust anchor of the store's
  * roots (and the system's with system_trust).  Signatures, basic
  * constraints and path length, key usage, name constraints, the purpose
- * (EKU), the host name or IP address, the algorithms the profile allows,
+ * (EKU), the host name or IP address (hostname.h) and, with o->rules,
+ * the web PKI rules (webpki.h), both through pathcheck.h, the algorithms
+ * the profile allows,
  * validity at a given time, and revocation by the CRLs of the store and
  * the caller.
  *
