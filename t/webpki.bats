@@ -202,6 +202,23 @@ T
 	grep -qx '!www.ck' /usr/share/publicsuffix/public_suffix_list.dat
 }
 
+@test "webpki: a wildcard when the public suffix list cannot be read is webpki-psl-unavailable" {
+	# strace refuses the list's open (EACCES), and only that open
+	local psl=/usr/share/publicsuffix/public_suffix_list.dat
+	run --separate-stderr strace -f -o /dev/null -P "$psl" -e trace=openat \
+		-e inject=openat:error=EACCES "$EC_STRACE_BIN/edgecert" verify-root \
+		--cert "$D/wc-example.co.uk.pem" --profile webpki --format json
+	ec_log_record "$output"
+	assert_code 1 untrusted
+	assert_equal "$(jf '.reasons | join(",")')" webpki-psl-unavailable
+	# no wildcard, no need of the list
+	run --separate-stderr strace -f -o /dev/null -P "$psl" -e trace=openat \
+		-e inject=openat:error=EACCES "$EC_STRACE_BIN/edgecert" verify-root \
+		--cert "$D/good.pem" --profile webpki --format json
+	ec_log_record "$output"
+	assert_code 0 ok
+}
+
 @test "webpki: an authorityInfoAccess not well-formed is webpki-aia-malformed" {
 	local c
 	for c in aia-critical aia-ldap aia-dns aia-nohost aia-empty; do
