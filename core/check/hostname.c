@@ -50,6 +50,14 @@ static int parse_addr(const char *s, int family, struct ec_host *h,
 		       "leading zeros" : "RFC 5952");
 }
 
+/* ASCII letters to lower case, nothing else. */
+static void lower(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}
+
 /* Letters, digits and hyphens, labels of 1 to 63 characters that
  * neither begin nor end with a hyphen, 253 at most in all. */
 static int ldh(const char *s)
@@ -100,10 +108,9 @@ int ec_host_parse(const char *s, struct ec_host *h, struct ec_err *e)
 	if (n && s[n - 1] == '.')
 		n--;
 	if (n < sizeof(h->name)) {
-		for (size_t i = 0; i < n; i++)
-			h->name[i] = (s[i] >= 'A' && s[i] <= 'Z') ?
-				     (char)(s[i] - 'A' + 'a') : s[i];
+		memcpy(h->name, s, n);
 		h->name[n] = '\0';
+		lower(h->name);
 	}
 	gnutls_free(a.data);
 	if (n >= sizeof(h->name) || !ldh(h->name))
@@ -119,15 +126,12 @@ int ec_host_presented(const char *s, size_t n, char out[254])
 		n--;
 	if (n == 0 || n > 253)
 		return -1;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c <= 0x20 || c >= 0x7f)
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
 			return -1;
-		out[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') :
-			 (char)c;
-	}
+	memcpy(out, s, n);
 	out[n] = '\0';
+	lower(out);
 	return 0;
 }
 

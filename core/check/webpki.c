@@ -129,7 +129,7 @@ static void wildcards(gnutls_x509_crt_t c, struct ec_reasons *out)
 
 static int http_uri(const gnutls_datum_t *u)
 {
-	if (u->size <= 7 || strncasecmp((const char *)u->data, "http://", 7) ||
+	if (u->size <= 7 || strncasecmp((const char *)u->data, "http://", 7) != 0 ||
 	    u->data[7] == '/')
 		return 0;
 	for (unsigned i = 0; i < u->size; i++)
