@@ -18,7 +18,14 @@ _edgecert() {
 	--store) COMPREPLY=($(compgen -d -- "$cur")); return ;;
 	--format) COMPREPLY=($(compgen -W "text json kv" -- "$cur")); return ;;
 	--section) COMPREPLY=($(compgen -W "personal ca root crl pending assigned all" -- "$cur")); return ;;
-	--profile) COMPREPLY=($(compgen -W "modern compat" -- "$cur")); return ;;
+	--profile)
+		if [ "$applet" = export ]; then
+			COMPREPLY=($(compgen -W "modern compat" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "rfc5280 webpki" -- "$cur"))
+		fi
+		return ;;
+	--verify-profile) COMPREPLY=($(compgen -W "low medium high" -- "$cur")); return ;;
 	--chain)
 		if [ "$applet" = export ]; then
 			COMPREPLY=($(compgen -W "full no-root end-entity" -- "$cur"))
