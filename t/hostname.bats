@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # verify-root --hostname: host names and IP addresses as RFC 9525 says
-# (core/hostname.c; edgecert-verify-root(1), Host names), each verdict
+# (core/check/hostname.c; edgecert-verify-root(1), Host names), each verdict
 # beside openssl verify's (-verify_hostname, -verify_ip) and python3's
 # ssl.match_hostname on the same certificate.  Fixtures: a root and leaves
 # made once by openssl with x509v3 configurations (setup_file).

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# --profile webpki (core/webpki.c; edgecert-verify-root(1), The web PKI
+# --profile webpki (core/check/webpki.c; edgecert-verify-root(1), The web PKI
 # profile): the CA/Browser Forum's baseline rules on top of RFC 5280, each
 # failure a reason of its own, on verify-root, accept and assign.  Each
 # certificate is refused under webpki for one reason and trusted under the
