@@ -60,19 +60,6 @@ declare -gA KNOWN=(
 	# which RFC 5280 6.1.4 (l) does not: signer-constraints-failure.
 	[4.6.15]="self-issued certificate and pathLenConstraint"
 	[4.6.17]="self-issued certificates and pathLenConstraint"
-	# GnuTLS 3.7 does not enforce directoryName constraints on the subject
-	# DN, and refuses any certificate below a CA whose constraints have a
-	# directoryName (or URI) subtree it cannot match.
-	[4.13.2]="DN name constraints not enforced"
-	[4.13.3]="DN name constraints not enforced"
-	[4.13.6]="DN name constraints: excluded subtree refused"
-	[4.13.11]="DN name constraints: excluded subtree refused"
-	[4.13.12]="DN name constraints not enforced"
-	[4.13.13]="DN name constraints not enforced"
-	[4.13.18]="DN name constraints: excluded subtree refused"
-	[4.13.20]="DN name constraints not enforced"
-	[4.13.35]="URI name constraints not enforced"
-	[4.13.36]="URI name constraints: refused"
 	# GnuTLS does not scope a CRL by its issuingDistributionPoint or by
 	# the certificate's cRLDistributionPoints (distribution point names,
 	# onlyContainsUserCerts/CACerts/AttributeCerts, onlySomeReasons,

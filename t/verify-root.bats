@@ -347,7 +347,7 @@ T
 	assert_success
 	ecj verify-root --cert "$PKI/nc-bad.pem" --chain "$PKI/nc-ca.pem"
 	assert_code 1 untrusted
-	assert_equal "$(jf '.reasons | join(",")')" signer-constraints-failure
+	assert_equal "$(jf '.reasons | join(",")')" signer-constraints-failure,name-constraints-violated
 	cat "$PKI/nc-bad.pem" "$PKI/nc-ca.pem" > n.pem
 	ct_verify "$PKI/root.pem" n.pem
 	assert_failure

@@ -67,10 +67,27 @@ struct ec_path {
 	const char *hostname;	/* DNS name or IP address; NULL: none */
 	const char *purpose;	/* EKU OID; NULL: any */
 	enum ec_profile_rules rules;
+	const gnutls_x509_crl_t *crl;	/* the CRLs in use (for
+					 * ec_pathcheck_gnutls); may be NULL */
+	size_t ncrl;
 };
 
 /* Every check of the modules on p; adds a reason per failure to out.
  * Returns the number of reasons added. */
 size_t ec_pathcheck(const struct ec_path *p, struct ec_reasons *out);
+
+/* GnuTLS' status bits for p as edgecert takes them, rs the reasons of
+ * ec_pathcheck.  GnuTLS 3.7 sets GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE
+ * for its name constraints verdict (wrong both ways), for a path longer
+ * than a pathLenConstraint allows (self-issued certificates counted), an
+ * issuer without keyCertSign and a TLS feature the target lacks.  The bit
+ * is cleared when a CA of p has name constraints, edgecert's own
+ * evaluation finds no fault with them and none of the other causes holds
+ * (each evaluated as GnuTLS does; GnuTLS' own name constraint parser takes
+ * every CA's).  GnuTLS then had looked at nothing less but revocation,
+ * which it skips after any failure: when nothing else is left, the path's
+ * certificates are checked against p->crl here. */
+unsigned ec_pathcheck_gnutls(const struct ec_path *p,
+			     const struct ec_reasons *rs, unsigned status);
 
 #endif

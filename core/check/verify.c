@@ -335,12 +335,12 @@ static int pick_stored(void *arg, const char *name, gnutls_x509_crl_t crl,
 	return 0;
 }
 
-/* Put the CRLs of the path's issuers into the trust list; time checks on
- * them at r->at go to *status. */
+/* Put the CRLs of the path's issuers into the trust list (and in used[],
+ * the list's until it goes); time checks on them at r->at go to *status. */
 static int add_crls(struct ec_store *s, const struct ec_verify_opts *o,
 		    gnutls_x509_trust_list_t tl, unsigned vflags,
 		    struct ec_verify_result *r, unsigned *status,
-		    struct ec_err *e)
+		    gnutls_x509_crl_t *used, size_t *nused, struct ec_err *e)
 {
 	struct crlpick p = { .r = r, .vflags = vflags };
 	gnutls_x509_crl_t use;
@@ -375,6 +375,7 @@ static int add_crls(struct ec_store *s, const struct ec_verify_opts *o,
 			ec_fail(e, EC_INTERNAL, "cannot use a CRL");
 			goto out;
 		}
+		used[(*nused)++] = use;
 	}
 	ret = 0;
 out:
@@ -433,18 +434,22 @@ static unsigned vdata(const struct ec_verify_opts *o,
 	return n;
 }
 
-/* edgecert's own checks of the path (pathcheck.h), beside GnuTLS'. */
-static void rules(const struct ec_verify_opts *o, struct ec_verify_result *r)
+/* edgecert's own checks of the path (pathcheck.h), beside GnuTLS'; its
+ * status as edgecert takes it. */
+static unsigned rules(const struct ec_verify_opts *o,
+		      struct ec_verify_result *r, unsigned status,
+		      const gnutls_x509_crl_t *crl, size_t ncrl)
 {
 	struct ec_path p = {
 		.v = r->chain, .n = r->n, .anchored = r->anchor != NULL,
 		.at = r->at, .hostname = o->hostname, .purpose = o->purpose,
-		.rules = o->rules,
+		.rules = o->rules, .crl = crl, .ncrl = ncrl,
 	};
 
 	ec_pathcheck(&p, &r->rules);
 	for (size_t i = 0; i < r->rules.nwarn; i++)
 		warn(r, "%s%s", r->rules.warn[i], "");
+	return ec_pathcheck_gnutls(&p, &r->rules, status);
 }
 
 /* The most specific code of GnuTLS' verdict and edgecert's reasons: the
@@ -481,6 +486,8 @@ int ec_verify(struct ec_store *s, gnutls_x509_crt_t crt,
 			  GNUTLS_VERIFY_DISABLE_TIME_CHECKS |
 			  GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS;
 	unsigned status = 0, extra = 0, nd;
+	gnutls_x509_crl_t used[EC_CHAIN_MAX + 1];
+	size_t nused = 0;
 	gnutls_typed_vdata_st d[1];
 	int ret = -1, x;
 
@@ -492,7 +499,7 @@ int ec_verify(struct ec_store *s, gnutls_x509_crt_t crt,
 	    ec_chain_build(s, crt, o->extra, o->nextra, &r->built, e) < 0)
 		goto out;
 	pick_path(s, crt, tl, r);
-	if (add_crls(s, o, tl, vflags, r, &extra, e) < 0)
+	if (add_crls(s, o, tl, vflags, r, &extra, used, &nused, e) < 0)
 		goto out;
 	extra |= time_status(r);
 	if (r->crl_invalid)
@@ -510,10 +517,9 @@ int ec_verify(struct ec_store *s, gnutls_x509_crt_t crt,
 	}
 	if (status & GNUTLS_CERT_SIGNER_NOT_FOUND)
 		r->anchor = NULL;
-	r->status = status | extra;
+	r->status = rules(o, r, status, used, nused) | extra;
 	if (r->status)
 		r->status |= GNUTLS_CERT_INVALID;
-	rules(o, r);
 	r->trusted = r->status == 0 && r->rules.n == 0;
 	r->code = weigh(ec_verify_code(r->status), &r->rules);
 	r->nreasons = ec_verify_reasons(r->status, r->reasons,

@@ -1,0 +1,826 @@
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gnutls/gnutls.h>
+
+#include "nameconstr.h"
+
+#define OID_NC "2.5.29.30"
+#define OID_SAN "2.5.29.17"
+#define OID_CN "2.5.4.3"
+#define OID_EMAIL "1.2.840.113549.1.9.1"
+
+/* GeneralName's forms, by their tag (RFC 5280 4.2.1.6). */
+enum gn {
+	GN_OTHER, GN_EMAIL, GN_DNS, GN_X400, GN_DIR, GN_EDI, GN_URI, GN_IP,
+	GN_RID, GN_COUNT
+};
+
+static const char *const gn_names[GN_COUNT] = {
+	"otherName", "rfc822Name", "dNSName", "x400Address", "directoryName",
+	"ediPartyName", "uniformResourceIdentifier", "iPAddress",
+	"registeredID",
+};
+
+struct gname {
+	enum gn type;
+	unsigned char *v;	/* the value (a string, octets); NULL: none */
+	size_t len;
+	gnutls_x509_dn_t dn;	/* GN_DIR: ours; NULL for a subject's */
+	int bad;		/* could not be read */
+};
+
+struct names {
+	struct gname *v;
+	size_t n, cap;
+};
+
+/* One CA's subtrees. */
+struct ncset {
+	struct names sub;
+	unsigned char *excl;	/* excl[i]: sub.v[i] is excluded */
+	size_t count[GN_COUNT];	/* subtrees of each form */
+	unsigned permitted;	/* forms with a permitted subtree: bits */
+};
+
+struct eval {
+	const struct ec_path *p;
+	struct ec_reasons *out;
+	asn1_node defs;
+	struct ncset *ca;	/* ca[j] of p->v[j], j >= 1 */
+	size_t pairs;
+};
+
+static const char *const reasons[] = {
+	"name-constraints-violated", "name-constraints-unsupported",
+	"name-constraints-not-critical", "name-constraints-malformed",
+	"name-constraints-too-complex",
+};
+
+int ec_nameconstr_found(const struct ec_reasons *rs)
+{
+	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		if (ec_reasons_has(rs, reasons[i]))
+			return 1;
+	return 0;
+}
+
+static void names_free(struct names *ns)
+{
+	for (size_t i = 0; i < ns->n; i++) {
+		free(ns->v[i].v);
+		if (ns->v[i].dn)
+			gnutls_x509_dn_deinit(ns->v[i].dn);
+	}
+	free(ns->v);
+	memset(ns, 0, sizeof(*ns));
+}
+
+static struct gname *names_add(struct names *ns, enum gn type)
+{
+	if (ns->n == ns->cap) {
+		size_t cap = ns->cap ? 2 * ns->cap : 8;
+		struct gname *v = realloc(ns->v, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		ns->v = v;
+		ns->cap = cap;
+	}
+	memset(&ns->v[ns->n], 0, sizeof(ns->v[0]));
+	ns->v[ns->n].type = type;
+	return &ns->v[ns->n++];
+}
+
+/* Read name (a string, octets, or an ANY's TLV) into g, malloc'd. */
+static int read_value(asn1_node n, const char *name, struct gname *g)
+{
+	int len = 0, r = asn1_read_value(n, name, NULL, &len);
+
+	if (r == ASN1_SUCCESS && len == 0)
+		return 0;	/* an empty string */
+	if (r != ASN1_MEM_ERROR || len < 0 || !(g->v = malloc((size_t)len)))
+		return -1;
+	if (asn1_read_value(n, name, g->v, &len) != ASN1_SUCCESS)
+		return -1;
+	g->len = (size_t)len;
+	return 0;
+}
+
+/* The GeneralName at path into ns; -1 when memory fails. */
+static int read_gname(asn1_node n, const char *path, struct names *ns)
+{
+	static const char *const alt[GN_COUNT] = {
+		"otherName", "rfc822Name", "dNSName", "x400Address",
+		"directoryName", "ediPartyName", "uniformResourceIdentifier",
+		"iPAddress", "registeredID",
+	};
+	char choice[64], sub[160];
+	int len = sizeof(choice);
+	struct gname *g;
+	enum gn t;
+
+	if (asn1_read_value(n, *path ? path : NULL, choice, &len) !=
+	    ASN1_SUCCESS)
+		len = 0;
+	for (t = 0; t < GN_COUNT; t++)
+		if (len > 0 && strcmp(choice, alt[t]) == 0)
+			break;
+	if (!(g = names_add(ns, t < GN_COUNT ? t : GN_OTHER)))
+		return -1;
+	if (t >= GN_COUNT) {
+		g->bad = 1;
+		return 0;
+	}
+	if (t != GN_EMAIL && t != GN_DNS && t != GN_URI && t != GN_IP &&
+	    t != GN_DIR)
+		return 0;	/* not evaluated: its form is enough */
+	snprintf(sub, sizeof(sub), "%s.%s", path, alt[t]);
+	if (read_value(n, sub, g) < 0) {
+		g->bad = 1;
+		return 0;
+	}
+	if (t == GN_DIR) {
+		gnutls_datum_t d = { g->v, (unsigned)g->len };
+
+		if (gnutls_x509_dn_init(&g->dn) < 0)
+			return -1;
+		if (gnutls_x509_dn_import(g->dn, &d) < 0)
+			g->bad = 1;
+	}
+	return 0;
+}
+
+static int decode(asn1_node defs, const char *type, const gnutls_datum_t *der,
+		  asn1_node *node)
+{
+	char msg[ASN1_MAX_ERROR_DESCRIPTION_SIZE];
+
+	*node = NULL;
+	if (der->size > INT_MAX ||
+	    asn1_create_element(defs, type, node) != ASN1_SUCCESS)
+		return -1;
+	if (asn1_der_decoding(node, der->data, (int)der->size, msg) !=
+	    ASN1_SUCCESS) {
+		asn1_delete_structure(node);
+		return -1;
+	}
+	return 0;
+}
+
+/* A subtree's minimum other than 0, or a maximum (RFC 5280: MUST NOT). */
+static int minmax(asn1_node n, const char *path)
+{
+	unsigned char b[16];
+	char sub[160];
+	int len = sizeof(b);
+
+	snprintf(sub, sizeof(sub), "%s.minimum", path);
+	if (asn1_read_value(n, sub, b, &len) == ASN1_SUCCESS &&
+	    !(len == 1 && b[0] == 0))
+		return 1;
+	len = sizeof(b);
+	snprintf(sub, sizeof(sub), "%s.maximum", path);
+	return asn1_read_value(n, sub, b, &len) == ASN1_SUCCESS;
+}
+
+/* Take the elements of the SEQUENCE OF set ("" the node itself) in
+ * order, each deleted once read so that finding the next does not walk
+ * the ones before; base: the GeneralName's name in an element ("" the
+ * element itself).  Returns the count (-3: set absent), -1 for memory,
+ * -2 when an element is malformed. */
+static int take(asn1_node n, const char *set, const char *base,
+		struct ncset *s, struct names *ns, int excluded)
+{
+	char el[96], gp[128];
+	int i, bad = 0;
+
+	if (*set && !asn1_find_node(n, set))
+		return -3;
+	for (i = 0;; i++) {
+		snprintf(el, sizeof(el), "%s%s?%d", set, *set ? "." : "",
+			 i + 1);
+		if (!asn1_find_node(n, el))
+			break;
+		snprintf(gp, sizeof(gp), "%s%s", el, base);
+		if (read_gname(n, gp, ns) < 0)
+			return -1;
+		if (s) {
+			struct gname *g = &ns->v[ns->n - 1];
+			unsigned char *x = realloc(s->excl, ns->n);
+
+			if (!x)
+				return -1;
+			s->excl = x;
+			x[ns->n - 1] = (unsigned char)excluded;
+			s->count[g->type]++;
+			if (!excluded)
+				s->permitted |= 1u << g->type;
+			bad |= g->bad || minmax(n, el);
+		} else {
+			bad |= ns->v[ns->n - 1].bad;
+		}
+		if (asn1_delete_element(n, el) != ASN1_SUCCESS)
+			return -2;
+	}
+	return bad ? -2 : i;
+}
+
+/* One CA's name constraints into s; a reason when they are not
+ * critical or cannot be read.  Returns -1 when memory fails. */
+static int load_nc(struct eval *ev, gnutls_x509_crt_t crt, struct ncset *s)
+{
+	gnutls_datum_t der = { NULL, 0 };
+	unsigned crit = 0;
+	asn1_node n = NULL;
+	int a, b, ret = 0;
+
+	if (gnutls_x509_crt_get_extension_by_oid2(crt, OID_NC, 0, &der,
+						  &crit) < 0)
+		return 0;	/* none */
+	if (!crit)
+		ec_reasons_add(ev->out, "name-constraints-not-critical",
+			       EC_UNTRUSTED);
+	if (decode(ev->defs, "EdgecertNC.NameConstraints", &der, &n) < 0) {
+		ec_reasons_add(ev->out, "name-constraints-malformed",
+			       EC_UNTRUSTED);
+		goto out;
+	}
+	a = take(n, "permittedSubtrees", ".base", s, &s->sub, 0);
+	b = take(n, "excludedSubtrees", ".base", s, &s->sub, 1);
+	if (a == -1 || b == -1)
+		ret = -1;
+	else if (a == -2 || b == -2 || a == 0 || b == 0 || a + b == -6)
+		/* a subtree, or an empty sequence: both absent too */
+		ec_reasons_add(ev->out, "name-constraints-malformed",
+			       EC_UNTRUSTED);
+out:
+	asn1_delete_structure(&n);
+	gnutls_free(der.data);
+	return ret;
+}
+
+/* ASCII lower case. */
+static unsigned char lc(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+static int eq_nocase(const unsigned char *a, size_t an,
+		     const unsigned char *b, size_t bn)
+{
+	if (an != bn)
+		return 0;
+	for (size_t i = 0; i < an; i++)
+		if (lc(a[i]) != lc(b[i]))
+			return 0;
+	return 1;
+}
+
+/* Is name (a host or domain) c itself, or below it ("." before), or only
+ * below it (c with a leading dot, given as sub)? */
+static int host_within(const unsigned char *h, size_t hn,
+		       const unsigned char *c, size_t cn, int self_ok)
+{
+	if (cn && c[0] == '.') {
+		c++;
+		cn--;
+		self_ok = 0;
+	}
+	if (cn && c[cn - 1] == '.')
+		cn--;
+	if (hn && h[hn - 1] == '.')
+		hn--;
+	if (cn == 0)
+		return 1;	/* "" or ".": every name */
+	if (self_ok && eq_nocase(h, hn, c, cn))
+		return 1;
+	return hn > cn && h[hn - cn - 1] == '.' &&
+	       eq_nocase(h + hn - cn, cn, c, cn);
+}
+
+/* Printable ASCII without "..": a name we can compare. */
+static int well_formed(const unsigned char *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] < 0x21 || v[i] > 0x7e ||
+		    (v[i] == '.' && i + 1 < n && v[i + 1] == '.'))
+			return 0;
+	return 1;
+}
+
+/* Does the left-most label pattern (with '*') cover the label x? */
+static int glob_label(const unsigned char *pat, size_t pn,
+		      const unsigned char *x, size_t xn)
+{
+	const unsigned char *star = memchr(pat, '*', pn);
+	size_t pre = (size_t)(star - pat), post = pn - pre - 1;
+
+	return xn >= pre + post && eq_nocase(pat, pre, x, pre) &&
+	       eq_nocase(pat + pn - post, post, x + xn - post, post);
+}
+
+/* A dNSName h against the subtree c.  A wildcard (a '*' in the
+ * left-most label) stands for every name it covers: in a permitted
+ * subtree all of them (its parent is within c, or is c), in an excluded
+ * one any (and so does an excluded "x.D" the pattern covers). */
+static int dns_match(const unsigned char *h, size_t hn,
+		     const unsigned char *c, size_t cn, int excluded)
+{
+	const unsigned char *dot, *cdot;
+	size_t ln;
+
+	if (hn && h[hn - 1] == '.')
+		hn--;
+	if (cn && c[cn - 1] == '.')
+		cn--;
+	if (cn == 0 || (cn == 1 && c[0] == '.'))
+		return 1;	/* "": every name */
+	dot = memchr(h, '.', hn);
+	ln = dot ? (size_t)(dot - h) : hn;
+	if (!memchr(h, '*', ln))
+		return host_within(h, hn, c, cn, 1);
+	if (!dot)
+		return excluded;	/* "*" covers every name */
+	if (c[0] == '.') {
+		c++;
+		cn--;
+	}
+	if (host_within(dot + 1, hn - ln - 1, c, cn, 1))
+		return 1;
+	if (!excluded || !(cdot = memchr(c, '.', cn)))
+		return 0;
+	return glob_label(h, ln, c, (size_t)(cdot - c)) &&
+	       eq_nocase(cdot + 1, cn - (size_t)(cdot - c) - 1, dot + 1,
+			 hn - ln - 1);
+}
+
+/* An rfc822Name mailbox m against the subtree c. */
+static int email_match(const unsigned char *m, size_t mn,
+		       const unsigned char *c, size_t cn)
+{
+	const unsigned char *at = NULL;
+
+	for (size_t i = 0; i < mn; i++)
+		if (m[i] == '@')
+			at = m + i;
+	if (!at)
+		return 0;
+	if (memchr(c, '@', cn))	/* a mailbox: the local part exactly */
+		return mn == cn && (size_t)(at - m) < mn &&
+		       memcmp(m, c, (size_t)(at - m)) == 0 &&
+		       eq_nocase(at, mn - (size_t)(at - m), c + (at - m),
+				 cn - (size_t)(at - m));
+	at++;
+	if (cn && c[0] == '.')
+		return host_within(at, mn - (size_t)(at - m), c, cn, 0);
+	return eq_nocase(at, mn - (size_t)(at - m), c, cn);
+}
+
+/* The host of a URI "scheme://[userinfo@]host[:port][/...]", or 0. */
+static int uri_host(const unsigned char *u, size_t un,
+		    const unsigned char **h, size_t *hn)
+{
+	const unsigned char *p = memchr(u, ':', un), *end = u + un, *e, *at;
+
+	if (!p || end - p < 3 || p[1] != '/' || p[2] != '/')
+		return 0;
+	p += 3;
+	for (e = p; e < end && *e != '/' && *e != '?' && *e != '#'; e++)
+		;
+	if ((at = memchr(p, '@', (size_t)(e - p))))
+		p = at + 1;
+	if (p < e && *p == '[') {	/* an IPv6 literal */
+		const unsigned char *rb = memchr(p, ']', (size_t)(e - p));
+
+		if (!rb)
+			return 0;
+		e = rb + 1;
+	} else {
+		const unsigned char *colon = memchr(p, ':', (size_t)(e - p));
+
+		if (colon)
+			e = colon;
+	}
+	*h = p;
+	*hn = (size_t)(e - p);
+	return *hn > 0;
+}
+
+/* A mask of n octets that is a prefix (ones, then zeros). */
+static int prefix_mask(const unsigned char *m, size_t n)
+{
+	int zero = 0;
+
+	for (size_t i = 0; i < n; i++)
+		for (int b = 7; b >= 0; b--) {
+			if (!(m[i] >> b & 1))
+				zero = 1;
+			else if (zero)
+				return 0;
+		}
+	return 1;
+}
+
+static int ip_match(const unsigned char *a, size_t an,
+		    const unsigned char *c, size_t cn)
+{
+	if (cn != 2 * an)
+		return 0;	/* another family */
+	for (size_t i = 0; i < an; i++)
+		if ((a[i] & c[an + i]) != (c[i] & c[an + i]))
+			return 0;
+	return 1;
+}
+
+#define TEXT_MAX 1024
+
+/* An attribute value as code points, folded as RFC 5280 7.1 asks at
+ * least (LDAP StringPrep in part): ASCII case, white space runs as one
+ * space, none at the ends.  Returns the count, or -1 when it is no
+ * string type we read or too long. */
+static int fold(unsigned long tag, const gnutls_datum_t *v, uint32_t *out)
+{
+	size_t w, n = 0, i;
+	int space = 0;
+
+	switch (tag) {
+	case 12: case 19: case 20: case 22: case 26:	/* one octet a char */
+		w = 1;
+		break;
+	case 30:					/* BMPString */
+		w = 2;
+		break;
+	case 28:					/* UniversalString */
+		w = 4;
+		break;
+	default:
+		return -1;
+	}
+	if (v->size % w)
+		return -1;
+	for (i = 0; i < v->size; i += w) {
+		uint32_t c = 0;
+
+		for (size_t k = 0; k < w; k++)
+			c = c << 8 | v->data[i + k];
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			space = n > 0;
+			continue;
+		}
+		if (n + 2 > TEXT_MAX)
+			return -1;
+		if (space)
+			out[n++] = ' ';
+		space = 0;
+		out[n++] = c < 128 ? lc((unsigned char)c) : c;
+	}
+	return (int)n;
+}
+
+static int ava_eq(const gnutls_x509_ava_st *a, const gnutls_x509_ava_st *b)
+{
+	uint32_t x[TEXT_MAX], y[TEXT_MAX];
+	int xn, yn;
+
+	if (a->oid.size != b->oid.size ||
+	    memcmp(a->oid.data, b->oid.data, a->oid.size) != 0)
+		return 0;
+	xn = fold(a->value_tag, &a->value, x);
+	yn = fold(b->value_tag, &b->value, y);
+	if (xn < 0 || yn < 0)
+		return a->value_tag == b->value_tag &&
+		       a->value.size == b->value.size &&
+		       memcmp(a->value.data, b->value.data, a->value.size) == 0;
+	return xn == yn && memcmp(x, y, (size_t)xn * sizeof(x[0])) == 0;
+}
+
+static int rdn_size(gnutls_x509_dn_t dn, int irdn)
+{
+	gnutls_x509_ava_st a;
+	int k = 0;
+
+	while (k < 64 && gnutls_x509_dn_get_rdn_ava(dn, irdn, k, &a) == 0)
+		k++;
+	return k;
+}
+
+/* Is the DN c a prefix of the DN n, RDN by RDN (each a set)? */
+static int dn_within(gnutls_x509_dn_t n, gnutls_x509_dn_t c)
+{
+	for (int r = 0;; r++) {
+		int k = rdn_size(c, r);
+
+		if (k == 0)
+			return 1;
+		if (rdn_size(n, r) != k)
+			return 0;
+		for (int i = 0; i < k; i++) {
+			gnutls_x509_ava_st ca, na;
+			int found = 0;
+
+			gnutls_x509_dn_get_rdn_ava(c, r, i, &ca);
+			for (int j = 0; j < k && !found; j++)
+				found = gnutls_x509_dn_get_rdn_ava(n, r, j,
+								   &na) == 0 &&
+					ava_eq(&ca, &na);
+			if (!found)
+				return 0;
+		}
+	}
+}
+
+/* Is the name g within the subtree c (1), not (0), or can it not be
+ * told (-1: malformed, -2: a form or name we do not evaluate)? */
+static int within(const struct gname *g, const struct gname *c,
+		  int excluded)
+{
+	if (c->bad || g->bad)
+		return -1;
+	switch (g->type) {
+	case GN_DNS:
+		if (!well_formed(g->v, g->len) || g->len == 0 ||
+		    !well_formed(c->v, c->len))
+			return -1;
+		return dns_match(g->v, g->len, c->v, c->len, excluded);
+	case GN_EMAIL:
+		if (!well_formed(g->v, g->len) || !memchr(g->v, '@', g->len) ||
+		    !well_formed(c->v, c->len))
+			return -1;
+		return email_match(g->v, g->len, c->v, c->len);
+	case GN_URI: {
+		const unsigned char *h;
+		size_t hn;
+
+		if (!well_formed(c->v, c->len))
+			return -1;
+		if (!uri_host(g->v, g->len, &h, &hn))
+			return -2;
+		if (c->len && c->v[0] == '.')
+			return host_within(h, hn, c->v, c->len, 0);
+		return eq_nocase(h, hn, c->v, c->len);	/* that host only */
+	}
+	case GN_IP:
+		if ((g->len != 4 && g->len != 16) ||
+		    (c->len != 8 && c->len != 32) ||
+		    !prefix_mask(c->v + c->len / 2, c->len / 2))
+			return -1;
+		return ip_match(g->v, g->len, c->v, c->len);
+	case GN_DIR:
+		return dn_within(g->dn, c->dn);
+	default:
+		return -2;
+	}
+}
+
+/* The reason of a name that fails (within's -1, -2, or 0/1: violated). */
+static int fault(struct ec_reasons *out, int r)
+{
+	if (r == -1)
+		ec_reasons_add(out, "name-constraints-malformed", EC_UNTRUSTED);
+	else if (r == -2)
+		ec_reasons_add(out, "name-constraints-unsupported",
+			       EC_UNTRUSTED);
+	else
+		ec_reasons_add(out, "name-constraints-violated", EC_UNTRUSTED);
+	return 1;
+}
+
+/* The name g against the constraints of every CA above certificate k.
+ * Returns 1 when a reason was added. */
+static int check_name(struct eval *ev, size_t k, const struct gname *g)
+{
+	for (size_t j = k + 1; j < ev->p->n; j++) {
+		const struct ncset *s = &ev->ca[j];
+		int permitted = !(s->permitted >> g->type & 1), r;
+
+		if (s->count[g->type] == 0)
+			continue;
+		for (size_t i = 0; i < s->sub.n; i++) {
+			if (s->sub.v[i].type != g->type ||
+			    (permitted && !s->excl[i]))
+				continue;
+			r = within(g, &s->sub.v[i], s->excl[i]);
+			if (r < 0 || (r == 1 && s->excl[i]))
+				return fault(ev->out, r);
+			if (r == 1)
+				permitted = 1;
+		}
+		if (!permitted)
+			return fault(ev->out, 0);
+	}
+	return 0;
+}
+
+/* A common name a client may take for a host name: letters, digits,
+ * '-', '_', '*' and dots, with a dot inside. */
+static int hostlike(const gnutls_datum_t *v)
+{
+	int dot = 0;
+
+	if (v->size < 3 || v->data[0] == '.' || v->data[v->size - 1] == '.')
+		return 0;
+	for (size_t i = 0; i < v->size; i++) {
+		unsigned char c = v->data[i];
+
+		if (c == '.')
+			dot = 1;
+		else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			   (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+			   c == '*'))
+			return 0;
+	}
+	return dot;
+}
+
+static int oid_is(const gnutls_datum_t *o, const char *oid)
+{
+	size_t n = strlen(oid);
+
+	return (o->size == n || (o->size == n + 1 && o->data[n] == 0)) &&
+	       memcmp(o->data, oid, n) == 0;
+}
+
+static int add_text(struct names *ns, enum gn type, const gnutls_datum_t *v)
+{
+	struct gname *g = names_add(ns, type);
+
+	if (!g || !(g->v = malloc(v->size ? v->size : 1)))
+		return -1;
+	memcpy(g->v, v->data, v->size);
+	g->len = v->size;
+	return 0;
+}
+
+/* The names of certificate k: its SANs, its subject DN (when not empty),
+ * the DN's emailAddress attributes, and in the target without a dNSName
+ * its common names that look like host names. */
+static int cert_names(struct eval *ev, size_t k, struct names *ns)
+{
+	gnutls_x509_crt_t crt = ev->p->v[k];
+	gnutls_datum_t der = { NULL, 0 }, raw = { NULL, 0 };
+	gnutls_x509_dn_t subj;
+	asn1_node n = NULL;
+	int dns = 0, r = 0, t = 0;
+
+	if (gnutls_x509_crt_get_extension_by_oid2(crt, OID_SAN, 0, &der,
+						  NULL) == 0) {
+		if (decode(ev->defs, "EdgecertNC.GeneralNames", &der, &n) < 0 ||
+		    (t = take(n, "", "", NULL, ns, 0)) == -2 || t == 0) {
+			ec_reasons_add(ev->out, "name-constraints-malformed",
+				       EC_UNTRUSTED);
+			t = -4;
+		}
+		asn1_delete_structure(&n);
+		gnutls_free(der.data);
+		if (t < 0)
+			return t == -1 ? -1 : 1;
+	}
+	for (size_t i = 0; i < ns->n; i++)
+		dns |= ns->v[i].type == GN_DNS;
+	if (gnutls_x509_crt_get_raw_dn(crt, &raw) < 0 ||
+	    gnutls_x509_crt_get_subject(crt, &subj) < 0) {
+		gnutls_free(raw.data);
+		return r;
+	}
+	if (raw.size > 2) {
+		struct gname *g = names_add(ns, GN_DIR);
+
+		if (!g) {
+			gnutls_free(raw.data);
+			return -1;
+		}
+		g->v = NULL;
+		g->dn = NULL;
+		if (gnutls_x509_dn_init(&g->dn) < 0)
+			r = -1;
+		else if (gnutls_x509_dn_import(g->dn, &raw) < 0)
+			g->bad = 1;
+	}
+	gnutls_free(raw.data);
+	for (int i = 0; r == 0 && i < 4096; i++) {
+		gnutls_x509_ava_st a;
+
+		for (int j = 0; r == 0 && j < 64; j++) {
+			if (gnutls_x509_dn_get_rdn_ava(subj, i, j, &a) < 0) {
+				if (j == 0)
+					i = 4096;
+				break;
+			}
+			if (oid_is(&a.oid, OID_EMAIL))
+				r = add_text(ns, GN_EMAIL, &a.value);
+			else if (k == 0 && !dns && oid_is(&a.oid, OID_CN) &&
+				 hostlike(&a.value))
+				r = add_text(ns, GN_DNS, &a.value);
+		}
+	}
+	return r;
+}
+
+static int self_issued(gnutls_x509_crt_t c)
+{
+	gnutls_datum_t s = { NULL, 0 }, i = { NULL, 0 };
+	int same;
+
+	if (gnutls_x509_crt_get_raw_dn(c, &s) < 0 ||
+	    gnutls_x509_crt_get_raw_issuer_dn(c, &i) < 0)
+		same = 0;
+	else
+		same = s.size == i.size && memcmp(s.data, i.data, s.size) == 0;
+	gnutls_free(s.data);
+	gnutls_free(i.data);
+	return same;
+}
+
+/* The comparisons names ns of certificate k cost against the CAs above. */
+static size_t cost(const struct eval *ev, size_t k, const struct names *ns)
+{
+	size_t c = 0;
+
+	for (size_t i = 0; i < ns->n; i++)
+		for (size_t j = k + 1; j < ev->p->n; j++)
+			c += ev->ca[j].count[ns->v[i].type] *
+			     (ns->v[i].type == GN_DIR ? EC_NC_DN_WEIGHT : 1);
+	return c;
+}
+
+int ec_nameconstr_any(const struct ec_path *p)
+{
+	gnutls_datum_t der = { NULL, 0 };
+
+	for (size_t j = 1; j < p->n; j++)
+		if (gnutls_x509_crt_get_extension_by_oid2(p->v[j], OID_NC, 0,
+							  &der, NULL) == 0) {
+			gnutls_free(der.data);
+			return 1;
+		}
+	return 0;
+}
+
+static void evaluate(struct eval *ev)
+{
+	const struct ec_path *p = ev->p;
+	int any = 0;
+
+	for (size_t j = p->n - 1; j >= 1; j--) {
+		if (load_nc(ev, p->v[j], &ev->ca[j]) < 0)
+			goto oom;
+		any |= ev->ca[j].sub.n > 0;
+	}
+	if (!any || ec_reasons_has(ev->out, "name-constraints-malformed"))
+		return;
+	for (size_t k = p->n - 1; k-- > 0;) {
+		struct names ns = { 0 };
+		int stop = 0;
+
+		if (k > 0 && self_issued(p->v[k]))
+			continue;
+		if ((stop = cert_names(ev, k, &ns)) < 0) {
+			names_free(&ns);
+			goto oom;
+		}
+		ev->pairs += cost(ev, k, &ns);
+		if (ev->pairs > EC_NC_MAX_PAIRS) {
+			ec_reasons_add(ev->out, "name-constraints-too-complex",
+				       EC_UNTRUSTED);
+			stop = 1;
+		}
+		for (size_t i = 0; i < ns.n && !stop; i++)
+			stop = check_name(ev, k, &ns.v[i]);
+		names_free(&ns);
+		if (stop)
+			return;
+	}
+	return;
+oom:	/* what cannot be evaluated is no pass */
+	ec_reasons_add(ev->out, "name-constraints-too-complex", EC_UNTRUSTED);
+}
+
+size_t ec_nameconstr_check(const struct ec_path *p, struct ec_reasons *out)
+{
+	char msg[ASN1_MAX_ERROR_DESCRIPTION_SIZE];
+	struct eval ev = { .p = p, .out = out };
+	size_t before = out->n;
+
+	(void)gn_names;
+	if (p->n < 2)
+		return 0;
+	if (!(ev.ca = calloc(p->n, sizeof(ev.ca[0]))) ||
+	    asn1_array2tree(ec_nameconstr_asn1_tab, &ev.defs, msg) !=
+	    ASN1_SUCCESS) {
+		ec_reasons_add(out, "name-constraints-too-complex",
+			       EC_UNTRUSTED);
+		free(ev.ca);
+		return out->n - before;
+	}
+	evaluate(&ev);
+	for (size_t j = 0; j < p->n; j++) {
+		names_free(&ev.ca[j].sub);
+		free(ev.ca[j].excl);
+	}
+	free(ev.ca);
+	asn1_delete_structure(&ev.defs);
+	return out->n - before;
+}
