@@ -615,10 +615,12 @@ static int check_name(struct eval *ev, size_t k, const struct gname *g)
 }
 
 /* A common name a client may take for a host name: letters, digits,
- * '-', '_', '*' and dots, with a dot inside. */
+ * '-', '_', '*' and dots, with a dot inside and a last label that is not
+ * all digits (an IPv4 address is no host name, and is matched by
+ * iPAddress only). */
 static int hostlike(const gnutls_datum_t *v)
 {
-	int dot = 0;
+	int dot = 0, alpha = 0;
 
 	if (v->size < 3 || v->data[0] == '.' || v->data[v->size - 1] == '.')
 		return 0;
@@ -626,13 +628,15 @@ static int hostlike(const gnutls_datum_t *v)
 		unsigned char c = v->data[i];
 
 		if (c == '.')
-			dot = 1;
-		else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			   (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-			   c == '*'))
+			dot = 1, alpha = 0;
+		else if (!(c >= '0' && c <= '9'))
+			alpha = 1;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		      c == '*' || c == '.'))
 			return 0;
 	}
-	return dot;
+	return dot && alpha;
 }
 
 static int oid_is(const gnutls_datum_t *o, const char *oid)
