@@ -94,6 +94,25 @@ static struct gname *names_add(struct names *ns, enum gn type)
 	return &ns->v[ns->n++];
 }
 
+/* Printable ASCII without "..": a name we can compare. */
+static int well_formed(const unsigned char *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] < 0x21 || v[i] > 0x7e ||
+		    (v[i] == '.' && i + 1 < n && v[i + 1] == '.'))
+			return 0;
+	return 1;
+}
+
+/* Mark a text name (or subtree) that cannot be compared, once when read
+ * rather than at each comparison: not printable ASCII, "..", and a
+ * mailbox of a SAN or DN without '@' (a subtree may be a host). */
+static void checked(struct gname *g)
+{
+	if (g->type == GN_DNS || g->type == GN_EMAIL || g->type == GN_URI)
+		g->bad |= !well_formed(g->v, g->len);
+}
+
 /* Read name (a string, octets, or an ANY's TLV) into g, malloc'd. */
 static int read_value(asn1_node n, const char *name, struct gname *g)
 {
@@ -142,6 +161,7 @@ static int read_gname(asn1_node n, const char *path, struct names *ns)
 		g->bad = 1;
 		return 0;
 	}
+	checked(g);
 	if (t == GN_DIR) {
 		gnutls_datum_t d = { g->v, (unsigned)g->len };
 
@@ -299,16 +319,6 @@ static int host_within(const unsigned char *h, size_t hn,
 		return 1;
 	return hn > cn && h[hn - cn - 1] == '.' &&
 	       eq_nocase(h + hn - cn, cn, c, cn);
-}
-
-/* Printable ASCII without "..": a name we can compare. */
-static int well_formed(const unsigned char *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (v[i] < 0x21 || v[i] > 0x7e ||
-		    (v[i] == '.' && i + 1 < n && v[i + 1] == '.'))
-			return 0;
-	return 1;
 }
 
 /* Does the left-most label pattern (with '*') cover the label x? */
@@ -541,21 +551,17 @@ static int within(const struct gname *g, const struct gname *c,
 		return -1;
 	switch (g->type) {
 	case GN_DNS:
-		if (!well_formed(g->v, g->len) || g->len == 0 ||
-		    !well_formed(c->v, c->len))
+		if (g->len == 0)
 			return -1;
 		return dns_match(g->v, g->len, c->v, c->len, excluded);
 	case GN_EMAIL:
-		if (!well_formed(g->v, g->len) || !memchr(g->v, '@', g->len) ||
-		    !well_formed(c->v, c->len))
+		if (!memchr(g->v, '@', g->len))
 			return -1;
 		return email_match(g->v, g->len, c->v, c->len);
 	case GN_URI: {
 		const unsigned char *h;
 		size_t hn;
 
-		if (!well_formed(c->v, c->len))
-			return -1;
 		if (!uri_host(g->v, g->len, &h, &hn))
 			return -2;
 		if (c->len && c->v[0] == '.')
@@ -655,6 +661,7 @@ static int add_text(struct names *ns, enum gn type, const gnutls_datum_t *v)
 		return -1;
 	memcpy(g->v, v->data, v->size);
 	g->len = v->size;
+	checked(g);
 	return 0;
 }
 
