@@ -61,6 +61,16 @@ setup_file() {
 		-addext basicConstraints=critical,CA:TRUE \
 		-addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
 
+	nc_key ncroot
+	openssl req -x509 -new -key ncroot.key -out ncroot.pem -days 3650 \
+		-subj "/O=NC Test/CN=NC Constrained Root" \
+		-addext basicConstraints=critical,CA:TRUE \
+		-addext keyUsage=critical,keyCertSign,cRLSign \
+		-addext "nameConstraints=critical,permitted;DNS:example.com" 2>/dev/null
+	nc_ca ncroot-sub ncroot "/CN=Sub of a constrained root"
+	nc_leaf ncroot-in ncroot-sub "/CN=in" "subjectAltName=DNS:www.example.com"
+	nc_leaf ncroot-out ncroot-sub "/CN=out" "subjectAltName=DNS:www.other.test"
+
 	nc_ca plain root "/CN=Unconstrained CA"
 	nc_leaf any plain "/CN=anything" "subjectAltName=DNS:www.anything.test"
 
@@ -193,6 +203,19 @@ reasons() {
 	nc_verify any plain
 	assert_code 0 ok
 	assert_equal "$(reasons)" ""
+}
+
+@test "nameconstr: a trust anchor's own name constraints apply below it, as openssl and GnuTLS apply them" {
+	store_put root "$NC/ncroot.pem" > /dev/null
+	nc_verify ncroot-in ncroot-sub
+	assert_code 0 ok
+	nc_verify ncroot-out ncroot-sub
+	assert_code 1 untrusted
+	assert_output --partial name-constraints-violated
+	run openssl verify -CAfile "$NC/ncroot.pem" -untrusted "$NC/ncroot-sub.pem" \
+		"$NC/ncroot-out.pem"
+	assert_failure
+	assert_output --partial "permitted subtree violation"
 }
 
 @test "nameconstr: dNSName within the permitted subtree (any case) is trusted, as openssl says" {

@@ -18,12 +18,6 @@ enum gn {
 	GN_RID, GN_COUNT
 };
 
-static const char *const gn_names[GN_COUNT] = {
-	"otherName", "rfc822Name", "dNSName", "x400Address", "directoryName",
-	"ediPartyName", "uniformResourceIdentifier", "iPAddress",
-	"registeredID",
-};
-
 struct gname {
 	enum gn type;
 	unsigned char *v;	/* the value (a string, octets); NULL: none */
@@ -128,8 +122,9 @@ static int read_value(asn1_node n, const char *name, struct gname *g)
 	return 0;
 }
 
-/* The GeneralName at path into ns; -1 when memory fails. */
-static int read_gname(asn1_node n, const char *path, struct names *ns)
+/* The GeneralName at path into ns; NULL when memory fails. */
+static struct gname *read_gname(asn1_node n, const char *path,
+				struct names *ns)
 {
 	static const char *const alt[GN_COUNT] = {
 		"otherName", "rfc822Name", "dNSName", "x400Address",
@@ -148,29 +143,29 @@ static int read_gname(asn1_node n, const char *path, struct names *ns)
 		if (len > 0 && strcmp(choice, alt[t]) == 0)
 			break;
 	if (!(g = names_add(ns, t < GN_COUNT ? t : GN_OTHER)))
-		return -1;
+		return NULL;
 	if (t >= GN_COUNT) {
 		g->bad = 1;
-		return 0;
+		return g;
 	}
 	if (t != GN_EMAIL && t != GN_DNS && t != GN_URI && t != GN_IP &&
 	    t != GN_DIR)
-		return 0;	/* not evaluated: its form is enough */
+		return g;	/* not evaluated: its form is enough */
 	snprintf(sub, sizeof(sub), "%s.%s", path, alt[t]);
 	if (read_value(n, sub, g) < 0) {
 		g->bad = 1;
-		return 0;
+		return g;
 	}
 	checked(g);
 	if (t == GN_DIR) {
 		gnutls_datum_t d = { g->v, (unsigned)g->len };
 
 		if (gnutls_x509_dn_init(&g->dn) < 0)
-			return -1;
+			return NULL;
 		if (gnutls_x509_dn_import(g->dn, &d) < 0)
 			g->bad = 1;
 	}
-	return 0;
+	return g;
 }
 
 static int decode(asn1_node defs, const char *type, const gnutls_datum_t *der,
@@ -215,6 +210,7 @@ static int take(asn1_node n, const char *set, const char *base,
 		struct ncset *s, struct names *ns, int excluded)
 {
 	char el[96], gp[128];
+	struct gname *g;
 	int i, bad = 0;
 
 	if (*set && !asn1_find_node(n, set))
@@ -225,10 +221,9 @@ static int take(asn1_node n, const char *set, const char *base,
 		if (!asn1_find_node(n, el))
 			break;
 		snprintf(gp, sizeof(gp), "%s%s", el, base);
-		if (read_gname(n, gp, ns) < 0)
+		if (!(g = read_gname(n, gp, ns)))
 			return -1;
 		if (s) {
-			struct gname *g = &ns->v[ns->n - 1];
 			unsigned char *x = realloc(s->excl, ns->n);
 
 			if (!x)
@@ -240,7 +235,7 @@ static int take(asn1_node n, const char *set, const char *base,
 				s->permitted |= 1u << g->type;
 			bad |= g->bad || minmax(n, el);
 		} else {
-			bad |= ns->v[ns->n - 1].bad;
+			bad |= g->bad;
 		}
 		if (asn1_delete_element(n, el) != ASN1_SUCCESS)
 			return -2;
@@ -674,7 +669,7 @@ static int cert_names(struct eval *ev, size_t k, struct names *ns)
 	gnutls_datum_t der = { NULL, 0 }, raw = { NULL, 0 };
 	gnutls_x509_dn_t subj;
 	asn1_node n = NULL;
-	int dns = 0, r = 0, t = 0;
+	int dns = 0, r = 0, t;
 
 	if (gnutls_x509_crt_get_extension_by_oid2(crt, OID_SAN, 0, &der,
 						  NULL) == 0) {
@@ -815,7 +810,6 @@ size_t ec_nameconstr_check(const struct ec_path *p, struct ec_reasons *out)
 	struct eval ev = { .p = p, .out = out };
 	size_t before = out->n;
 
-	(void)gn_names;
 	if (p->n < 2)
 		return 0;
 	if (!(ev.ca = calloc(p->n, sizeof(ev.ca[0]))) ||
