@@ -123,6 +123,10 @@ setup_file() {
 	nc_cert dir root "/C=US/O=Example Ltd/CN=DN CA" dir.ext
 	nc_leaf dnok dir "/C=US/O=example   LTD/CN=edge1"
 	nc_leaf dnout dir "/C=US/O=Other Ltd/CN=edge1"
+	printf '%s\n' "basicConstraints=critical,CA:FALSE" \
+		"subjectAltName=dirName:san_sect" "[san_sect]" "C=US" "O=Other Ltd" \
+		"CN=edge1" > dnsan.ext
+	nc_cert dnsan dir "/C=US/O=Example Ltd/CN=edge1" dnsan.ext
 	nc_ca dirsub dir "/C=US/O=Other Ltd/CN=Rogue sub CA"
 	nc_leaf dnsub dirsub "/C=US/O=Example Ltd/CN=edge1"
 
@@ -395,6 +399,12 @@ reasons() {
 	assert_code 1 untrusted
 	assert_output --partial name-constraints-violated
 	ossl dnout dir
+	assert_failure
+	# a directoryName SAN is checked as the subject is
+	nc_verify dnsan dir
+	assert_code 1 untrusted
+	assert_output --partial name-constraints-violated
+	ossl dnsan dir
 	assert_failure
 	# the sub CA's own subject is outside: every path through it fails
 	nc_verify dnsub dirsub dir

@@ -810,8 +810,8 @@ size_t ec_nameconstr_check(const struct ec_path *p, struct ec_reasons *out)
 	struct eval ev = { .p = p, .out = out };
 	size_t before = out->n;
 
-	if (p->n < 2)
-		return 0;
+	if (p->n < 2 || !ec_nameconstr_any(p))
+		return 0;	/* the common case: no decoder set up */
 	if (!(ev.ca = calloc(p->n, sizeof(ev.ca[0]))) ||
 	    asn1_array2tree(ec_nameconstr_asn1_tab, &ev.defs, msg) !=
 	    ASN1_SUCCESS) {
