@@ -99,8 +99,7 @@ static int well_formed(const unsigned char *v, size_t n)
 }
 
 /* Mark a text name (or subtree) that cannot be compared, once when read
- * rather than at each comparison: not printable ASCII, "..", and a
- * mailbox of a SAN or DN without '@' (a subtree may be a host). */
+ * rather than at each comparison: not printable ASCII, or "..". */
 static void checked(struct gname *g)
 {
 	if (g->type == GN_DNS || g->type == GN_EMAIL || g->type == GN_URI)
@@ -113,7 +112,7 @@ static int read_value(asn1_node n, const char *name, struct gname *g)
 	int len = 0, r = asn1_read_value(n, name, NULL, &len);
 
 	if (r == ASN1_SUCCESS && len == 0)
-		return 0;	/* an empty string */
+		return (g->v = malloc(1)) ? 0 : -1;	/* an empty string */
 	if (r != ASN1_MEM_ERROR || len < 0 || !(g->v = malloc((size_t)len)))
 		return -1;
 	if (asn1_read_value(n, name, g->v, &len) != ASN1_SUCCESS)
@@ -205,7 +204,7 @@ static int minmax(asn1_node n, const char *path)
  * order, each deleted once read so that finding the next does not walk
  * the ones before; base: the GeneralName's name in an element ("" the
  * element itself).  Returns the count (-3: set absent), -1 for memory,
- * -2 when an element is malformed. */
+ * -2 when a subtree (s given) is malformed. */
 static int take(asn1_node n, const char *set, const char *base,
 		struct ncset *s, struct names *ns, int excluded)
 {
@@ -234,9 +233,7 @@ static int take(asn1_node n, const char *set, const char *base,
 			if (!excluded)
 				s->permitted |= 1u << g->type;
 			bad |= g->bad || minmax(n, el);
-		} else {
-			bad |= g->bad;
-		}
+		}	/* a SAN that cannot be read fails where constrained */
 		if (asn1_delete_element(n, el) != ASN1_SUCCESS)
 			return -2;
 	}
@@ -689,7 +686,9 @@ static int cert_names(struct eval *ev, size_t k, struct names *ns)
 	if (gnutls_x509_crt_get_raw_dn(crt, &raw) < 0 ||
 	    gnutls_x509_crt_get_subject(crt, &subj) < 0) {
 		gnutls_free(raw.data);
-		return r;
+		ec_reasons_add(ev->out, "name-constraints-malformed",
+			       EC_UNTRUSTED);
+		return 1;
 	}
 	if (raw.size > 2) {
 		struct gname *g = names_add(ns, GN_DIR);
