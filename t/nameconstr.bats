@@ -137,6 +137,7 @@ setup_file() {
 
 	nc_ca rid root "/CN=RID CA" "nameConstraints=critical,permitted;RID:1.2.3.4"
 	nc_leaf ridl rid "/CN=rid" "subjectAltName=RID:1.2.3.4"
+	nc_leaf ridfree rid "/CN=rid" "subjectAltName=DNS:www.example.com"
 
 	nc_ca empty root "/CN=Empty CA" "2.5.29.30=critical,DER:30:00"
 	nc_leaf emptyl empty "/CN=e" "subjectAltName=DNS:www.example.com"
@@ -438,6 +439,14 @@ reasons() {
 	nc_verify ridl rid
 	assert_code 1 untrusted
 	assert_output --partial name-constraints-unsupported
+	# no name of that form below: trusted (GnuTLS cannot read the
+	# constraint and refuses)
+	nc_verify ridfree rid
+	assert_code 0 ok
+	gnutls ridfree rid
+	assert_failure
+	ossl ridfree rid
+	assert_success
 }
 
 @test "nameconstr: an empty extension or an empty subtree sequence is name-constraints-malformed" {

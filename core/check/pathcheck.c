@@ -66,7 +66,9 @@ size_t ec_pathcheck(const struct ec_path *p, struct ec_reasons *out)
 }
 
 /* Would GnuTLS 3.7 set its constraints bit on p for a cause other than
- * name constraints, or cannot it read a CA's name constraints?  Its
+ * name constraints, or cannot it read the name constraints of a CA above
+ * the target's issuer (it then stops before the links below; of the
+ * target's issuer it only skips the target's name checks)?  Its
  * verify_crt, link by link from the top: the path length (counting
  * self-issued certificates), keyCertSign, TLS features. */
 static int other_constraint_fault(const struct ec_path *p)
@@ -99,7 +101,8 @@ static int other_constraint_fault(const struct ec_path *p)
 			return 1;
 		r = gnutls_x509_crt_get_name_constraints(iss, nc, 0, &crit);
 		gnutls_x509_name_constraints_deinit(nc);
-		if (r < 0 && r != GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+		if (r < 0 && r != GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE &&
+		    i > 1)
 			return 1;
 	}
 	return 0;

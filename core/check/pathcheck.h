@@ -84,9 +84,10 @@ size_t ec_pathcheck(const struct ec_path *p, struct ec_reasons *out);
  * is cleared when a CA of p has name constraints, edgecert's own
  * evaluation finds no fault with them and none of the other causes holds
  * (each evaluated as GnuTLS does; GnuTLS' own name constraint parser takes
- * every CA's).  GnuTLS then had looked at nothing less but revocation,
- * which it skips after any failure: when nothing else is left, the path's
- * certificates are checked against p->crl here. */
+ * every CA's above the target's issuer: where it cannot, it checked none
+ * of the certificates below).  GnuTLS then had looked at nothing less but
+ * revocation, which it skips after any failure: when nothing else is
+ * left, the path's certificates are checked against p->crl here. */
 unsigned ec_pathcheck_gnutls(const struct ec_path *p,
 			     const struct ec_reasons *rs, unsigned status);
 
