@@ -5,6 +5,7 @@
 #include "hostname.h"
 #include "pathcheck.h"
 #include "webpki.h"
+#include "x509rules.h"
 
 void ec_reasons_add(struct ec_reasons *r, const char *name,
 		    enum ec_code code)
@@ -52,6 +53,7 @@ size_t ec_pathcheck(const struct ec_path *p, struct ec_reasons *out)
 	size_t before = out->n;
 
 	/* the modules' checks, one call each */
+	ec_x509rules(p, out);
 	ec_hostname_check(p, out);
 	if (p->rules == EC_RULES_WEBPKI)
 		ec_webpki_check(p, out);

@@ -439,7 +439,7 @@ static void rules(const struct ec_verify_opts *o, struct ec_verify_result *r)
 	struct ec_path p = {
 		.v = r->chain, .n = r->n, .anchored = r->anchor != NULL,
 		.at = r->at, .hostname = o->hostname, .purpose = o->purpose,
-		.rules = o->rules,
+		.serve = o->serve, .rules = o->rules,
 	};
 
 	ec_pathcheck(&p, &r->rules);
