@@ -209,3 +209,25 @@ untrusted() {
 	ecj assign --interface internal --thumbprint "$good"
 	assert_code 0 ok
 }
+
+@test "x509rules: accept warns of a CA certificate as the answer (leaf-is-ca), not of a conforming one" {
+	store_put root "$RULES/root.pem" > /dev/null
+	store_put ca "$RULES/ca.pem" > /dev/null
+	local s
+	for s in leaf-ca leaf; do
+		ecj request --cn "$s.example.test" --out "$s.csr"
+		assert_success
+		openssl x509 -req -in "$s.csr" -CA "$RULES/ca.pem" -CAkey "$RULES/ca.key" \
+			-set_serial 200 -days 30 -extfile "$RULES/rules.cnf" -extensions "$s" \
+			-out "$s.pem" 2>/dev/null
+	done
+	ecj accept --in leaf-ca.pem
+	assert_success
+	assert_equal "$(jf .trusted)" false
+	assert_equal "$(jf '.reasons | join(",")')" leaf-is-ca
+	assert_equal "$(jf '[.warnings[] | select(endswith("does not verify to a trusted root: leaf-is-ca"))] | length')" 1
+	ecj accept --in leaf.pem
+	assert_success
+	assert_equal "$(jf .trusted)" true
+	assert_equal "$(jf '.reasons | join(",")')" ""
+}

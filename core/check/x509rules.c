@@ -268,13 +268,16 @@ static void facts(gnutls_x509_crt_t crt, struct facts *f)
 	f->version = gnutls_x509_crt_get_version(crt);
 	for (unsigned i = 0;; i++) {
 		len = sizeof(oid);
+		critical = 0;
 		r = gnutls_x509_crt_get_extension_info(crt, i, oid, &len,
 						       &critical);
 		if (r == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
 			break;
-		if (r < 0 ||
-		    (r = gnutls_x509_crt_get_extension_data2(crt, i, &d)) < 0) {
-			/* an OID too long for us, or out of memory */
+		if (r == GNUTLS_E_MEMORY_ERROR)
+			f->nomem = 1;
+		if (r < 0)	/* or an OID longer than any known here */
+			continue;
+		if ((r = gnutls_x509_crt_get_extension_data2(crt, i, &d)) < 0) {
 			f->nomem |= r == GNUTLS_E_MEMORY_ERROR;
 			f->malformed |= critical && r != GNUTLS_E_MEMORY_ERROR;
 			continue;
