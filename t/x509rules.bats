@@ -81,9 +81,7 @@ untrusted() {
 @test "x509rules: a CA with an empty subject: untrusted, ca-subject-empty" {
 	[ "$(openssl x509 -in "$RULES/ca-empty.pem" -noout -subject)" = "subject=" ]
 	vr root leaf-empty ca-empty
-	assert_code 1 untrusted
-	run jq -e '.reasons | index("ca-subject-empty")' <<< "$output"
-	assert_success
+	untrusted ca-subject-empty
 }
 
 @test "x509rules: a CA whose basicConstraints is not critical: untrusted, ca-basic-constraints-not-critical" {
@@ -162,9 +160,8 @@ untrusted() {
 @test "x509rules: a version 1 intermediate: untrusted, ca-version-1" {
 	[ "$(openssl x509 -in "$RULES/ca-v1.pem" -noout -text | grep -c 'Version: 1')" = 1 ]
 	vr root leaf-v1 ca-v1 --purpose any
-	assert_code 1 untrusted
-	run jq -e '.reasons | index("ca-version-1")' <<< "$output"
-	assert_success
+	# GnuTLS refuses it as no CA; a version 1 certificate has no AKI
+	untrusted signer-not-ca,ca-version-1,aki-missing
 }
 
 @test "x509rules: a version 1 trust anchor of the store: trusted" {
