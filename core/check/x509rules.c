@@ -23,8 +23,8 @@ struct facts {
 	unsigned char ski_id[KEYID_MAX];
 	unsigned ku;			/* key usage bits; 0: none */
 	int version;
-	int ca, bc, bc_critical;	/* cA; basicConstraints there */
-	int aki, aki_critical;		/* the extension is there */
+	int ca, bc_critical;		/* basicConstraints' cA */
+	int aki_critical;
 	int eku_empty;
 	int pc, pc_critical;
 	int malformed;			/* a critical extension */
@@ -208,7 +208,6 @@ static int decode(const char *oid, int critical, const gnutls_datum_t *d,
 	if (strcmp(oid, OID_BC) == 0) {
 		r = verdict(gnutls_x509_ext_import_basic_constraints(d, &ca,
 								     &pathlen));
-		f->bc = r == 0;
 		f->bc_critical = critical;
 		f->ca = r == 0 && ca;
 		return r;
@@ -216,7 +215,6 @@ static int decode(const char *oid, int critical, const gnutls_datum_t *d,
 	if (strcmp(oid, OID_KU) == 0)
 		return verdict(gnutls_x509_ext_import_key_usage(d, &f->ku));
 	if (strcmp(oid, OID_AKI) == 0) {
-		f->aki = 1;
 		f->aki_critical = critical;
 		return dec_aki(d, f);
 	}
@@ -417,14 +415,15 @@ void ec_x509rules(const struct ec_path *p, struct ec_reasons *out)
 		ec_reasons_add(out, "rules-not-evaluated", EC_UNTRUSTED);
 		n = EC_CHAIN_MAX + 1;
 	}
-
 	for (size_t i = 0; i < n; i++)
 		facts(p->v[i], &f[i]);
 	for (size_t i = 0; i < n; i++) {
 		int anchor = p->anchored && i == p->n - 1;
 
-		if ((self = self_signed(p->v[i])) < 0)
+		if ((self = self_signed(p->v[i])) < 0) {
 			f[i].nomem = 1;
+			self = 0;
+		}
 		if (f[i].nomem)
 			ec_reasons_add(out, "rules-not-evaluated",
 				       EC_UNTRUSTED);
