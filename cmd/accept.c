@@ -400,7 +400,8 @@ static int verdict(struct ec_ctx *ctx, struct ec_store *s,
 		   enum ec_profile_rules rules)
 {
 	struct ec_verify_opts vo = { .purpose = NULL, .extra = b->crt,
-				     .nextra = b->ncrt, .rules = rules };
+				     .nextra = b->ncrt, .rules = rules,
+				     .serve = 1 };
 	struct ec_verify_result r = { 0 };
 
 	if (ec_verify(s, crt, &vo, &r, &ctx->err) < 0)

@@ -141,6 +141,9 @@ static int parse_opts(int argc, char **argv, struct ec_ctx *ctx,
 		else if (!ec_opt_global(ctx, c, optarg, argc, argv))
 			ec_opt_error(ctx, "unknown option");
 	}
+	/* a certificate validated for TLS servers is to serve */
+	o->v.serve = o->v.purpose &&
+		     strcmp(o->v.purpose, GNUTLS_KP_TLS_WWW_SERVER) == 0;
 	if (!ctx->help && !ctx->version &&
 	    (o->sel.kind == EC_SEL_NONE) == (o->cert == NULL))
 		ec_opt_error(ctx, "name one certificate: --thumbprint, --name, "

@@ -56,6 +56,11 @@ declare -gA KNOWN=(
 	# than PKITS's (revoked).
 	[4.5.4]="self-issued: CRL signed by a key not on the path"
 	[4.5.6]="self-issued: CRL signed by a CRL signing certificate"
+	# A CA whose basicConstraints is not critical breaks RFC 5280 4.2.1.9
+	# (a MUST on CAs), which edgecert enforces by choice, as OpenSSL's
+	# -x509_strict does; PKITS wants the path valid (RFC 5280 6.1.4 k
+	# only asks for the extension): ca-basic-constraints-not-critical.
+	[4.6.4]="basicConstraints not critical: refused on purpose"
 	# GnuTLS counts self-issued intermediates against pathLenConstraint,
 	# which RFC 5280 6.1.4 (l) does not: signer-constraints-failure.
 	[4.6.15]="self-issued certificate and pathLenConstraint"

@@ -175,7 +175,7 @@ static int trust(struct ec_store *s, gnutls_x509_crt_t crt,
 		 struct ec_err *e)
 {
 	/* purpose and name: below */
-	struct ec_verify_opts vo = { .rules = o->rules };
+	struct ec_verify_opts vo = { .rules = o->rules, .serve = 1 };
 	struct ec_verify_result *r = &out->vr;
 	struct ec_check *c = &out->c[EC_CHK_TRUST];
 	char why[200] = "", *dn;

@@ -8,6 +8,7 @@
 #include "nameconstr.h"
 #include "pathcheck.h"
 #include "webpki.h"
+#include "x509rules.h"
 
 #define OID_TLSFEATURE "1.3.6.1.5.5.7.1.24"
 #define GNUTLS_MAX_PATH 16	/* GnuTLS 3.7's MAX_VERIFY_DEPTH */
@@ -58,6 +59,7 @@ size_t ec_pathcheck(const struct ec_path *p, struct ec_reasons *out)
 	size_t before = out->n;
 
 	/* the modules' checks, one call each */
+	ec_x509rules(p, out);
 	ec_hostname_check(p, out);
 	ec_nameconstr_check(p, out);
 	if (p->rules == EC_RULES_WEBPKI)

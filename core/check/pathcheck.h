@@ -66,6 +66,8 @@ struct ec_path {
 	time_t at;		/* the time of validation */
 	const char *hostname;	/* DNS name or IP address; NULL: none */
 	const char *purpose;	/* EKU OID; NULL: any */
+	int serve;		/* v[0] is to serve TLS (verify-root
+				 * --purpose server, accept, assign) */
 	enum ec_profile_rules rules;
 	const gnutls_x509_crl_t *crl;	/* the CRLs in use (for
 					 * ec_pathcheck_gnutls); may be NULL */

@@ -443,7 +443,8 @@ static unsigned rules(const struct ec_verify_opts *o,
 	struct ec_path p = {
 		.v = r->chain, .n = r->n, .anchored = r->anchor != NULL,
 		.at = r->at, .hostname = o->hostname, .purpose = o->purpose,
-		.rules = o->rules, .crl = crl, .ncrl = ncrl,
+		.serve = o->serve, .rules = o->rules,
+		.crl = crl, .ncrl = ncrl,
 	};
 
 	ec_pathcheck(&p, &r->rules);

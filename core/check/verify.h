@@ -50,6 +50,7 @@ struct ec_verify_opts {
 	size_t ncrl;
 	const char *hostname;		/* DNS name or IP address; NULL: none */
 	const char *purpose;		/* EKU OID; NULL: any */
+	int serve;			/* crt is to serve TLS (pathcheck.h) */
 	time_t at;			/* with at_set; else now */
 	int at_set;			/* --at given (@0 is 1970, not now) */
 	int system_trust;		/* the system's roots are anchors too */
