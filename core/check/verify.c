@@ -7,6 +7,7 @@
 #include "cert.h"
 #include "certstore.h"
 #include "crlfile.h"
+#include "pathbuild.h"
 #include "pathcheck.h"
 #include "verify.h"
 
@@ -120,43 +121,22 @@ static void warn(struct ec_verify_result *r, const char *fmt, const char *a,
 		snprintf(r->warn[r->nwarn++], sizeof(r->warn[0]), fmt, a, b);
 }
 
-/* The path to report and validate: the built chain up to the first
- * certificate of the store's roots, else up to a trust anchor the trust
- * list holds for its top (the system's roots). */
-static void pick_path(struct ec_store *s, gnutls_x509_crt_t crt,
-		      gnutls_x509_trust_list_t tl, struct ec_verify_result *r)
+/* A copy of a certificate, for a trust list to own. */
+static int crt_dup(gnutls_x509_crt_t in, gnutls_x509_crt_t *out)
 {
-	struct ec_chain *c = &r->built;
-	gnutls_x509_crt_t top, iss = NULL;
-	char sha1[EC_SHA1_HEX];
-	struct ec_err e;
+	gnutls_datum_t der = { NULL, 0 };
+	int r;
 
-	r->n = c->n;
-	memcpy(r->chain, c->v, c->n * sizeof(c->v[0]));
-	if (ec_cert_ids(crt, sha1, NULL, &e) == 0 &&
-	    ec_cs_where(s, sha1) == EC_SEC_ROOT) {
-		r->n = 1;
-		r->anchor = crt;
-		return;
+	*out = NULL;
+	if ((r = gnutls_x509_crt_export2(in, GNUTLS_X509_FMT_DER, &der)) < 0)
+		return r;
+	if ((r = gnutls_x509_crt_init(out)) == 0 &&
+	    (r = gnutls_x509_crt_import(*out, &der, GNUTLS_X509_FMT_DER)) < 0) {
+		gnutls_x509_crt_deinit(*out);
+		*out = NULL;
 	}
-	for (size_t i = 1; i < c->n; i++)
-		if (c->sec[i] == EC_SEC_ROOT) {
-			r->n = i + 1;
-			r->anchor = c->v[i];
-			return;
-		}
-	top = c->v[c->n - 1];
-	if (gnutls_x509_trust_list_get_issuer(tl, top, &iss,
-					      GNUTLS_TL_GET_COPY) < 0)
-		return;
-	if (!ec_crt_issued_by(top, iss)) {
-		gnutls_x509_crt_deinit(iss);
-	} else if (gnutls_x509_crt_equals(top, iss)) {
-		r->anchor = top;
-		gnutls_x509_crt_deinit(iss);
-	} else {
-		r->anchor = r->anchor_copy = r->chain[r->n++] = iss;
-	}
+	gnutls_free(der.data);
+	return r;
 }
 
 /* A copy of a caller's CRL, for the trust list to own: from its DER when
@@ -361,6 +341,11 @@ static int add_crls(struct ec_store *s, const struct ec_verify_opts *o,
 			*status |= GNUTLS_CERT_REVOCATION_DATA_SUPERSEDED;
 		if (gnutls_x509_crl_get_this_update(best) > r->at)
 			*status |= GNUTLS_CERT_REVOCATION_DATA_ISSUED_IN_FUTURE;
+		/* which certificate is revoked, for the path search */
+		if (gnutls_x509_crt_check_revocation(r->chain[i - 1], &best,
+						     1) == 1 &&
+		    i - 1 < r->revoked_at)
+			r->revoked_at = i - 1;
 		/* the list takes ours; the caller's are copied */
 		use = NULL;
 		if (p.owned[i])
@@ -395,27 +380,6 @@ static unsigned time_status(const struct ec_verify_result *r)
 			st |= GNUTLS_CERT_EXPIRED;
 	}
 	return st;
-}
-
-static int load_anchors(struct ec_store *s, const struct ec_verify_opts *o,
-			gnutls_x509_trust_list_t tl, struct ec_err *e)
-{
-	gnutls_x509_crt_t *roots = NULL;
-	size_t n = 0;
-	int r;
-
-	if (ec_cs_load_all(s, EC_SEC_ROOT, &roots, &n, e) < 0)
-		return -1;
-	r = gnutls_x509_trust_list_add_cas(tl, roots, (unsigned)n, 0);
-	free(roots);		/* the certificates are the list's now */
-	if (r < 0)
-		return ec_fail(e, EC_INTERNAL, "cannot make a trust list: %s",
-			       gnutls_strerror(r));
-	if (o->system_trust &&
-	    (r = gnutls_x509_trust_list_add_system_trust(tl, 0, 0)) < 0)
-		return ec_fail(e, EC_IO, "cannot load the system's trust "
-			       "store: %s", gnutls_strerror(r));
-	return 0;
 }
 
 /* What GnuTLS checks besides the path: the purpose (the host name or
@@ -466,32 +430,52 @@ static enum ec_code weigh(enum ec_code c, const struct ec_reasons *rs)
 	return rs->n ? EC_UNTRUSTED : c;
 }
 
-int ec_verify(struct ec_store *s, gnutls_x509_crt_t crt,
-	      const struct ec_verify_opts *o, struct ec_verify_result *r,
-	      struct ec_err *e)
+/* trusted, code and reasons from the status bits and the rules. */
+static void verdict(struct ec_verify_result *r)
+{
+	r->trusted = r->status == 0 && r->rules.n == 0;
+	r->code = weigh(ec_verify_code(r->status), &r->rules);
+	r->nreasons = ec_verify_reasons(r->status, r->reasons,
+					EC_VERIFY_MAXREASONS);
+	for (size_t i = 0; i < r->rules.n &&
+			   r->nreasons < EC_VERIFY_MAXREASONS; i++)
+		r->reasons[r->nreasons++] = r->rules.v[i].name;
+}
+
+/* Validate one path fully into r: GnuTLS' verdict with a trust list of
+ * the path's anchor alone, the time, the CRLs, edgecert's own rules. */
+static int validate(struct ec_store *s, const struct ec_verify_opts *o,
+		    unsigned vflags, const struct ec_pb_path *p,
+		    struct ec_verify_result *r, struct ec_err *e)
 {
 	gnutls_x509_trust_list_t tl = NULL;
-	gnutls_certificate_verification_profiles_t prof =
-		o->profile ? o->profile : GNUTLS_PROFILE_MEDIUM;
-	/* low takes SHA-1 signatures too, which GnuTLS refuses on
-	 * certificates at every profile unless told; never MD5 */
-	unsigned vflags = GNUTLS_PROFILE_TO_VFLAGS(prof) |
-			  (prof == GNUTLS_PROFILE_LOW ?
-			   GNUTLS_VERIFY_ALLOW_SIGN_WITH_SHA1 : 0) |
-			  GNUTLS_VERIFY_DISABLE_TIME_CHECKS |
-			  GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS;
-	unsigned status = 0, extra = 0, nd;
+	gnutls_x509_crt_t ta = NULL;
+	unsigned status = 0, extra = 0, nd, nv;
 	gnutls_typed_vdata_st d[1];
+	time_t at = r->at;
 	int ret = -1, x;
 
 	memset(r, 0, sizeof(*r));
-	r->at = o->at_set ? o->at : time(NULL);
+	r->at = at;
+	r->n = p->n;
+	r->revoked_at = p->n;
+	memcpy(r->chain, p->v, p->n * sizeof(p->v[0]));
+	memcpy(r->built.v, p->v, p->n * sizeof(p->v[0]));
+	memcpy(r->built.sec, p->sec, p->n * sizeof(p->sec[0]));
+	r->built.n = p->n;
+	r->built.complete = p->anchored;
+	r->anchor = p->anchored ? p->v[p->n - 1] : NULL;
 	if ((x = gnutls_x509_trust_list_init(&tl, 0)) < 0)
 		return ec_fail(e, EC_INTERNAL, "%s", gnutls_strerror(x));
-	if (load_anchors(s, o, tl, e) < 0 ||
-	    ec_chain_build(s, crt, o->extra, o->nextra, &r->built, e) < 0)
+	if (p->anchored &&
+	    ((x = crt_dup(r->anchor, &ta)) < 0 ||
+	     (x = gnutls_x509_trust_list_add_cas(tl, &ta, 1, 0)) < 0)) {
+		if (ta)
+			gnutls_x509_crt_deinit(ta);
+		ec_fail(e, EC_INTERNAL, "cannot make a trust list: %s",
+			gnutls_strerror(x));
 		goto out;
-	pick_path(s, crt, tl, r);
+	}
 	if (add_crls(s, o, tl, vflags, r, &extra, e) < 0)
 		goto out;
 	extra |= time_status(r);
@@ -500,9 +484,12 @@ int ec_verify(struct ec_store *s, gnutls_x509_crt_t crt,
 	if (r->crl_unusable)
 		extra |= EC_CERT_CRL_UNUSABLE;
 	nd = vdata(o, d);
-	x = gnutls_x509_trust_list_verify_crt2(tl, r->chain,
-					       (unsigned)r->n, nd ? d : NULL,
-					       nd, vflags, &status, NULL);
+	/* up to the anchor, which the list holds: found by the name its
+	 * subordinate gives, whether it is self-signed or not */
+	nv = (unsigned)(p->anchored && r->n > 1 ? r->n - 1 : r->n);
+	x = gnutls_x509_trust_list_verify_crt2(tl, r->chain, nv,
+					       nd ? d : NULL, nd, vflags,
+					       &status, NULL);
 	if (x < 0) {
 		ec_fail(e, EC_INTERNAL, "cannot verify: %s",
 			gnutls_strerror(x));
@@ -514,16 +501,95 @@ int ec_verify(struct ec_store *s, gnutls_x509_crt_t crt,
 	if (r->status)
 		r->status |= GNUTLS_CERT_INVALID;
 	rules(o, r);
-	r->trusted = r->status == 0 && r->rules.n == 0;
-	r->code = weigh(ec_verify_code(r->status), &r->rules);
-	r->nreasons = ec_verify_reasons(r->status, r->reasons,
-					EC_VERIFY_MAXREASONS);
-	for (size_t i = 0; i < r->rules.n &&
-			   r->nreasons < EC_VERIFY_MAXREASONS; i++)
-		r->reasons[r->nreasons++] = r->rules.v[i].name;
+	verdict(r);
 	ret = 0;
 out:
 	gnutls_x509_trust_list_deinit(tl, 1);
+	return ret;
+}
+
+/* The search's state: the best path so far in best (the caller's r). */
+struct search {
+	struct ec_store *s;
+	const struct ec_verify_opts *o;
+	unsigned vflags;
+	struct ec_verify_result *best, *cur;
+	int have, best_anchored;
+	struct ec_err *e;
+};
+
+/* Validate a path; keep it in best when it is a better report: valid,
+ * or reaching an anchor, then the fewest reasons. */
+static int check_one(void *arg, const struct ec_pb_path *p,
+		     size_t *doomed)
+{
+	struct search *k = arg;
+
+	k->cur->at = k->best->at;
+	if (validate(k->s, k->o, k->vflags, p, k->cur, k->e) < 0)
+		return -1;
+	/* what no other issuer above can mend: a revoked certificate (its
+	 * issuers all have one name, hence one CRL), the target's name */
+	if (k->cur->revoked_at < p->n)
+		*doomed = k->cur->revoked_at + 1;
+	if (k->cur->status & GNUTLS_CERT_UNEXPECTED_OWNER)
+		*doomed = 1;
+	if (!k->have || k->cur->trusted ||
+	    (p->anchored && !k->best_anchored) ||
+	    (p->anchored == k->best_anchored &&
+	     k->cur->nreasons < k->best->nreasons)) {
+		*k->best = *k->cur;
+		k->best_anchored = p->anchored;
+		k->have = 1;
+	}
+	return k->cur->trusted;
+}
+
+int ec_verify(struct ec_store *s, gnutls_x509_crt_t crt,
+	      const struct ec_verify_opts *o, struct ec_verify_result *r,
+	      struct ec_err *e)
+{
+	gnutls_certificate_verification_profiles_t prof =
+		o->profile ? o->profile : GNUTLS_PROFILE_MEDIUM;
+	/* low takes SHA-1 signatures too, which GnuTLS refuses on
+	 * certificates at every profile unless told; never MD5 */
+	unsigned vflags = GNUTLS_PROFILE_TO_VFLAGS(prof) |
+			  (prof == GNUTLS_PROFILE_LOW ?
+			   GNUTLS_VERIFY_ALLOW_SIGN_WITH_SHA1 : 0) |
+			  GNUTLS_VERIFY_DISABLE_TIME_CHECKS |
+			  GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS;
+	struct search k = { .s = s, .o = o, .vflags = vflags, .best = r,
+			    .e = e };
+	struct ec_pb_stats st;
+	struct ec_pb *pb = NULL;
+	int ret = -1;
+
+	memset(r, 0, sizeof(*r));
+	r->at = o->at_set ? o->at : time(NULL);
+	if (!(k.cur = malloc(sizeof(*k.cur))))
+		return ec_fail(e, EC_INTERNAL, "out of memory");
+	if (ec_pb_new(&pb, s, crt, o->extra, o->nextra, o->system_trust,
+		      e) < 0 ||
+	    ec_pb_search(pb, r->at, prof == GNUTLS_PROFILE_LOW, check_one,
+			 &k, &st, e) < 0)
+		goto out;
+	if (!k.have) {
+		/* nothing to check at all cannot be: the target alone is a
+		 * path; say so rather than trust */
+		ec_fail(e, EC_INTERNAL, "no certification path was checked");
+		goto out;
+	}
+	if (st.exhausted) {
+		ec_reasons_add(&r->rules, "path-search-exhausted",
+			       EC_UNTRUSTED);
+		verdict(r);
+	}
+	r->pb = pb;
+	pb = NULL;
+	ret = 0;
+out:
+	ec_pb_free(pb);
+	free(k.cur);
 	if (ret < 0)
 		ec_verify_free(r);
 	return ret;
@@ -531,9 +597,7 @@ out:
 
 void ec_verify_free(struct ec_verify_result *r)
 {
-	if (r->anchor_copy)
-		gnutls_x509_crt_deinit(r->anchor_copy);
-	ec_chain_free(&r->built);
+	ec_pb_free(r->pb);
 	memset(r, 0, sizeof(*r));
 }
 
