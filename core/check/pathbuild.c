@@ -262,6 +262,8 @@ struct search {
 	size_t lim_sigs, lim_steps, lim_paths;
 	size_t path[EC_CHAIN_MAX], n;
 	size_t dead[EC_CHAIN_MAX], ndead;	/* the longest dead end */
+	gnutls_x509_crt_t pv[EC_CHAIN_MAX];	/* the path for check */
+	int psec[EC_CHAIN_MAX];
 	size_t unwind;		/* > 0: paths that start with path[0..unwind)
 				 * fail: back to replace path[unwind - 1] */
 	int anchored;		/* an anchored path was checked */
@@ -402,17 +404,15 @@ static int on_path(const struct search *S, const struct node *c)
 static int check_path(struct search *S, const size_t *path, size_t n,
 		      int anchored, size_t *doomed)
 {
-	gnutls_x509_crt_t v[EC_CHAIN_MAX];
-	int sec[EC_CHAIN_MAX];
-	struct ec_pb_path p = { .v = v, .sec = sec, .n = n,
+	struct ec_pb_path p = { .v = S->pv, .sec = S->psec, .n = n,
 				.anchored = anchored };
 
 	for (size_t i = 0; i < n; i++) {
 		const struct node *x = &S->pb->nd[path[i]];
 
-		v[i] = x->crt;
-		sec[i] = x->kind == K_ROOT ? EC_SEC_ROOT :
-			 x->kind == K_CA ? EC_SEC_CA : -1;
+		S->pv[i] = x->crt;
+		S->psec[i] = x->kind == K_ROOT ? EC_SEC_ROOT :
+			     x->kind == K_CA ? EC_SEC_CA : -1;
 	}
 	*doomed = n;
 	return S->check(S->arg, &p, doomed);
@@ -442,30 +442,37 @@ static void complete(struct search *S)
 	}
 }
 
-static void dfs(struct search *S)
+/* One node of the depth-first search: its candidates, best first. */
+struct frame {
+	struct cand *c;
+	size_t nc, next, tried;
+};
+
+/* Enter path[n - 1]: a trust anchor completes a path (0: no frame);
+ * else its candidates, in f (1), or none to try at the length bound. */
+static int open_frame(struct search *S, struct frame *f)
 {
 	struct ec_pb *pb = S->pb;
-	size_t cur = S->path[S->n - 1], nc = 0, tried = 0;
+	size_t cur = S->path[S->n - 1];
 	struct node *x = &pb->nd[cur];
-	struct cand *c = NULL;
 
+	memset(f, 0, sizeof(*f));
 	if (is_anchor(x)) {
 		complete(S);
-		return;
+		return 0;
 	}
-	if (S->n < EC_CHAIN_MAX) {
-		list_issuers(S, cur);
-		if (S->stop)
-			return;
-		c = malloc((x->niss ? x->niss : 1) * sizeof(*c));
-		if (!c) {
-			S->stop = 2;
-			return;
-		}
+	if (S->n >= EC_CHAIN_MAX)
+		return 1;
+	list_issuers(S, cur);
+	if (S->stop)
+		return 0;
+	if (!(f->c = malloc((x->niss ? x->niss : 1) * sizeof(*f->c)))) {
+		S->stop = 2;
+		return 0;
 	}
-	for (size_t i = 0; c && i < x->niss; i++) {
+	for (size_t i = 0; i < x->niss; i++) {
 		struct node *y = &pb->nd[x->iss[i]];
-		struct cand *k = &c[nc];
+		struct cand *k = &f->c[f->nc];
 
 		attributes(y);
 		if (on_path(S, y))
@@ -482,30 +489,69 @@ static void dfs(struct search *S)
 		k->hashlen = y->hashlen;
 		k->secp = y->secp;
 		k->nb = y->nb;
-		nc++;
+		f->nc++;
 	}
-	if (nc)
-		qsort(c, nc, sizeof(*c), cand_cmp);
-	for (size_t i = 0; i < nc && !S->stop; i++) {
-		if (S->st->steps >= S->lim_steps) {
-			S->stop = 2;
-			break;
-		}
-		S->st->steps++;
-		tried++;
-		S->path[S->n++] = c[i].node;
-		dfs(S);
-		S->n--;
-		/* path[0..unwind) fails whatever comes above it */
-		if (S->unwind && S->unwind <= S->n)
-			break;
-		if (S->unwind == S->n + 1)
-			S->unwind = 0;	/* c[i] was the one to replace */
-	}
-	free(c);
-	if (!tried && S->n > S->ndead) {
+	if (f->nc)
+		qsort(f->c, f->nc, sizeof(*f->c), cand_cmp);
+	return 1;
+}
+
+/* Leave path[n - 1]: a dead end when nothing above it was tried. */
+static void close_frame(struct search *S, struct frame *f)
+{
+	free(f->c);
+	f->c = NULL;
+	if (!f->tried && S->n > S->ndead) {
 		memcpy(S->dead, S->path, S->n * sizeof(S->path[0]));
 		S->ndead = S->n;
+	}
+}
+
+/* Back in f after its candidate at path[n]: when path[0..unwind) fails
+ * whatever comes above it, f has nothing left to try; when the candidate
+ * was the one to replace, f goes on. */
+static void returned(struct search *S, struct frame *f)
+{
+	if (S->unwind && S->unwind <= S->n)
+		f->next = f->nc;
+	else if (S->unwind == S->n + 1)
+		S->unwind = 0;
+}
+
+/* Depth-first from path[0], a frame per certificate of the path (fr[k]
+ * for path[k]; n == top while fr[top - 1] is tried). */
+static void dfs(struct search *S)
+{
+	struct frame fr[EC_CHAIN_MAX];
+	size_t top = 0;
+
+	if (!open_frame(S, &fr[0]))
+		return;
+	top = 1;
+	while (top > 0) {
+		struct frame *f = &fr[top - 1];
+
+		if (S->stop || f->next >= f->nc) {
+			close_frame(S, f);
+			if (--top == 0)
+				break;
+			S->n--;
+			returned(S, &fr[top - 1]);
+			continue;
+		}
+		if (S->st->steps >= S->lim_steps) {
+			S->stop = 2;
+			continue;
+		}
+		S->st->steps++;
+		f->tried++;
+		S->path[S->n++] = f->c[f->next++].node;
+		if (open_frame(S, &fr[top])) {
+			top++;
+		} else {
+			S->n--;
+			returned(S, f);
+		}
 	}
 }
 
