@@ -158,6 +158,12 @@ path() {
 	assert_code 1 purpose-mismatch
 	assert_equal "$(jf '.reasons | join(",")')" purpose-mismatch,path-search-exhausted
 	assert_equal "$(jf '.chain | length')" 7
+	# a host name the target is not valid for fails every path: the
+	# search ends at the first, within its bound
+	ecj verify-root --cert deep.pem --chain deep-chain.pem \
+		--hostname other.example.test
+	assert_code 1 name-mismatch
+	assert_equal "$(jf '.reasons | join(",")')" name-mismatch
 	# a single path is searched to its end
 	cat L1c.pem L2c.pem L3c.pem L4c.pem L5c.pem > one.pem
 	ecj verify-root --cert deep.pem --chain one.pem --purpose client
