@@ -605,3 +605,10 @@ int ec_pb_search(struct ec_pb *pb, time_t at, int sha1_ok,
 	st->exhausted = over && !st->found;
 	return 0;
 }
+
+int ec_pb_named(const struct ec_pb *pb, const gnutls_datum_t *dn)
+{
+	size_t n = 0;
+
+	return ec_crtix_named(pb->ix, dn, &n) && n > 0;
+}

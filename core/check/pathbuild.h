@@ -86,4 +86,8 @@ int ec_pb_search(struct ec_pb *pb, time_t at, int sha1_ok,
 		 struct ec_err *e);
 void ec_pb_free(struct ec_pb *pb);
 
+/* Is a candidate named like the DER Name dn (loosely, as crtindex.h
+ * says)?  To keep only the CRLs of candidate CAs. */
+int ec_pb_named(const struct ec_pb *pb, const gnutls_datum_t *dn);
+
 #endif

@@ -121,46 +121,6 @@ static void warn(struct ec_verify_result *r, const char *fmt, const char *a,
 		snprintf(r->warn[r->nwarn++], sizeof(r->warn[0]), fmt, a, b);
 }
 
-/* A copy of a certificate, for a trust list to own. */
-static int crt_dup(gnutls_x509_crt_t in, gnutls_x509_crt_t *out)
-{
-	gnutls_datum_t der = { NULL, 0 };
-	int r;
-
-	*out = NULL;
-	if ((r = gnutls_x509_crt_export2(in, GNUTLS_X509_FMT_DER, &der)) < 0)
-		return r;
-	if ((r = gnutls_x509_crt_init(out)) == 0 &&
-	    (r = gnutls_x509_crt_import(*out, &der, GNUTLS_X509_FMT_DER)) < 0) {
-		gnutls_x509_crt_deinit(*out);
-		*out = NULL;
-	}
-	gnutls_free(der.data);
-	return r;
-}
-
-/* A copy of a caller's CRL, for the trust list to own: from its DER when
- * the caller has it (an export costs as much memory as the parse). */
-static int crl_dup(gnutls_x509_crl_t in, const gnutls_datum_t *given,
-		   gnutls_x509_crl_t *out)
-{
-	gnutls_datum_t der = { NULL, 0 };
-	int r;
-
-	*out = NULL;
-	if (!given && (r = gnutls_x509_crl_export2(in, GNUTLS_X509_FMT_DER,
-						   &der)) < 0)
-		return r;
-	if ((r = gnutls_x509_crl_init(out)) == 0 &&
-	    (r = gnutls_x509_crl_import(*out, given ? given : &der,
-					GNUTLS_X509_FMT_DER)) < 0) {
-		gnutls_x509_crl_deinit(*out);
-		*out = NULL;
-	}
-	gnutls_free(der.data);
-	return r;
-}
-
 #define OID_IDP "2.5.29.28"		/* issuingDistributionPoint */
 #define OID_DELTA "2.5.29.27"		/* deltaCRLIndicator */
 
@@ -226,27 +186,78 @@ static int seen_name(const struct ec_verify_result *r, size_t i)
 	return same;
 }
 
+/* The store's CRLs, read once for all the paths of a search: those named
+ * like a candidate CA (the others can be of no path), and the files that
+ * cannot be used. */
+struct crlcache {
+	struct ec_pb *pb;
+	gnutls_x509_crl_t *v;
+	size_t n, cap;
+	char bad[EC_VERIFY_MAXWARN][320];	/* crl/NAME cannot be used */
+	size_t nbad;
+	int anybad;
+};
+
+static int cache_one(void *arg, const char *name, gnutls_x509_crl_t crl,
+		     const struct ec_err *why)
+{
+	struct crlcache *c = arg;
+	gnutls_datum_t dn = { NULL, 0 };
+	int keep;
+
+	if (!crl) {
+		c->anybad = 1;
+		if (c->nbad < EC_VERIFY_MAXWARN)
+			snprintf(c->bad[c->nbad++], sizeof(c->bad[0]),
+				 "crl/%.64s cannot be used: %.200s", name,
+				 why->msg);
+		return 0;
+	}
+	keep = gnutls_x509_crl_get_raw_issuer_dn(crl, &dn) == 0 &&
+	       ec_pb_named(c->pb, &dn);
+	gnutls_free(dn.data);
+	if (keep && c->n == c->cap) {
+		size_t nc = c->cap ? c->cap * 2 : 8;
+		gnutls_x509_crl_t *v = realloc(c->v, nc * sizeof(*v));
+
+		if (v) {
+			c->v = v;
+			c->cap = nc;
+		}
+	}
+	if (keep && c->n < c->cap) {
+		c->v[c->n++] = crl;
+		return 0;
+	}
+	gnutls_x509_crl_deinit(crl);
+	if (!keep)
+		return 0;
+	c->anybad = 1;		/* no memory to keep it: fail closed */
+	if (c->nbad < EC_VERIFY_MAXWARN)
+		snprintf(c->bad[c->nbad++], sizeof(c->bad[0]),
+			 "crl/%.64s cannot be used: out of memory", name);
+	return 0;
+}
+
+static void cache_free(struct crlcache *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		gnutls_x509_crl_deinit(c->v[i]);
+	free(c->v);
+	memset(c, 0, sizeof(*c));
+}
+
 /* The CRLs in use: of each issuer on the path the newest that verifies
- * under vflags, best[i] for chain[i] (owned[i]: ours, not the caller's).
- * CRLs are taken one at a time and only these kept, so that memory is
- * bounded by the path, not by the store. */
+ * under vflags, best[i] for chain[i].  The CRLs are the cache's and the
+ * caller's: the trust list borrows them. */
 struct crlpick {
 	struct ec_verify_result *r;
 	unsigned vflags;
 	gnutls_x509_crl_t best[EC_CHAIN_MAX + 1];
-	int owned[EC_CHAIN_MAX + 1];	/* 1: ours; 0: the caller's */
-	const gnutls_datum_t *der[EC_CHAIN_MAX + 1];	/* the caller's DER */
 };
 
-static void drop(gnutls_x509_crl_t crl, int owned)
-{
-	if (owned)
-		gnutls_x509_crl_deinit(crl);
-}
-
-/* Weigh one CRL (owned: ours to free; else der, its DER, or NULL). */
-static void pick(struct crlpick *p, gnutls_x509_crl_t crl, int owned,
-		 const gnutls_datum_t *der)
+/* Weigh one CRL. */
+static void pick(struct crlpick *p, gnutls_x509_crl_t crl)
 {
 	struct ec_verify_result *r = p->r;
 	const char *why[4], *ext;
@@ -258,10 +269,8 @@ static void pick(struct crlpick *p, gnutls_x509_crl_t crl, int owned,
 		if (gnutls_x509_crl_check_issuer(crl, r->chain[i]) &&
 		    !seen_name(r, i))
 			break;
-	if (i >= r->n) {
-		drop(crl, owned);	/* of no CA of the path */
-		return;
-	}
+	if (i >= r->n)
+		return;		/* of no CA of the path */
 	dn = ec_cert_dn(r->chain[i], 0);
 	if ((ext = crl_unknown_critical(crl, oid, sizeof(oid)))) {
 		if (strcmp(ext, "delta") == 0) {
@@ -273,65 +282,41 @@ static void pick(struct crlpick *p, gnutls_x509_crl_t crl, int owned,
 			     ext);
 			r->crl_invalid = 1;
 		}
-		drop(crl, owned);
 	} else if ((st = crl_status(crl, r->chain[i], r, p->vflags))) {
 		size_t k = ec_verify_reasons(st, why, 4);
 
 		warn(r, "a CRL of '%s' does not verify (%s): ignored",
 		     dn ? dn : "?", k ? why[0] : "invalid");
 		r->crl_invalid = 1;
-		drop(crl, owned);
 	} else if (!p->best[i] || gnutls_x509_crl_get_this_update(crl) >
 				  gnutls_x509_crl_get_this_update(p->best[i])) {
-		if (p->best[i])
-			drop(p->best[i], p->owned[i]);
 		p->best[i] = crl;
-		p->owned[i] = owned;
-		p->der[i] = der;
-	} else {
-		drop(crl, owned);
 	}
 	free(dn);
 }
 
-/* A store CRL, or a file that cannot be used: then the path is not
- * trusted, since which CA's revocations it held cannot be known. */
-static int pick_stored(void *arg, const char *name, gnutls_x509_crl_t crl,
-		       const struct ec_err *why)
+/* Put the CRLs of the path's issuers into the trust list (borrowed:
+ * deinit it without them); time checks on them at r->at go to *status.
+ * A CRL file of the store that cannot be used makes a path with a CA
+ * untrusted, since which CA's revocations it held cannot be known. */
+static int add_crls(const struct crlcache *cc,
+		    const struct ec_verify_opts *o,
+		    gnutls_x509_trust_list_t tl, struct crlpick *p,
+		    unsigned *status, struct ec_err *e)
 {
-	struct crlpick *p = arg;
+	struct ec_verify_result *r = p->r;
 
-	if (crl) {
-		pick(p, crl, 1, NULL);
-	} else if (p->r->n > 1) {
-		struct ec_verify_result *r = p->r;
-
+	if (cc->anybad && r->n > 1) {
 		r->crl_unusable = 1;
-		if (r->nwarn < EC_VERIFY_MAXWARN)
-			snprintf(r->warn[r->nwarn++], sizeof(r->warn[0]),
-				 "crl/%.64s cannot be used: %.200s", name,
-				 why->msg);
+		for (size_t i = 0; i < cc->nbad; i++)
+			warn(r, "%s%s", cc->bad[i], "");
 	}
-	return 0;
-}
-
-/* Put the CRLs of the path's issuers into the trust list; time checks on
- * them at r->at go to *status. */
-static int add_crls(struct ec_store *s, const struct ec_verify_opts *o,
-		    gnutls_x509_trust_list_t tl, unsigned vflags,
-		    struct ec_verify_result *r, unsigned *status,
-		    struct ec_err *e)
-{
-	struct crlpick p = { .r = r, .vflags = vflags };
-	gnutls_x509_crl_t use;
-	int ret = -1;
-
-	if (ec_crlfile_each(s, pick_stored, &p, e) < 0)
-		goto out;
+	for (size_t i = 0; i < cc->n; i++)
+		pick(p, cc->v[i]);
 	for (size_t i = 0; i < o->ncrl; i++)
-		pick(&p, o->crl[i], 0, o->crlder ? &o->crlder[i] : NULL);
+		pick(p, o->crl[i]);
 	for (size_t i = 1; i < r->n; i++) {
-		gnutls_x509_crl_t best = p.best[i];
+		gnutls_x509_crl_t best = p->best[i];
 
 		if (!best)
 			continue;
@@ -341,32 +326,24 @@ static int add_crls(struct ec_store *s, const struct ec_verify_opts *o,
 			*status |= GNUTLS_CERT_REVOCATION_DATA_SUPERSEDED;
 		if (gnutls_x509_crl_get_this_update(best) > r->at)
 			*status |= GNUTLS_CERT_REVOCATION_DATA_ISSUED_IN_FUTURE;
-		/* which certificate is revoked, for the path search */
-		if (gnutls_x509_crt_check_revocation(r->chain[i - 1], &best,
-						     1) == 1 &&
-		    i - 1 < r->revoked_at)
-			r->revoked_at = i - 1;
-		/* the list takes ours; the caller's are copied */
-		use = NULL;
-		if (p.owned[i])
-			use = best;
-		else if (crl_dup(best, p.der[i], &use) < 0)
-			use = NULL;
-		p.best[i] = NULL;
-		if (!use || gnutls_x509_trust_list_add_crls(tl, &use, 1, 0,
-							    0) < 0) {
-			if (use)
-				gnutls_x509_crl_deinit(use);
-			ec_fail(e, EC_INTERNAL, "cannot use a CRL");
-			goto out;
-		}
+		if (gnutls_x509_trust_list_add_crls(tl, &best, 1, 0, 0) < 0)
+			return ec_fail(e, EC_INTERNAL, "cannot use a CRL");
 	}
-	ret = 0;
-out:
-	for (size_t i = 0; i < EC_CHAIN_MAX + 1; i++)
-		if (p.best[i])
-			drop(p.best[i], p.owned[i]);
-	return ret;
+	return 0;
+}
+
+/* The lowest position of the path that a CRL in use revokes, or n: for
+ * the path search (pathbuild.h, doomed). */
+static size_t revoked_at(const struct crlpick *p)
+{
+	const struct ec_verify_result *r = p->r;
+
+	for (size_t i = 1; i < r->n; i++)
+		if (p->best[i] &&
+		    gnutls_x509_crt_check_revocation(r->chain[i - 1],
+						     &p->best[i], 1) == 1)
+			return i - 1;
+	return r->n;
 }
 
 static unsigned time_status(const struct ec_verify_result *r)
@@ -444,12 +421,13 @@ static void verdict(struct ec_verify_result *r)
 
 /* Validate one path fully into r: GnuTLS' verdict with a trust list of
  * the path's anchor alone, the time, the CRLs, edgecert's own rules. */
-static int validate(struct ec_store *s, const struct ec_verify_opts *o,
-		    unsigned vflags, const struct ec_pb_path *p,
-		    struct ec_verify_result *r, struct ec_err *e)
+static int validate(const struct crlcache *cc,
+		    const struct ec_verify_opts *o, unsigned vflags,
+		    const struct ec_pb_path *p, struct ec_verify_result *r,
+		    struct ec_err *e)
 {
 	gnutls_x509_trust_list_t tl = NULL;
-	gnutls_x509_crt_t ta = NULL;
+	struct crlpick cp = { .r = r, .vflags = vflags };
 	unsigned status = 0, extra = 0, nd, nv;
 	gnutls_typed_vdata_st d[1];
 	time_t at = r->at;
@@ -465,18 +443,16 @@ static int validate(struct ec_store *s, const struct ec_verify_opts *o,
 	r->built.n = p->n;
 	r->built.complete = p->anchored;
 	r->anchor = p->anchored ? p->v[p->n - 1] : NULL;
+	/* the list borrows the anchor and the CRLs: deinit without them */
 	if ((x = gnutls_x509_trust_list_init(&tl, 0)) < 0)
 		return ec_fail(e, EC_INTERNAL, "%s", gnutls_strerror(x));
 	if (p->anchored &&
-	    ((x = crt_dup(r->anchor, &ta)) < 0 ||
-	     (x = gnutls_x509_trust_list_add_cas(tl, &ta, 1, 0)) < 0)) {
-		if (ta)
-			gnutls_x509_crt_deinit(ta);
+	    (x = gnutls_x509_trust_list_add_cas(tl, &r->anchor, 1, 0)) < 0) {
 		ec_fail(e, EC_INTERNAL, "cannot make a trust list: %s",
 			gnutls_strerror(x));
 		goto out;
 	}
-	if (add_crls(s, o, tl, vflags, r, &extra, e) < 0)
+	if (add_crls(cc, o, tl, &cp, &extra, e) < 0)
 		goto out;
 	extra |= time_status(r);
 	if (r->crl_invalid)
@@ -497,6 +473,8 @@ static int validate(struct ec_store *s, const struct ec_verify_opts *o,
 	}
 	if (status & GNUTLS_CERT_SIGNER_NOT_FOUND)
 		r->anchor = NULL;
+	if (status & GNUTLS_CERT_REVOKED)
+		r->revoked_at = revoked_at(&cp);
 	r->status = status | extra;
 	if (r->status)
 		r->status |= GNUTLS_CERT_INVALID;
@@ -504,13 +482,13 @@ static int validate(struct ec_store *s, const struct ec_verify_opts *o,
 	verdict(r);
 	ret = 0;
 out:
-	gnutls_x509_trust_list_deinit(tl, 1);
+	gnutls_x509_trust_list_deinit(tl, 0);
 	return ret;
 }
 
 /* The search's state: the best path so far in best (the caller's r). */
 struct search {
-	struct ec_store *s;
+	const struct crlcache *cc;
 	const struct ec_verify_opts *o;
 	unsigned vflags;
 	struct ec_verify_result *best, *cur;
@@ -526,7 +504,7 @@ static int check_one(void *arg, const struct ec_pb_path *p,
 	struct search *k = arg;
 
 	k->cur->at = k->best->at;
-	if (validate(k->s, k->o, k->vflags, p, k->cur, k->e) < 0)
+	if (validate(k->cc, k->o, k->vflags, p, k->cur, k->e) < 0)
 		return -1;
 	/* what no other issuer above can mend: a revoked certificate (its
 	 * issuers all have one name, hence one CRL), the target's name */
@@ -558,7 +536,8 @@ int ec_verify(struct ec_store *s, gnutls_x509_crt_t crt,
 			   GNUTLS_VERIFY_ALLOW_SIGN_WITH_SHA1 : 0) |
 			  GNUTLS_VERIFY_DISABLE_TIME_CHECKS |
 			  GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS;
-	struct search k = { .s = s, .o = o, .vflags = vflags, .best = r,
+	struct crlcache cc = { 0 };
+	struct search k = { .cc = &cc, .o = o, .vflags = vflags, .best = r,
 			    .e = e };
 	struct ec_pb_stats st;
 	struct ec_pb *pb = NULL;
@@ -569,7 +548,10 @@ int ec_verify(struct ec_store *s, gnutls_x509_crt_t crt,
 	if (!(k.cur = malloc(sizeof(*k.cur))))
 		return ec_fail(e, EC_INTERNAL, "out of memory");
 	if (ec_pb_new(&pb, s, crt, o->extra, o->nextra, o->system_trust,
-		      e) < 0 ||
+		      e) < 0)
+		goto out;
+	cc.pb = pb;
+	if (ec_crlfile_each(s, cache_one, &cc, e) < 0 ||
 	    ec_pb_search(pb, r->at, prof == GNUTLS_PROFILE_LOW, check_one,
 			 &k, &st, e) < 0)
 		goto out;
@@ -588,6 +570,7 @@ int ec_verify(struct ec_store *s, gnutls_x509_crt_t crt,
 	pb = NULL;
 	ret = 0;
 out:
+	cache_free(&cc);
 	ec_pb_free(pb);
 	free(k.cur);
 	if (ret < 0)

@@ -49,7 +49,6 @@ struct ec_verify_opts {
 	gnutls_x509_crt_t *extra;	/* untrusted certificates; may be NULL */
 	size_t nextra;
 	gnutls_x509_crl_t *crl;		/* CRLs besides the store's */
-	const gnutls_datum_t *crlder;	/* their DER, or NULL */
 	size_t ncrl;
 	const char *hostname;		/* DNS name or IP address; NULL: none */
 	const char *purpose;		/* EKU OID; NULL: any */
