@@ -65,24 +65,25 @@ static void keyid(gnutls_x509_crt_t crt, int aki, unsigned char *out,
 	*len = r < 0 ? 0 : n;
 }
 
-/* Subject and key: the SHA-256 of the raw subject and the key's id. */
+/* Subject and key: the SHA-256 of the key's id and the raw subject. */
 static void subject_key(gnutls_x509_crt_t crt, unsigned char out[32])
 {
 	gnutls_datum_t dn = { NULL, 0 };
-	unsigned char buf[4096 + 64];
-	size_t kl = 64;
+	gnutls_hash_hd_t h;
+	unsigned char kid[64];
+	size_t kl = sizeof(kid);
 
 	memset(out, 0, 32);
-	if (gnutls_x509_crt_get_raw_dn(crt, &dn) < 0)
-		dn.size = 0;
-	if (dn.size > 4096 ||
-	    gnutls_x509_crt_get_key_id(crt, GNUTLS_KEYID_USE_SHA256, buf,
+	if (gnutls_x509_crt_get_key_id(crt, GNUTLS_KEYID_USE_SHA256, kid,
 				       &kl) < 0)
 		kl = 0;
-	if (dn.size <= 4096 && dn.size)
-		memcpy(buf + kl, dn.data, dn.size);
-	gnutls_hash_fast(GNUTLS_DIG_SHA256, buf, kl + (dn.size <= 4096 ?
-						       dn.size : 0), out);
+	if (gnutls_x509_crt_get_raw_dn(crt, &dn) < 0)
+		dn.size = 0;
+	if (gnutls_hash_init(&h, GNUTLS_DIG_SHA256) == 0) {
+		gnutls_hash(h, kid, kl);
+		gnutls_hash(h, dn.data, dn.size);
+		gnutls_hash_deinit(h, out);
+	}
 	gnutls_free(dn.data);
 }
 
@@ -117,7 +118,6 @@ static void attributes(struct node *x)
 	keyid(c, 1, x->aki, &x->akilen);
 	subject_key(c, x->sk);
 }
-
 
 static int skient_cmp(const void *a, const void *b)
 {
@@ -166,6 +166,44 @@ static int load_system(struct ec_pb *pb, struct ec_err *e)
 	return r;
 }
 
+struct digent {
+	const unsigned char *d;		/* SHA-256 of the DER */
+	size_t node;
+};
+
+static int digent_cmp(const void *a, const void *b)
+{
+	const struct digent *x = a, *y = b;
+	int c = memcmp(x->d, y->d, 32);
+
+	return c ? c : x->node < y->node ? -1 : x->node > y->node;
+}
+
+/* The nodes with the DER of an earlier one (more trusted: the order of
+ * all[]) are dups; the target is the first with its DER. */
+static int mark_dups(struct ec_pb *pb, struct ec_err *e)
+{
+	struct digent *v = malloc(pb->n * sizeof(*v));
+
+	if (!v)
+		return ec_fail(e, EC_INTERNAL, "out of memory");
+	for (size_t i = 0; i < pb->n; i++) {
+		v[i].d = ec_crtix_digest(pb->ix, i);
+		v[i].node = i;
+	}
+	qsort(v, pb->n, sizeof(*v), digent_cmp);
+	for (size_t i = 0, first = 0; i < pb->n; i++) {
+		if (i && memcmp(v[i].d, v[i - 1].d, 32) == 0)
+			pb->nd[v[i].node].dup = 1;
+		else
+			first = v[i].node;
+		if (v[i].node == pb->n - 1)
+			pb->target = first;
+	}
+	free(v);
+	return 0;
+}
+
 int ec_pb_new(struct ec_pb **out, struct ec_store *s, gnutls_x509_crt_t crt,
 	      gnutls_x509_crt_t *extra, size_t nextra, int system_trust,
 	      struct ec_err *e)
@@ -173,7 +211,6 @@ int ec_pb_new(struct ec_pb **out, struct ec_store *s, gnutls_x509_crt_t crt,
 	static const unsigned char kinds[3] = { K_ROOT, K_SYS, K_CA };
 	struct ec_pb *pb = calloc(1, sizeof(*pb));
 	size_t n, k = 0;
-	long t;
 
 	*out = NULL;
 	if (!pb)
@@ -207,15 +244,14 @@ int ec_pb_new(struct ec_pb **out, struct ec_store *s, gnutls_x509_crt_t crt,
 	pb->n = k;
 	if (ec_crtix_new(&pb->ix, pb->all, pb->n, e) < 0)
 		goto fail;
+	if (mark_dups(pb, e) < 0)
+		goto fail;
 	for (size_t i = 0; i < pb->n; i++) {
 		struct node *x = &pb->nd[i];
-		long f = ec_crtix_find(pb->ix, pb->all[i]);
 
 		x->crt = pb->all[i];
-		if (f >= 0 && (size_t)f != i) {
-			x->dup = 1;	/* the earlier, more trusted, counts */
+		if (x->dup)
 			continue;
-		}
 		keyid(x->crt, 0, x->ski, &x->skilen);
 		if (x->skilen) {
 			struct skient *se = &pb->byski[pb->nbyski++];
@@ -226,8 +262,6 @@ int ec_pb_new(struct ec_pb **out, struct ec_store *s, gnutls_x509_crt_t crt,
 		}
 	}
 	qsort(pb->byski, pb->nbyski, sizeof(*pb->byski), skient_cmp);
-	t = ec_crtix_find(pb->ix, crt);
-	pb->target = t < 0 ? pb->n - 1 : (size_t)t;
 	*out = pb;
 	return 0;
 fail:
