@@ -4,9 +4,10 @@
 # DESCRIPTION): cross-signed roots, a CA's certificate expired at --at
 # beside a valid one, a revoked intermediate beside a good one, SHA-1
 # beside SHA-256, a pathLenConstraint or name constraints that fail on one
-# path and pass on another; and a pathological topology (5 levels of 3
-# certificates each, two of them revoked, with cross-signs that loop and
-# that lead nowhere) that the bounded search still gets right.  The
+# path and pass on another; which path is reported when none is valid;
+# and a pathological topology (5 levels of 3 certificates each, two of
+# them revoked, with cross-signs that loop and that lead nowhere) that the
+# bounded search still gets right.  The
 # certificates are made once, in setup_file, by scripts/test-paths
 # (openssl with x509v3 extension files, the CRLs by certtool); openssl
 # verify agrees where it can say.  The time the pathological case takes
@@ -60,6 +61,16 @@ path() {
 	ecj verify-root --cert leaf.pem --chain i.pem --chain x2.pem
 	assert_code 0 ok
 	assert_equal "$(path)" "$(thumb leaf.pem) $(thumb i.pem) $(thumb r2.pem)"
+}
+
+@test "pathbuild: no path reaches an anchor: the longest is reported, a root rather than a gap" {
+	rm -rf "$EDGECERT_STORE"
+	ecj verify-root --cert leaf.pem --chain i.pem --chain x2.pem \
+		--chain r2.pem
+	assert_code 1 untrusted
+	assert_equal "$(jf '.reasons | join(",")')" signer-not-found
+	assert_equal "$(path)" "$(thumb leaf.pem) $(thumb i.pem) $(thumb r2.pem)"
+	assert_equal "$(jf .anchor)" null
 }
 
 @test "pathbuild: a cross-sign expired at --at is passed over for a valid one" {

@@ -530,12 +530,19 @@ static int open_frame(struct search *S, struct frame *f)
 	return 1;
 }
 
-/* Leave path[n - 1]: a dead end when nothing above it was tried. */
+/* Leave path[n - 1]: a dead end when nothing above it was tried, kept
+ * when it is the longest yet, or as long and ends in a self-issued
+ * certificate (a root that is not trusted says more than a gap). */
 static void close_frame(struct search *S, struct frame *f)
 {
+	const struct node *top = &S->pb->nd[S->path[S->n - 1]];
+
 	free(f->c);
 	f->c = NULL;
-	if (!f->tried && S->n > S->ndead) {
+	if (!f->tried &&
+	    (S->n > S->ndead ||
+	     (S->n == S->ndead && top->self_issued &&
+	      !S->pb->nd[S->dead[S->ndead - 1]].self_issued))) {
 		memcpy(S->dead, S->path, S->n * sizeof(S->path[0]));
 		S->ndead = S->n;
 	}

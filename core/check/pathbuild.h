@@ -20,8 +20,9 @@
  *
  * Each complete path (ending at a trust anchor) goes to the caller's
  * check, which says whether it is valid: the first valid one ends the
- * search.  When no path reaches an anchor, the longest dead end is
- * checked instead (once, unanchored).  The work is bounded: at most
+ * search.  When no path reaches an anchor, the longest dead end (of
+ * those as long, one ending in a self-issued certificate) is checked
+ * instead (once, unanchored).  The work is bounded: at most
  * EC_PB_MAX_SIGS issuer checks (a signature each), EC_PB_MAX_STEPS
  * candidates tried and EC_PB_MAX_PATHS complete paths checked; over a
  * bound the search stops and says so (exhausted).
