@@ -510,7 +510,8 @@ static int check_one(void *arg, const struct ec_pb_path *p,
 	 * issuers all have one name, hence one CRL), the target's name */
 	if (k->cur->revoked_at < p->n)
 		*doomed = k->cur->revoked_at + 1;
-	if (k->cur->status & GNUTLS_CERT_UNEXPECTED_OWNER)
+	if ((k->cur->status & GNUTLS_CERT_UNEXPECTED_OWNER) ||
+	    ec_reasons_has(&k->cur->rules, "name-mismatch"))
 		*doomed = 1;
 	if (!k->have || k->cur->trusted ||
 	    (p->anchored && !k->best_anchored) ||
