@@ -282,7 +282,6 @@ int cmd_verify_root(int argc, char **argv, struct ec_ctx *ctx)
 	for (size_t i = 0; i < chain.ncrt; i++)
 		extra[o.v.nextra++] = chain.crt[i];
 	o.v.crl = crls.crl;
-	o.v.crlder = crls.crlder;
 	o.v.ncrl = crls.ncrl;
 	if (ec_verify(s, crt, &o.v, &r, &ctx->err) < 0)
 		goto out;

@@ -7,6 +7,7 @@
 #include "cert.h"
 #include "certstore.h"
 #include "crlfile.h"
+#include "pathbuild.h"
 #include "pathcheck.h"
 #include "verify.h"
 
@@ -120,67 +121,6 @@ static void warn(struct ec_verify_result *r, const char *fmt, const char *a,
 		snprintf(r->warn[r->nwarn++], sizeof(r->warn[0]), fmt, a, b);
 }
 
-/* The path to report and validate: the built chain up to the first
- * certificate of the store's roots, else up to a trust anchor the trust
- * list holds for its top (the system's roots). */
-static void pick_path(struct ec_store *s, gnutls_x509_crt_t crt,
-		      gnutls_x509_trust_list_t tl, struct ec_verify_result *r)
-{
-	struct ec_chain *c = &r->built;
-	gnutls_x509_crt_t top, iss = NULL;
-	char sha1[EC_SHA1_HEX];
-	struct ec_err e;
-
-	r->n = c->n;
-	memcpy(r->chain, c->v, c->n * sizeof(c->v[0]));
-	if (ec_cert_ids(crt, sha1, NULL, &e) == 0 &&
-	    ec_cs_where(s, sha1) == EC_SEC_ROOT) {
-		r->n = 1;
-		r->anchor = crt;
-		return;
-	}
-	for (size_t i = 1; i < c->n; i++)
-		if (c->sec[i] == EC_SEC_ROOT) {
-			r->n = i + 1;
-			r->anchor = c->v[i];
-			return;
-		}
-	top = c->v[c->n - 1];
-	if (gnutls_x509_trust_list_get_issuer(tl, top, &iss,
-					      GNUTLS_TL_GET_COPY) < 0)
-		return;
-	if (!ec_crt_issued_by(top, iss)) {
-		gnutls_x509_crt_deinit(iss);
-	} else if (gnutls_x509_crt_equals(top, iss)) {
-		r->anchor = top;
-		gnutls_x509_crt_deinit(iss);
-	} else {
-		r->anchor = r->anchor_copy = r->chain[r->n++] = iss;
-	}
-}
-
-/* A copy of a caller's CRL, for the trust list to own: from its DER when
- * the caller has it (an export costs as much memory as the parse). */
-static int crl_dup(gnutls_x509_crl_t in, const gnutls_datum_t *given,
-		   gnutls_x509_crl_t *out)
-{
-	gnutls_datum_t der = { NULL, 0 };
-	int r;
-
-	*out = NULL;
-	if (!given && (r = gnutls_x509_crl_export2(in, GNUTLS_X509_FMT_DER,
-						   &der)) < 0)
-		return r;
-	if ((r = gnutls_x509_crl_init(out)) == 0 &&
-	    (r = gnutls_x509_crl_import(*out, given ? given : &der,
-					GNUTLS_X509_FMT_DER)) < 0) {
-		gnutls_x509_crl_deinit(*out);
-		*out = NULL;
-	}
-	gnutls_free(der.data);
-	return r;
-}
-
 #define OID_IDP "2.5.29.28"		/* issuingDistributionPoint */
 #define OID_DELTA "2.5.29.27"		/* deltaCRLIndicator */
 
@@ -246,27 +186,78 @@ static int seen_name(const struct ec_verify_result *r, size_t i)
 	return same;
 }
 
+/* The store's CRLs, read once for all the paths of a search: those named
+ * like a candidate CA (the others can be of no path), and the files that
+ * cannot be used. */
+struct crlcache {
+	struct ec_pb *pb;
+	gnutls_x509_crl_t *v;
+	size_t n, cap;
+	char bad[EC_VERIFY_MAXWARN][320];	/* crl/NAME cannot be used */
+	size_t nbad;
+	int anybad;
+};
+
+static int cache_one(void *arg, const char *name, gnutls_x509_crl_t crl,
+		     const struct ec_err *why)
+{
+	struct crlcache *c = arg;
+	gnutls_datum_t dn = { NULL, 0 };
+	int keep;
+
+	if (!crl) {
+		c->anybad = 1;
+		if (c->nbad < EC_VERIFY_MAXWARN)
+			snprintf(c->bad[c->nbad++], sizeof(c->bad[0]),
+				 "crl/%.64s cannot be used: %.200s", name,
+				 why->msg);
+		return 0;
+	}
+	keep = gnutls_x509_crl_get_raw_issuer_dn(crl, &dn) == 0 &&
+	       ec_pb_named(c->pb, &dn);
+	gnutls_free(dn.data);
+	if (keep && c->n == c->cap) {
+		size_t nc = c->cap ? c->cap * 2 : 8;
+		gnutls_x509_crl_t *v = realloc(c->v, nc * sizeof(*v));
+
+		if (v) {
+			c->v = v;
+			c->cap = nc;
+		}
+	}
+	if (keep && c->n < c->cap) {
+		c->v[c->n++] = crl;
+		return 0;
+	}
+	gnutls_x509_crl_deinit(crl);
+	if (!keep)
+		return 0;
+	c->anybad = 1;		/* no memory to keep it: fail closed */
+	if (c->nbad < EC_VERIFY_MAXWARN)
+		snprintf(c->bad[c->nbad++], sizeof(c->bad[0]),
+			 "crl/%.64s cannot be used: out of memory", name);
+	return 0;
+}
+
+static void cache_free(struct crlcache *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		gnutls_x509_crl_deinit(c->v[i]);
+	free(c->v);
+	memset(c, 0, sizeof(*c));
+}
+
 /* The CRLs in use: of each issuer on the path the newest that verifies
- * under vflags, best[i] for chain[i] (owned[i]: ours, not the caller's).
- * CRLs are taken one at a time and only these kept, so that memory is
- * bounded by the path, not by the store. */
+ * under vflags, best[i] for chain[i].  The CRLs are the cache's and the
+ * caller's: the trust list borrows them. */
 struct crlpick {
 	struct ec_verify_result *r;
 	unsigned vflags;
 	gnutls_x509_crl_t best[EC_CHAIN_MAX + 1];
-	int owned[EC_CHAIN_MAX + 1];	/* 1: ours; 0: the caller's */
-	const gnutls_datum_t *der[EC_CHAIN_MAX + 1];	/* the caller's DER */
 };
 
-static void drop(gnutls_x509_crl_t crl, int owned)
-{
-	if (owned)
-		gnutls_x509_crl_deinit(crl);
-}
-
-/* Weigh one CRL (owned: ours to free; else der, its DER, or NULL). */
-static void pick(struct crlpick *p, gnutls_x509_crl_t crl, int owned,
-		 const gnutls_datum_t *der)
+/* Weigh one CRL. */
+static void pick(struct crlpick *p, gnutls_x509_crl_t crl)
 {
 	struct ec_verify_result *r = p->r;
 	const char *why[4], *ext;
@@ -278,10 +269,8 @@ static void pick(struct crlpick *p, gnutls_x509_crl_t crl, int owned,
 		if (gnutls_x509_crl_check_issuer(crl, r->chain[i]) &&
 		    !seen_name(r, i))
 			break;
-	if (i >= r->n) {
-		drop(crl, owned);	/* of no CA of the path */
-		return;
-	}
+	if (i >= r->n)
+		return;		/* of no CA of the path */
 	dn = ec_cert_dn(r->chain[i], 0);
 	if ((ext = crl_unknown_critical(crl, oid, sizeof(oid)))) {
 		if (strcmp(ext, "delta") == 0) {
@@ -293,65 +282,41 @@ static void pick(struct crlpick *p, gnutls_x509_crl_t crl, int owned,
 			     ext);
 			r->crl_invalid = 1;
 		}
-		drop(crl, owned);
 	} else if ((st = crl_status(crl, r->chain[i], r, p->vflags))) {
 		size_t k = ec_verify_reasons(st, why, 4);
 
 		warn(r, "a CRL of '%s' does not verify (%s): ignored",
 		     dn ? dn : "?", k ? why[0] : "invalid");
 		r->crl_invalid = 1;
-		drop(crl, owned);
 	} else if (!p->best[i] || gnutls_x509_crl_get_this_update(crl) >
 				  gnutls_x509_crl_get_this_update(p->best[i])) {
-		if (p->best[i])
-			drop(p->best[i], p->owned[i]);
 		p->best[i] = crl;
-		p->owned[i] = owned;
-		p->der[i] = der;
-	} else {
-		drop(crl, owned);
 	}
 	free(dn);
 }
 
-/* A store CRL, or a file that cannot be used: then the path is not
- * trusted, since which CA's revocations it held cannot be known. */
-static int pick_stored(void *arg, const char *name, gnutls_x509_crl_t crl,
-		       const struct ec_err *why)
+/* Put the CRLs of the path's issuers into the trust list (borrowed:
+ * deinit it without them); time checks on them at r->at go to *status.
+ * A CRL file of the store that cannot be used makes a path with a CA
+ * untrusted, since which CA's revocations it held cannot be known. */
+static int add_crls(const struct crlcache *cc,
+		    const struct ec_verify_opts *o,
+		    gnutls_x509_trust_list_t tl, struct crlpick *p,
+		    unsigned *status, struct ec_err *e)
 {
-	struct crlpick *p = arg;
+	struct ec_verify_result *r = p->r;
 
-	if (crl) {
-		pick(p, crl, 1, NULL);
-	} else if (p->r->n > 1) {
-		struct ec_verify_result *r = p->r;
-
+	if (cc->anybad && r->n > 1) {
 		r->crl_unusable = 1;
-		if (r->nwarn < EC_VERIFY_MAXWARN)
-			snprintf(r->warn[r->nwarn++], sizeof(r->warn[0]),
-				 "crl/%.64s cannot be used: %.200s", name,
-				 why->msg);
+		for (size_t i = 0; i < cc->nbad; i++)
+			warn(r, "%s%s", cc->bad[i], "");
 	}
-	return 0;
-}
-
-/* Put the CRLs of the path's issuers into the trust list (and in used[],
- * the list's until it goes); time checks on them at r->at go to *status. */
-static int add_crls(struct ec_store *s, const struct ec_verify_opts *o,
-		    gnutls_x509_trust_list_t tl, unsigned vflags,
-		    struct ec_verify_result *r, unsigned *status,
-		    gnutls_x509_crl_t *used, size_t *nused, struct ec_err *e)
-{
-	struct crlpick p = { .r = r, .vflags = vflags };
-	gnutls_x509_crl_t use;
-	int ret = -1;
-
-	if (ec_crlfile_each(s, pick_stored, &p, e) < 0)
-		goto out;
+	for (size_t i = 0; i < cc->n; i++)
+		pick(p, cc->v[i]);
 	for (size_t i = 0; i < o->ncrl; i++)
-		pick(&p, o->crl[i], 0, o->crlder ? &o->crlder[i] : NULL);
+		pick(p, o->crl[i]);
 	for (size_t i = 1; i < r->n; i++) {
-		gnutls_x509_crl_t best = p.best[i];
+		gnutls_x509_crl_t best = p->best[i];
 
 		if (!best)
 			continue;
@@ -361,28 +326,24 @@ static int add_crls(struct ec_store *s, const struct ec_verify_opts *o,
 			*status |= GNUTLS_CERT_REVOCATION_DATA_SUPERSEDED;
 		if (gnutls_x509_crl_get_this_update(best) > r->at)
 			*status |= GNUTLS_CERT_REVOCATION_DATA_ISSUED_IN_FUTURE;
-		/* the list takes ours; the caller's are copied */
-		use = NULL;
-		if (p.owned[i])
-			use = best;
-		else if (crl_dup(best, p.der[i], &use) < 0)
-			use = NULL;
-		p.best[i] = NULL;
-		if (!use || gnutls_x509_trust_list_add_crls(tl, &use, 1, 0,
-							    0) < 0) {
-			if (use)
-				gnutls_x509_crl_deinit(use);
-			ec_fail(e, EC_INTERNAL, "cannot use a CRL");
-			goto out;
-		}
-		used[(*nused)++] = use;
+		if (gnutls_x509_trust_list_add_crls(tl, &best, 1, 0, 0) < 0)
+			return ec_fail(e, EC_INTERNAL, "cannot use a CRL");
 	}
-	ret = 0;
-out:
-	for (size_t i = 0; i < EC_CHAIN_MAX + 1; i++)
-		if (p.best[i])
-			drop(p.best[i], p.owned[i]);
-	return ret;
+	return 0;
+}
+
+/* The lowest position of the path that a CRL in use revokes, or n: for
+ * the path search (pathbuild.h, doomed). */
+static size_t revoked_at(const struct crlpick *p)
+{
+	const struct ec_verify_result *r = p->r;
+
+	for (size_t i = 1; i < r->n; i++)
+		if (p->best[i] &&
+		    gnutls_x509_crt_check_revocation(r->chain[i - 1],
+						     &p->best[i], 1) == 1)
+			return i - 1;
+	return r->n;
 }
 
 static unsigned time_status(const struct ec_verify_result *r)
@@ -396,27 +357,6 @@ static unsigned time_status(const struct ec_verify_result *r)
 			st |= GNUTLS_CERT_EXPIRED;
 	}
 	return st;
-}
-
-static int load_anchors(struct ec_store *s, const struct ec_verify_opts *o,
-			gnutls_x509_trust_list_t tl, struct ec_err *e)
-{
-	gnutls_x509_crt_t *roots = NULL;
-	size_t n = 0;
-	int r;
-
-	if (ec_cs_load_all(s, EC_SEC_ROOT, &roots, &n, e) < 0)
-		return -1;
-	r = gnutls_x509_trust_list_add_cas(tl, roots, (unsigned)n, 0);
-	free(roots);		/* the certificates are the list's now */
-	if (r < 0)
-		return ec_fail(e, EC_INTERNAL, "cannot make a trust list: %s",
-			       gnutls_strerror(r));
-	if (o->system_trust &&
-	    (r = gnutls_x509_trust_list_add_system_trust(tl, 0, 0)) < 0)
-		return ec_fail(e, EC_IO, "cannot load the system's trust "
-			       "store: %s", gnutls_strerror(r));
-	return 0;
 }
 
 /* What GnuTLS checks besides the path: the purpose (the host name or
@@ -472,11 +412,131 @@ static enum ec_code weigh(enum ec_code c, const struct ec_reasons *rs)
 	return rs->n ? EC_UNTRUSTED : c;
 }
 
+/* trusted, code and reasons from the status bits and the rules. */
+static void verdict(struct ec_verify_result *r)
+{
+	r->trusted = r->status == 0 && r->rules.n == 0;
+	r->code = weigh(ec_verify_code(r->status), &r->rules);
+	r->nreasons = ec_verify_reasons(r->status, r->reasons,
+					EC_VERIFY_MAXREASONS);
+	for (size_t i = 0; i < r->rules.n &&
+			   r->nreasons < EC_VERIFY_MAXREASONS; i++)
+		r->reasons[r->nreasons++] = r->rules.v[i].name;
+}
+
+/* Validate one path fully into r: GnuTLS' verdict with a trust list of
+ * the path's anchor alone, the time, the CRLs, edgecert's own rules. */
+static int validate(const struct crlcache *cc,
+		    const struct ec_verify_opts *o, unsigned vflags,
+		    const struct ec_pb_path *p, struct ec_verify_result *r,
+		    struct ec_err *e)
+{
+	gnutls_x509_trust_list_t tl = NULL;
+	struct crlpick cp = { .r = r, .vflags = vflags };
+	unsigned status = 0, extra = 0, nd, nv;
+	gnutls_x509_crl_t used[EC_CHAIN_MAX + 1];
+	size_t nused = 0;
+	gnutls_typed_vdata_st d[1];
+	time_t at = r->at;
+	int ret = -1, x;
+
+	memset(r, 0, sizeof(*r));
+	r->at = at;
+	r->n = p->n;
+	r->revoked_at = p->n;
+	memcpy(r->chain, p->v, p->n * sizeof(p->v[0]));
+	memcpy(r->built.v, p->v, p->n * sizeof(p->v[0]));
+	memcpy(r->built.sec, p->sec, p->n * sizeof(p->sec[0]));
+	r->built.n = p->n;
+	r->built.complete = p->anchored;
+	r->anchor = p->anchored ? p->v[p->n - 1] : NULL;
+	/* the list borrows the anchor and the CRLs: deinit without them */
+	if ((x = gnutls_x509_trust_list_init(&tl, 0)) < 0)
+		return ec_fail(e, EC_INTERNAL, "%s", gnutls_strerror(x));
+	if (p->anchored &&
+	    (x = gnutls_x509_trust_list_add_cas(tl, &r->anchor, 1, 0)) < 0) {
+		ec_fail(e, EC_INTERNAL, "cannot make a trust list: %s",
+			gnutls_strerror(x));
+		goto out;
+	}
+	if (add_crls(cc, o, tl, &cp, &extra, e) < 0)
+		goto out;
+	extra |= time_status(r);
+	if (r->crl_invalid)
+		extra |= EC_CERT_CRL_INVALID;
+	if (r->crl_unusable)
+		extra |= EC_CERT_CRL_UNUSABLE;
+	nd = vdata(o, d);
+	/* up to the anchor, which the list holds: found by the name its
+	 * subordinate gives, whether it is self-signed or not */
+	nv = (unsigned)(p->anchored && r->n > 1 ? r->n - 1 : r->n);
+	x = gnutls_x509_trust_list_verify_crt2(tl, r->chain, nv,
+					       nd ? d : NULL, nd, vflags,
+					       &status, NULL);
+	if (x < 0) {
+		ec_fail(e, EC_INTERNAL, "cannot verify: %s",
+			gnutls_strerror(x));
+		goto out;
+	}
+	if (status & GNUTLS_CERT_SIGNER_NOT_FOUND)
+		r->anchor = NULL;
+	for (size_t i = 1; i < r->n; i++)
+		if (cp.best[i])
+			used[nused++] = cp.best[i];
+	r->status = rules(o, r, status, used, nused) | extra;
+	if (r->status & GNUTLS_CERT_REVOKED)
+		r->revoked_at = revoked_at(&cp);
+	if (r->status)
+		r->status |= GNUTLS_CERT_INVALID;
+	verdict(r);
+	ret = 0;
+out:
+	gnutls_x509_trust_list_deinit(tl, 0);
+	return ret;
+}
+
+/* The search's state: the best path so far in best (the caller's r). */
+struct search {
+	const struct crlcache *cc;
+	const struct ec_verify_opts *o;
+	unsigned vflags;
+	struct ec_verify_result *best, *cur;
+	int have, best_anchored;
+	struct ec_err *e;
+};
+
+/* Validate a path; keep it in best when it is a better report: valid,
+ * or reaching an anchor, then the fewest reasons. */
+static int check_one(void *arg, const struct ec_pb_path *p,
+		     size_t *doomed)
+{
+	struct search *k = arg;
+
+	k->cur->at = k->best->at;
+	if (validate(k->cc, k->o, k->vflags, p, k->cur, k->e) < 0)
+		return -1;
+	/* what no other issuer above can mend: a revoked certificate (its
+	 * issuers all have one name, hence one CRL), the target's name */
+	if (k->cur->revoked_at < p->n)
+		*doomed = k->cur->revoked_at + 1;
+	if ((k->cur->status & GNUTLS_CERT_UNEXPECTED_OWNER) ||
+	    ec_reasons_has(&k->cur->rules, "name-mismatch"))
+		*doomed = 1;
+	if (!k->have || k->cur->trusted ||
+	    (p->anchored && !k->best_anchored) ||
+	    (p->anchored == k->best_anchored &&
+	     k->cur->nreasons < k->best->nreasons)) {
+		*k->best = *k->cur;
+		k->best_anchored = p->anchored;
+		k->have = 1;
+	}
+	return k->cur->trusted;
+}
+
 int ec_verify(struct ec_store *s, gnutls_x509_crt_t crt,
 	      const struct ec_verify_opts *o, struct ec_verify_result *r,
 	      struct ec_err *e)
 {
-	gnutls_x509_trust_list_t tl = NULL;
 	gnutls_certificate_verification_profiles_t prof =
 		o->profile ? o->profile : GNUTLS_PROFILE_MEDIUM;
 	/* low takes SHA-1 signatures too, which GnuTLS refuses on
@@ -486,51 +546,43 @@ int ec_verify(struct ec_store *s, gnutls_x509_crt_t crt,
 			   GNUTLS_VERIFY_ALLOW_SIGN_WITH_SHA1 : 0) |
 			  GNUTLS_VERIFY_DISABLE_TIME_CHECKS |
 			  GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS;
-	unsigned status = 0, extra = 0, nd;
-	gnutls_x509_crl_t used[EC_CHAIN_MAX + 1];
-	size_t nused = 0;
-	gnutls_typed_vdata_st d[1];
-	int ret = -1, x;
+	struct crlcache cc = { 0 };
+	struct search k = { .cc = &cc, .o = o, .vflags = vflags, .best = r,
+			    .e = e };
+	struct ec_pb_stats st;
+	struct ec_pb *pb = NULL;
+	int ret = -1;
 
 	memset(r, 0, sizeof(*r));
 	r->at = o->at_set ? o->at : time(NULL);
-	if ((x = gnutls_x509_trust_list_init(&tl, 0)) < 0)
-		return ec_fail(e, EC_INTERNAL, "%s", gnutls_strerror(x));
-	if (load_anchors(s, o, tl, e) < 0 ||
-	    ec_chain_build(s, crt, o->extra, o->nextra, &r->built, e) < 0)
+	if (!(k.cur = malloc(sizeof(*k.cur))))
+		return ec_fail(e, EC_INTERNAL, "out of memory");
+	if (ec_pb_new(&pb, s, crt, o->extra, o->nextra, o->system_trust,
+		      e) < 0)
 		goto out;
-	pick_path(s, crt, tl, r);
-	if (add_crls(s, o, tl, vflags, r, &extra, used, &nused, e) < 0)
+	cc.pb = pb;
+	if (ec_crlfile_each(s, cache_one, &cc, e) < 0 ||
+	    ec_pb_search(pb, r->at, prof == GNUTLS_PROFILE_LOW, check_one,
+			 &k, &st, e) < 0)
 		goto out;
-	extra |= time_status(r);
-	if (r->crl_invalid)
-		extra |= EC_CERT_CRL_INVALID;
-	if (r->crl_unusable)
-		extra |= EC_CERT_CRL_UNUSABLE;
-	nd = vdata(o, d);
-	x = gnutls_x509_trust_list_verify_crt2(tl, r->chain,
-					       (unsigned)r->n, nd ? d : NULL,
-					       nd, vflags, &status, NULL);
-	if (x < 0) {
-		ec_fail(e, EC_INTERNAL, "cannot verify: %s",
-			gnutls_strerror(x));
+	if (!k.have) {
+		/* nothing to check at all cannot be: the target alone is a
+		 * path; say so rather than trust */
+		ec_fail(e, EC_INTERNAL, "no certification path was checked");
 		goto out;
 	}
-	if (status & GNUTLS_CERT_SIGNER_NOT_FOUND)
-		r->anchor = NULL;
-	r->status = rules(o, r, status, used, nused) | extra;
-	if (r->status)
-		r->status |= GNUTLS_CERT_INVALID;
-	r->trusted = r->status == 0 && r->rules.n == 0;
-	r->code = weigh(ec_verify_code(r->status), &r->rules);
-	r->nreasons = ec_verify_reasons(r->status, r->reasons,
-					EC_VERIFY_MAXREASONS);
-	for (size_t i = 0; i < r->rules.n &&
-			   r->nreasons < EC_VERIFY_MAXREASONS; i++)
-		r->reasons[r->nreasons++] = r->rules.v[i].name;
+	if (st.exhausted) {
+		ec_reasons_add(&r->rules, "path-search-exhausted",
+			       EC_UNTRUSTED);
+		verdict(r);
+	}
+	r->pb = pb;
+	pb = NULL;
 	ret = 0;
 out:
-	gnutls_x509_trust_list_deinit(tl, 1);
+	cache_free(&cc);
+	ec_pb_free(pb);
+	free(k.cur);
 	if (ret < 0)
 		ec_verify_free(r);
 	return ret;
@@ -538,9 +590,7 @@ out:
 
 void ec_verify_free(struct ec_verify_result *r)
 {
-	if (r->anchor_copy)
-		gnutls_x509_crt_deinit(r->anchor_copy);
-	ec_chain_free(&r->built);
+	ec_pb_free(r->pb);
 	memset(r, 0, sizeof(*r));
 }
 

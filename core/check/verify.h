@@ -1,13 +1,15 @@
 /* verify.h: RFC 5280 path validation of a certificate, by GnuTLS' trust
- * lists: the path runs from the target through the store's intermediates
+ * lists: a path runs from the target through the store's intermediates
  * (and extra untrusted certificates) to a trust anchor of the store's
- * roots (and the system's with system_trust).  Signatures, basic
- * constraints and path length, key usage, name constraints, the purpose
- * (EKU), the host name or IP address (hostname.h) and, with o->rules,
- * the web PKI rules (webpki.h), both through pathcheck.h, the algorithms
- * the profile allows,
- * validity at a given time, and revocation by the CRLs of the store and
- * the caller.
+ * roots (and the system's with system_trust).  Every path is built
+ * (pathbuild.h) and each validated until one is valid; when none is, the
+ * result is the path that got furthest, with the reason
+ * "path-search-exhausted" besides when the search hit its bound.
+ * Signatures, basic constraints and path length, key usage, name
+ * constraints, the purpose (EKU), the host name or IP address
+ * (hostname.h) and, with o->rules, the web PKI rules (webpki.h), both
+ * through pathcheck.h, the algorithms the profile allows, validity at a
+ * given time, and revocation by the CRLs of the store and the caller.
  *
  * Revocation is checked against the CRLs there are: a CA without a CRL
  * is no failure.  A CRL whose issuer is on the path and that verifies
@@ -38,6 +40,7 @@
 
 #include "chain.h"
 #include "err.h"
+#include "pathbuild.h"
 #include "pathcheck.h"
 #include "status.h"
 #include "store.h"
@@ -46,7 +49,6 @@ struct ec_verify_opts {
 	gnutls_x509_crt_t *extra;	/* untrusted certificates; may be NULL */
 	size_t nextra;
 	gnutls_x509_crl_t *crl;		/* CRLs besides the store's */
-	const gnutls_datum_t *crlder;	/* their DER, or NULL */
 	size_t ncrl;
 	const char *hostname;		/* DNS name or IP address; NULL: none */
 	const char *purpose;		/* EKU OID; NULL: any */
@@ -67,6 +69,7 @@ struct ec_verify_result {
 	unsigned status;		/* gnutls_certificate_status_t bits */
 	int crl_invalid;		/* a CRL on the path did not verify */
 	int crl_unusable;		/* a CRL file of the store is damaged */
+	size_t revoked_at;		/* the lowest position revoked, or n */
 	gnutls_x509_crt_t chain[EC_CHAIN_MAX + 1];	/* target..anchor */
 	size_t n;
 	gnutls_x509_crt_t anchor;	/* chain[n - 1], or NULL if none */
@@ -76,9 +79,9 @@ struct ec_verify_result {
 	struct ec_reasons rules;	/* edgecert's own (pathcheck.h) */
 	char warn[EC_VERIFY_MAXWARN][320];	/* CRLs left out, and why */
 	size_t nwarn;
+	struct ec_chain built;		/* the path, as chain.h has it */
 	/* owned: */
-	struct ec_chain built;
-	gnutls_x509_crt_t anchor_copy;
+	struct ec_pb *pb;		/* the certificates of chain */
 };
 
 /* Validate crt (the caller's; not copied).  Returns 0 with the verdict in
