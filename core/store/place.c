@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,21 +18,77 @@ static const char *action_name(enum ec_place_action a)
 	return names[a];
 }
 
+/* The names of the store's ca and root objects "<sha1>.pem", read once
+ * (a bundle of N certificates asks N times): sorted for bsearch. */
+struct held {
+	char (*name)[EC_SHA1_HEX + 4];
+	size_t n, cap;
+};
+
+static int held_add(void *arg, const char *name)
+{
+	struct held *h = arg;
+
+	if (strlen(name) != EC_SHA1_HEX - 1 + 4)
+		return 0;
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 16;
+		char (*v)[EC_SHA1_HEX + 4] = realloc(h->name,
+						     cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		h->name = v;
+		h->cap = cap;
+	}
+	memcpy(h->name[h->n++], name, EC_SHA1_HEX + 4);
+	return 0;
+}
+
+static int held_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static int held_load(struct ec_store *s, struct held h[2], struct ec_err *e)
+{
+	static const enum ec_section secs[2] = { EC_SEC_CA, EC_SEC_ROOT };
+
+	for (int i = 0; i < 2; i++) {
+		int r = ec_store_scan(s, secs[i], ".pem", held_add, &h[i], e);
+
+		if (r < 0 && e->code != EC_OK)
+			return -1;
+		if (r != 0)
+			return ec_fail(e, EC_INTERNAL, "out of memory");
+		if (h[i].n)
+			qsort(h[i].name, h[i].n, sizeof(*h[i].name),
+			      held_cmp);
+	}
+	return 0;
+}
+
+static int held_has(const struct held *h, const char *name)
+{
+	return h->n && bsearch(name, h->name, h->n, sizeof(*h->name),
+			       held_cmp) != NULL;
+}
+
 /* Where the store holds sha1 among ca and root (personal is another
  * matter: a CA's own certificate with its key). */
-static int held_in(struct ec_store *s, const char *sha1)
+static int held_in(const struct held h[2], const char *sha1)
 {
 	char name[EC_SHA1_HEX + 4];
 
 	snprintf(name, sizeof(name), "%s.pem", sha1);
-	if (ec_store_has(s, EC_SEC_ROOT, name))
+	if (held_has(&h[1], name))
 		return EC_SEC_ROOT;
-	if (ec_store_has(s, EC_SEC_CA, name))
+	if (held_has(&h[0], name))
 		return EC_SEC_CA;
 	return -1;
 }
 
-static int plan_crt(struct ec_store *s, struct ec_place_crt *pc,
+static int plan_crt(const struct held h[2], struct ec_place_crt *pc,
 		    const struct ec_place_flags *f, struct ec_err *e)
 {
 	char sha1[EC_SHA1_HEX], *subj;
@@ -39,7 +96,7 @@ static int plan_crt(struct ec_store *s, struct ec_place_crt *pc,
 
 	if (ec_cert_ids(pc->crt, sha1, NULL, e) < 0)
 		return -1;
-	pc->was = held_in(s, sha1);
+	pc->was = held_in(h, sha1);
 	if (ca < 0) {
 		pc->sec = -1;
 		pc->action = EC_PLACE_SKIP;
@@ -170,13 +227,16 @@ static char *issuers_of_others(const struct ec_plan *p, struct ec_err *e)
 	}
 	for (size_t i = 0; i < p->ncrt; i++) {
 		size_t nc;
-		const size_t *c = ec_crtix_issuers(p->ix, p->crt[i].crt, &nc);
+		const size_t *c = ec_crtix_issuers(p->cs.ix[2], p->crt[i].crt,
+						   &nc);
 
-		for (size_t j = 0; j < nc; j++)
-			if (c[j] != i && !is[c[j]] &&
-			    ec_crt_issued_by(p->crt[i].crt,
-					     p->crt[c[j]].crt))
-				is[c[j]] = 1;
+		for (size_t j = 0; j < nc; j++) {
+			size_t k = p->pj[c[j]];
+
+			if (k != i && !is[k] &&
+			    ec_crt_issued_by(p->crt[i].crt, p->crt[k].crt))
+				is[k] = 1;
+		}
 	}
 	return is;
 }
@@ -189,8 +249,9 @@ static int placed_sec(const struct ec_plan *p, const struct ec_chain *c,
 
 	if (c->sec[i] >= 0)
 		return c->sec[i];
-	if ((j = ec_crtix_find(p->ix, c->v[i])) < 0)
+	if ((j = ec_crtix_find(p->cs.ix[2], c->v[i])) < 0)
 		return -1;
+	j = (long)p->pj[j];
 	return p->crt[j].action == EC_PLACE_SKIP ? p->crt[j].was :
 	       p->crt[j].sec;
 }
@@ -234,22 +295,31 @@ int ec_place_plan(struct ec_store *s, gnutls_x509_crt_t *crt, size_t ncrt,
 		  const struct ec_place_flags *f, struct ec_plan *p,
 		  struct ec_err *e)
 {
+	struct held h[2] = { { 0 }, { 0 } };
+	int r = -1;
+
 	memset(p, 0, sizeof(*p));
 	p->crt = calloc(ncrt ? ncrt : 1, sizeof(*p->crt));
 	p->crl = calloc(ncrl ? ncrl : 1, sizeof(*p->crl));
-	p->planned = calloc(ncrt ? ncrt : 1, sizeof(*p->planned));
-	if (!p->crt || !p->crl || !p->planned)
+	p->pj = calloc(ncrt ? ncrt : 1, sizeof(*p->pj));
+	if (!p->crt || !p->crl || !p->pj)
 		return ec_fail(e, EC_INTERNAL, "out of memory");
 	/* the file's certificates (extra for the paths) and the store's */
-	if (ec_chainset_init(&p->cs, s, crt, ncrt, e) < 0)
-		return -1;
+	if (ec_chainset_init(&p->cs, s, crt, ncrt, e) < 0 ||
+	    held_load(s, h, e) < 0)
+		goto out;
 	for (size_t i = 0; i < ncrt; i++) {
+		long j = ec_crtix_find(p->cs.ix[2], crt[i]);
+
 		/* the same one twice: the first counts */
-		if (ec_crtix_find(p->cs.ix[2], crt[i]) != (long)i)
+		if (j != (long)i) {
+			p->pj[i] = p->pj[j];
 			continue;
-		p->crt[p->ncrt].crt = p->planned[p->ncrt] = crt[i];
-		if (plan_crt(s, &p->crt[p->ncrt], f, e) < 0)
-			return -1;
+		}
+		p->pj[i] = p->ncrt;
+		p->crt[p->ncrt].crt = crt[i];
+		if (plan_crt(h, &p->crt[p->ncrt], f, e) < 0)
+			goto out;
 		if (p->crt[p->ncrt].action == EC_PLACE_ADD ||
 		    p->crt[p->ncrt].action == EC_PLACE_MOVE)
 			p->nchanges++;
@@ -259,10 +329,13 @@ int ec_place_plan(struct ec_store *s, gnutls_x509_crt_t *crt, size_t ncrt,
 		p->crl[p->ncrl].der = crlder ? &crlder[i] : NULL;
 		p->crl[p->ncrl++].crl = crl[i];
 	}
-	if (ec_crtix_new(&p->ix, p->planned, p->ncrt, e) < 0 ||
-	    plan_crls(s, p, e) < 0)
-		return -1;
-	return plan_paths(p, e);
+	if (plan_crls(s, p, e) < 0)
+		goto out;
+	r = plan_paths(p, e);
+out:
+	free(h[0].name);
+	free(h[1].name);
+	return r;
 }
 
 static int stage_crt(struct ec_store *s, struct ec_txn *t,
@@ -315,21 +388,42 @@ int ec_place_stage(struct ec_store *s, struct ec_txn *t,
 	return n;
 }
 
+/* A path certificate's store fields (metadata, has a key), read once
+ * for the certificates many paths share (the root at the top of every
+ * path of a bundle): a small cache by handle. */
+#define OBJ_CACHE 64
+
+struct obj_cache {
+	struct {
+		gnutls_x509_crt_t crt;
+		int sec;
+		struct ec_meta m;
+		struct ec_cert_extra x;
+	} v[OBJ_CACHE];
+};
+
 static void crt_obj(struct ec_status *st, struct ec_store *s,
-		    gnutls_x509_crt_t crt, int sec)
+		    struct obj_cache *oc, gnutls_x509_crt_t crt, int sec)
 {
-	struct ec_cert_extra x = { 0 };
-	struct ec_meta m = { 0 };
+	size_t h = ((uintptr_t)crt >> 4) % OBJ_CACHE;
 	char sha1[EC_SHA1_HEX];
 	struct ec_err e;
 
-	if (sec >= 0 && ec_cert_ids(crt, sha1, NULL, &e) == 0 &&
-	    ec_cs_load_meta(s, (enum ec_section)sec, sha1, &m, &e) == 0)
-		ec_cs_extra(s, (enum ec_section)sec, sha1, &m, &x);
-	if (sec >= 0)
-		x.section = ec_section_name((enum ec_section)sec);
-	ec_cert_status(st, NULL, crt, &x);
-	ec_meta_free(&m);
+	if (oc->v[h].crt != crt || oc->v[h].sec != sec) {
+		ec_meta_free(&oc->v[h].m);
+		memset(&oc->v[h], 0, sizeof(oc->v[h]));
+		oc->v[h].crt = crt;
+		oc->v[h].sec = sec;
+		if (sec >= 0 && ec_cert_ids(crt, sha1, NULL, &e) == 0 &&
+		    ec_cs_load_meta(s, (enum ec_section)sec, sha1, &oc->v[h].m,
+				    &e) == 0)
+			ec_cs_extra(s, (enum ec_section)sec, sha1, &oc->v[h].m,
+				    &oc->v[h].x);
+		if (sec >= 0)
+			oc->v[h].x.section =
+				ec_section_name((enum ec_section)sec);
+	}
+	ec_cert_status(st, NULL, crt, &oc->v[h].x);
 }
 
 static void report_crts(struct ec_status *st, const struct ec_plan *p)
@@ -393,6 +487,9 @@ static void report_crls(struct ec_status *st, const struct ec_plan *p)
 static void report_paths(struct ec_status *st, struct ec_store *s,
 			 const struct ec_plan *p)
 {
+	struct obj_cache oc;
+
+	memset(&oc, 0, sizeof(oc));
 	ec_status_arr(st, "paths");
 	for (size_t i = 0; i < p->npath; i++) {
 		const struct ec_chain *c = &p->path[i];
@@ -407,7 +504,7 @@ static void report_paths(struct ec_status *st, struct ec_store *s,
 		for (size_t j = 0; j < c->n; j++) {
 			char *subj = ec_cert_dn(c->v[j], 0);
 
-			crt_obj(st, s, c->v[j], placed_sec(p, c, j));
+			crt_obj(st, s, &oc, c->v[j], placed_sec(p, c, j));
 			ec_status_text(st, "  %zu. %s", j + 1, subj ? subj : "");
 			free(subj);
 		}
@@ -415,6 +512,8 @@ static void report_paths(struct ec_status *st, struct ec_store *s,
 		ec_status_end(st);
 	}
 	ec_status_end(st);
+	for (size_t i = 0; i < OBJ_CACHE; i++)
+		ec_meta_free(&oc.v[i].m);
 }
 
 void ec_place_report(struct ec_status *st, struct ec_store *s,
@@ -434,8 +533,7 @@ void ec_place_free(struct ec_plan *p)
 	free(p->anchored);
 	free(p->crt);
 	free(p->crl);
-	ec_crtix_free(p->ix);
-	free(p->planned);
+	free(p->pj);
 	ec_chainset_free(&p->cs);
 	memset(p, 0, sizeof(*p));
 }
