@@ -241,6 +241,19 @@ static char *issuers_of_others(const struct ec_plan *p, struct ec_err *e)
 	return is;
 }
 
+/* The plan's index of a certificate of a path (one of the file's), or
+ * -1 (the store's). */
+static long plan_index(const struct ec_plan *p, const struct ec_chain *c,
+		       size_t i)
+{
+	long j;
+
+	if (c->sec[i] >= 0 || p->ncrt == 0 ||
+	    (j = ec_crtix_find(p->cs.ix[2], c->v[i])) < 0)
+		return -1;
+	return (long)p->pj[j];
+}
+
 /* The plan's section for a certificate of a path, or -1. */
 static int placed_sec(const struct ec_plan *p, const struct ec_chain *c,
 		      size_t i)
@@ -399,55 +412,92 @@ struct obj_cache {
 		int sec;
 		struct ec_meta m;
 		struct ec_cert_extra x;
+		struct ec_cert_facts f;
 	} v[OBJ_CACHE];
 };
 
-static void crt_obj(struct ec_status *st, struct ec_store *s,
-		    struct obj_cache *oc, gnutls_x509_crt_t crt, int sec)
+static void obj_cache_free(struct obj_cache *oc)
+{
+	for (size_t i = 0; i < OBJ_CACHE; i++) {
+		ec_meta_free(&oc->v[i].m);
+		if (oc->v[i].crt)
+			ec_cert_facts_free(&oc->v[i].f);
+	}
+}
+
+/* A path's certificate object; f: its facts when the caller has them
+ * (one of the file's).  Returns the facts written. */
+static const struct ec_cert_facts *crt_obj(struct ec_status *st,
+					   struct ec_store *s,
+					   struct obj_cache *oc,
+					   gnutls_x509_crt_t crt, int sec,
+					   const struct ec_cert_facts *f)
 {
 	size_t h = ((uintptr_t)crt >> 4) % OBJ_CACHE;
-	char sha1[EC_SHA1_HEX];
+	struct ec_cert_extra none = { 0 };
 	struct ec_err e;
 
+	if (sec < 0 && f) {	/* not in the store: nothing to read */
+		ec_status_obj(st, NULL);
+		ec_cert_facts_fields(st, f, &none);
+		ec_status_end(st);
+		return f;
+	}
 	if (oc->v[h].crt != crt || oc->v[h].sec != sec) {
 		ec_meta_free(&oc->v[h].m);
+		if (oc->v[h].crt)
+			ec_cert_facts_free(&oc->v[h].f);
 		memset(&oc->v[h], 0, sizeof(oc->v[h]));
 		oc->v[h].crt = crt;
 		oc->v[h].sec = sec;
-		if (sec >= 0 && ec_cert_ids(crt, sha1, NULL, &e) == 0 &&
-		    ec_cs_load_meta(s, (enum ec_section)sec, sha1, &oc->v[h].m,
-				    &e) == 0)
-			ec_cs_extra(s, (enum ec_section)sec, sha1, &oc->v[h].m,
-				    &oc->v[h].x);
+		(void)ec_cert_facts(crt, &oc->v[h].f);
+		if (sec >= 0 && oc->v[h].f.sha1[0] &&
+		    ec_cs_load_meta(s, (enum ec_section)sec, oc->v[h].f.sha1,
+				    &oc->v[h].m, &e) == 0)
+			ec_cs_extra(s, (enum ec_section)sec, oc->v[h].f.sha1,
+				    &oc->v[h].m, &oc->v[h].x);
 		if (sec >= 0)
 			oc->v[h].x.section =
 				ec_section_name((enum ec_section)sec);
 	}
-	ec_cert_status(st, NULL, crt, &oc->v[h].x);
+	if (!f)
+		f = &oc->v[h].f;
+	ec_status_obj(st, NULL);
+	ec_cert_facts_fields(st, f, &oc->v[h].x);
+	ec_status_end(st);
+	return f;
 }
 
-static void report_crts(struct ec_status *st, const struct ec_plan *p)
+static void report_crts(struct ec_status *st, const struct ec_plan *p,
+			const struct ec_cert_facts *f)
 {
 	ec_status_arr(st, "certificates");
 	for (size_t i = 0; i < p->ncrt; i++) {
 		const struct ec_place_crt *pc = &p->crt[i];
-		char sha1[EC_SHA1_HEX] = "", *subj = ec_cert_dn(pc->crt, 0);
 		struct ec_cert_extra x = { 0 };
-		struct ec_err e;
+		struct ec_cert_facts tmp;
+		const struct ec_cert_facts *fi;
 
-		ec_cert_ids(pc->crt, sha1, NULL, &e);
+		if (f) {
+			fi = &f[i];
+		} else {
+			(void)ec_cert_facts(pc->crt, &tmp);
+			fi = &tmp;
+		}
 		if (pc->sec >= 0)
 			x.section = ec_section_name((enum ec_section)pc->sec);
 		ec_status_obj(st, NULL);
-		ec_cert_fields(st, pc->crt, &x);
+		ec_cert_facts_fields(st, fi, &x);
 		ec_status_str(st, "action", action_name(pc->action));
 		ec_status_str(st, "reason", pc->why);
 		ec_status_end(st);
 		ec_status_text(st, "%-8s %s %-5s %s%s%s",
-			       action_name(pc->action), sha1,
-			       x.section ? x.section : "-", subj ? subj : "",
+			       action_name(pc->action), fi->sha1,
+			       x.section ? x.section : "-",
+			       fi->subject ? fi->subject : "",
 			       pc->why ? ": " : "", pc->why ? pc->why : "");
-		free(subj);
+		if (!f)
+			ec_cert_facts_free(&tmp);
 	}
 	ec_status_end(st);
 }
@@ -485,7 +535,7 @@ static void report_crls(struct ec_status *st, const struct ec_plan *p)
 }
 
 static void report_paths(struct ec_status *st, struct ec_store *s,
-			 const struct ec_plan *p)
+			 const struct ec_plan *p, const struct ec_cert_facts *f)
 {
 	struct obj_cache oc;
 
@@ -502,26 +552,38 @@ static void report_paths(struct ec_status *st, struct ec_store *s,
 			       ", ends in a trusted root" : "");
 		ec_status_arr(st, "certificates");
 		for (size_t j = 0; j < c->n; j++) {
-			char *subj = ec_cert_dn(c->v[j], 0);
+			long k = plan_index(p, c, j);
+			const struct ec_cert_facts *cf;
 
-			crt_obj(st, s, &oc, c->v[j], placed_sec(p, c, j));
-			ec_status_text(st, "  %zu. %s", j + 1, subj ? subj : "");
-			free(subj);
+			cf = crt_obj(st, s, &oc, c->v[j], placed_sec(p, c, j),
+				     k >= 0 && f ? &f[k] : NULL);
+			ec_status_text(st, "  %zu. %s", j + 1,
+				       cf->subject ? cf->subject : "");
 		}
 		ec_status_end(st);
 		ec_status_end(st);
 	}
 	ec_status_end(st);
-	for (size_t i = 0; i < OBJ_CACHE; i++)
-		ec_meta_free(&oc.v[i].m);
+	obj_cache_free(&oc);
 }
 
 void ec_place_report(struct ec_status *st, struct ec_store *s,
 		     const struct ec_plan *p)
 {
-	report_crts(st, p);
+	/* each of the file's certificates is written twice (among the
+	 * certificates and in a path), some many times: its fields made
+	 * once */
+	struct ec_cert_facts *f = calloc(p->ncrt ? p->ncrt : 1, sizeof(*f));
+
+	/* out of memory: each made when it is written */
+	for (size_t i = 0; f && i < p->ncrt; i++)
+		(void)ec_cert_facts(p->crt[i].crt, &f[i]);
+	report_crts(st, p, f);
 	report_crls(st, p);
-	report_paths(st, s, p);
+	report_paths(st, s, p, f);
+	for (size_t i = 0; f && i < p->ncrt; i++)
+		ec_cert_facts_free(&f[i]);
+	free(f);
 }
 
 void ec_place_free(struct ec_plan *p)
