@@ -190,6 +190,8 @@ int cmd_import_chain(int argc, char **argv, struct ec_ctx *ctx)
 				goto out;
 		}
 	}
+	/* a bundle's record is as long as the bundle: written as it grows */
+	ec_status_stream(ctx->st, ctx->status_fd);
 	ec_status_text_custom(ctx->st);
 	ec_status_str(ctx->st, "store", ec_store_dir(s));
 	ec_place_report(ctx->st, s, &p);
