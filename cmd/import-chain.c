@@ -114,6 +114,29 @@ static void summary(struct ec_ctx *ctx, const struct ec_plan *p,
 			  p->all_complete ? "" : " (a path is incomplete)");
 }
 
+static int any(void *arg, const char *name)
+{
+	(void)arg;
+	(void)name;
+	return 1;
+}
+
+/* Does the store hold anything a plan reads (ca, root, crl)?  1, 0, or
+ * -1 when it cannot tell. */
+static int holds_any(struct ec_store *s, struct ec_err *e)
+{
+	static const enum ec_section secs[3] = { EC_SEC_CA, EC_SEC_ROOT,
+						 EC_SEC_CRL };
+
+	for (int i = 0; i < 3; i++) {
+		int r = ec_store_scan(s, secs[i], ".pem", any, NULL, e);
+
+		if (r != 0)
+			return r < 0 ? -1 : 1;
+	}
+	return 0;
+}
+
 /* Open the store (flags of ec_store_open) and plan the bundle in it. */
 static int plan_in(struct ec_ctx *ctx, int flags,
 		   const struct import_chain_opts *o, const struct ec_bundle *b,
@@ -149,12 +172,26 @@ int cmd_import_chain(int argc, char **argv, struct ec_ctx *ctx)
 		    &s, &p) < 0)
 		goto out;
 	if (absent && p.nchanges && (p.all_complete || !o.require_complete)) {
-		ec_place_free(&p);
+		int held;
+
 		ec_store_close(s);
 		s = NULL;
-		if (plan_in(ctx, EC_STORE_WRITE, &o, &b, &s, &p) < 0)
+		if (ec_store_open(&s, ctx->store_dir, EC_STORE_WRITE,
+				  ctx->wait_seconds, &ctx->err) < 0 ||
+		    (held = holds_any(s, &ctx->err)) < 0)
 			goto out;
+		/* the plan of the absent store holds for an empty one: made
+		 * again only when another run filled it meanwhile (a bundle's
+		 * every signature is not checked twice) */
+		if (held) {
+			ec_place_free(&p);
+			if (ec_place_plan(s, b.crt, b.ncrt, b.crl, b.crlder,
+					  b.ncrl, &o.flags, &p, &ctx->err) < 0)
+				goto out;
+		}
 	}
+	/* a bundle's record is as long as the bundle: written as it grows */
+	ec_status_stream(ctx->st, ctx->status_fd);
 	ec_status_text_custom(ctx->st);
 	ec_status_str(ctx->st, "store", ec_store_dir(s));
 	ec_place_report(ctx->st, s, &p);

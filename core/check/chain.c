@@ -44,8 +44,9 @@ static int in_chain(const unsigned char (*dig)[32], size_t n,
 static int pool_selfsigned(struct ec_chainset *cs, int k, size_t i)
 {
 	if (cs->selfsigned[k][i] < 0)
-		cs->selfsigned[k][i] =
-			(signed char)ec_crt_self_signed(cs->pool[k][i]);
+		cs->selfsigned[k][i] = (signed char)
+			(ec_crtix_self_named(cs->ix[k], i) &&
+			 ec_crt_self_signed(cs->pool[k][i]));
 	return cs->selfsigned[k][i];
 }
 
@@ -119,7 +120,7 @@ int ec_chainset_build(struct ec_chainset *cs, gnutls_x509_crt_t crt,
 	unsigned char dig[EC_CHAIN_MAX][32];
 	time_t now = time(NULL);
 	int ss, from = -1;
-	long at = -1;
+	long at = -1, x = ec_crtix_find(cs->ix[2], crt);
 
 	memset(out, 0, sizeof(*out));
 	if (ec_crt_digest(crt, dig[0]) < 0)
@@ -132,8 +133,10 @@ int ec_chainset_build(struct ec_chainset *cs, gnutls_x509_crt_t crt,
 		long next = -1;
 		int k = 0;
 
-		ss = from < 0 ? ec_crt_self_signed(cur) :
-		     pool_selfsigned(cs, from, (size_t)at);
+		/* crt itself too, when it is one of the extra */
+		ss = from >= 0 ? pool_selfsigned(cs, from, (size_t)at) :
+		     x >= 0 ? pool_selfsigned(cs, 2, (size_t)x) :
+		     ec_crt_self_signed(cur);
 		if (ss) {
 			out->complete = 1;
 			break;

@@ -128,12 +128,24 @@ char *ec_cert_cn(gnutls_x509_crt_t crt)
 	return s;
 }
 
-/* The SANs of one type, as an array of strings, from the extension
- * decoded once (sans NULL: none). */
-static void san_array(struct ec_status *st, const char *key,
-		      gnutls_subject_alt_names_t sans, unsigned want)
+/* Keep a SAN value as the record shows it: an IP address written out, a
+ * name that holds no NUL.  0, or -1 out of memory. */
+static int keep_san(char ***v, size_t *n, const char *s)
 {
-	ec_status_arr(st, key);
+	char **nv = realloc(*v, (*n + 1) * sizeof(*nv));
+
+	if (!nv)
+		return -1;
+	*v = nv;
+	if (!(nv[*n] = strdup(s)))
+		return -1;
+	(*n)++;
+	return 0;
+}
+
+/* The DNS names and IP addresses, from the extension decoded once. */
+static int san_values(struct ec_cert_facts *f, gnutls_subject_alt_names_t sans)
+{
 	for (unsigned i = 0; sans; i++) {
 		gnutls_datum_t v = { NULL, 0 }, oth = { NULL, 0 };
 		char buf[1024], ip[INET6_ADDRSTRLEN];
@@ -141,21 +153,24 @@ static void san_array(struct ec_status *st, const char *key,
 
 		if (gnutls_subject_alt_names_get(sans, i, &type, &v, &oth) < 0)
 			break;
-		if (type != want || v.size >= sizeof(buf))
+		if ((type != GNUTLS_SAN_DNSNAME && type != GNUTLS_SAN_IPADDRESS)
+		    || v.size >= sizeof(buf))
 			continue;	/* absurdly long: leave it out */
 		memcpy(buf, v.data, v.size);
 		buf[v.size] = '\0';
-		if (want == GNUTLS_SAN_IPADDRESS) {
+		if (type == GNUTLS_SAN_IPADDRESS) {
 			if ((v.size == 4 || v.size == 16) &&
 			    inet_ntop(v.size == 16 ? AF_INET6 : AF_INET, buf, ip,
-				      sizeof(ip)))
-				ec_status_str(st, NULL, ip);
+				      sizeof(ip)) &&
+			    keep_san(&f->ips, &f->nips, ip) < 0)
+				return -1;
 			continue;
 		}
-		if (strlen(buf) == v.size)
-			ec_status_str(st, NULL, buf);
+		if (strlen(buf) == v.size &&
+		    keep_san(&f->dns, &f->ndns, buf) < 0)
+			return -1;
 	}
-	ec_status_end(st);
+	return 0;
 }
 
 static gnutls_subject_alt_names_t get_sans(gnutls_x509_crt_t crt)
@@ -185,40 +200,65 @@ void ec_cert_status(struct ec_status *st, const char *key,
 	ec_status_end(st);
 }
 
-void ec_cert_fields(struct ec_status *st, gnutls_x509_crt_t crt,
-		    const struct ec_cert_extra *x)
+int ec_cert_facts(gnutls_x509_crt_t crt, struct ec_cert_facts *f)
 {
-	char sha1[EC_SHA1_HEX] = "", sha256[EC_SHA256_HEX] = "", t[32];
 	unsigned char serial[64];
-	char serhex[2 * sizeof(serial) + 1] = "";
 	size_t n = sizeof(serial);
 	gnutls_subject_alt_names_t alt;
 	struct ec_err e;
-	char *s;
+	int r;
 
-	ec_cert_ids(crt, sha1, sha256, &e);
-	if (x && x->section)
-		ec_status_str(st, "section", x->section);
-	ec_status_str(st, "thumbprint", sha1);
-	ec_status_str(st, "sha256", sha256);
-	s = ec_cert_dn(crt, 0);
-	ec_status_str(st, "subject", s ? s : "");
-	free(s);
-	s = ec_cert_dn(crt, 1);
-	ec_status_str(st, "issuer", s ? s : "");
-	free(s);
+	memset(f, 0, sizeof(*f));
+	ec_cert_ids(crt, f->sha1, f->sha256, &e);
+	f->subject = ec_cert_dn(crt, 0);
+	f->issuer = ec_cert_dn(crt, 1);
 	if (gnutls_x509_crt_get_serial(crt, serial, &n) == 0)
-		hex(serial, n, serhex);
-	ec_status_str(st, "serial", serhex);
-	ec_time_rfc3339(gnutls_x509_crt_get_activation_time(crt), t, sizeof(t));
-	ec_status_str(st, "not_before", t);
-	ec_time_rfc3339(gnutls_x509_crt_get_expiration_time(crt), t, sizeof(t));
-	ec_status_str(st, "not_after", t);
+		hex(serial, n, f->serial);
+	ec_time_rfc3339(gnutls_x509_crt_get_activation_time(crt),
+			f->not_before, sizeof(f->not_before));
+	ec_time_rfc3339(gnutls_x509_crt_get_expiration_time(crt),
+			f->not_after, sizeof(f->not_after));
 	alt = get_sans(crt);
-	san_array(st, "dns_names", alt, GNUTLS_SAN_DNSNAME);
-	san_array(st, "ip_addresses", alt, GNUTLS_SAN_IPADDRESS);
+	r = san_values(f, alt);
 	if (alt)
 		gnutls_subject_alt_names_deinit(alt);
+	return r;
+}
+
+void ec_cert_facts_free(struct ec_cert_facts *f)
+{
+	for (size_t i = 0; i < f->ndns; i++)
+		free(f->dns[i]);
+	for (size_t i = 0; i < f->nips; i++)
+		free(f->ips[i]);
+	free(f->dns);
+	free(f->ips);
+	free(f->subject);
+	free(f->issuer);
+	memset(f, 0, sizeof(*f));
+}
+
+void ec_cert_facts_fields(struct ec_status *st,
+			  const struct ec_cert_facts *f,
+			  const struct ec_cert_extra *x)
+{
+	if (x && x->section)
+		ec_status_str(st, "section", x->section);
+	ec_status_str(st, "thumbprint", f->sha1);
+	ec_status_str(st, "sha256", f->sha256);
+	ec_status_str(st, "subject", f->subject ? f->subject : "");
+	ec_status_str(st, "issuer", f->issuer ? f->issuer : "");
+	ec_status_str(st, "serial", f->serial);
+	ec_status_str(st, "not_before", f->not_before);
+	ec_status_str(st, "not_after", f->not_after);
+	ec_status_arr(st, "dns_names");
+	for (size_t i = 0; i < f->ndns; i++)
+		ec_status_str(st, NULL, f->dns[i]);
+	ec_status_end(st);
+	ec_status_arr(st, "ip_addresses");
+	for (size_t i = 0; i < f->nips; i++)
+		ec_status_str(st, NULL, f->ips[i]);
+	ec_status_end(st);
 	ec_status_str(st, "friendly_name", x ? x->friendly_name : NULL);
 	ec_status_bool(st, "has_private_key", x && x->has_private_key);
 	ec_status_bool(st, "exportable", x && x->exportable);
@@ -227,6 +267,16 @@ void ec_cert_fields(struct ec_status *st, gnutls_x509_crt_t crt,
 	ec_status_str(st, "key_url", x ? x->key_url : NULL);
 	ec_status_str(st, "key_container", x ? x->key_container : NULL);
 	ec_status_str(st, "key_provider", x ? x->key_provider : NULL);
+}
+
+void ec_cert_fields(struct ec_status *st, gnutls_x509_crt_t crt,
+		    const struct ec_cert_extra *x)
+{
+	struct ec_cert_facts f;
+
+	(void)ec_cert_facts(crt, &f);	/* out of memory: what it has */
+	ec_cert_facts_fields(st, &f, x);
+	ec_cert_facts_free(&f);
 }
 
 /* Two decimal digits at p, or -1. */

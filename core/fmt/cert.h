@@ -65,4 +65,24 @@ void ec_cert_status(struct ec_status *st, const char *key,
 void ec_cert_fields(struct ec_status *st, gnutls_x509_crt_t crt,
 		    const struct ec_cert_extra *x);
 
+/* The fields that come from the certificate alone, made once for a
+ * certificate reported several times (a bundle's root in every path). */
+struct ec_cert_facts {
+	char sha1[EC_SHA1_HEX], sha256[EC_SHA256_HEX];
+	char *subject, *issuer;		/* NULL: "" */
+	char serial[129];
+	char not_before[32], not_after[32];
+	char **dns, **ips;		/* dns_names, ip_addresses */
+	size_t ndns, nips;
+};
+
+/* 0, or -1 out of memory (f then holds what it could, and is freed the
+ * same way). */
+int ec_cert_facts(gnutls_x509_crt_t crt, struct ec_cert_facts *f);
+void ec_cert_facts_free(struct ec_cert_facts *f);
+/* ec_cert_fields from facts. */
+void ec_cert_facts_fields(struct ec_status *st,
+			  const struct ec_cert_facts *f,
+			  const struct ec_cert_extra *x);
+
 #endif

@@ -38,8 +38,13 @@ const size_t *ec_crtix_named(const struct ec_crtix *x,
 /* Those named like crt's issuer. */
 const size_t *ec_crtix_issuers(const struct ec_crtix *x,
 			       gnutls_x509_crt_t crt, size_t *n);
-/* The first index of a certificate with crt's DER (SHA-256), or -1. */
+/* The first index of a certificate with crt's DER (SHA-256), or -1;
+ * one of v itself is found by its handle, without hashing. */
 long ec_crtix_find(const struct ec_crtix *x, gnutls_x509_crt_t crt);
+/* Is v[i] named like its own issuer (by the index's keys)?  When not,
+ * GnuTLS finds it no issuer of itself: it is not self-signed, and no
+ * signature need be checked to know it. */
+int ec_crtix_self_named(const struct ec_crtix *x, size_t i);
 /* The SHA-256 of v[i]'s DER (32 bytes). */
 const unsigned char *ec_crtix_digest(const struct ec_crtix *x, size_t i);
 

@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,21 +18,77 @@ static const char *action_name(enum ec_place_action a)
 	return names[a];
 }
 
+/* The names of the store's ca and root objects "<sha1>.pem", read once
+ * (a bundle of N certificates asks N times): sorted for bsearch. */
+struct held {
+	char (*name)[EC_SHA1_HEX + 4];
+	size_t n, cap;
+};
+
+static int held_add(void *arg, const char *name)
+{
+	struct held *h = arg;
+
+	if (strlen(name) != EC_SHA1_HEX - 1 + 4)
+		return 0;
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 16;
+		char (*v)[EC_SHA1_HEX + 4] = realloc(h->name,
+						     cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		h->name = v;
+		h->cap = cap;
+	}
+	memcpy(h->name[h->n++], name, EC_SHA1_HEX + 4);
+	return 0;
+}
+
+static int held_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static int held_load(struct ec_store *s, struct held h[2], struct ec_err *e)
+{
+	static const enum ec_section secs[2] = { EC_SEC_CA, EC_SEC_ROOT };
+
+	for (int i = 0; i < 2; i++) {
+		int r = ec_store_scan(s, secs[i], ".pem", held_add, &h[i], e);
+
+		if (r < 0 && e->code != EC_OK)
+			return -1;
+		if (r != 0)
+			return ec_fail(e, EC_INTERNAL, "out of memory");
+		if (h[i].n)
+			qsort(h[i].name, h[i].n, sizeof(*h[i].name),
+			      held_cmp);
+	}
+	return 0;
+}
+
+static int held_has(const struct held *h, const char *name)
+{
+	return h->n && bsearch(name, h->name, h->n, sizeof(*h->name),
+			       held_cmp) != NULL;
+}
+
 /* Where the store holds sha1 among ca and root (personal is another
  * matter: a CA's own certificate with its key). */
-static int held_in(struct ec_store *s, const char *sha1)
+static int held_in(const struct held h[2], const char *sha1)
 {
 	char name[EC_SHA1_HEX + 4];
 
 	snprintf(name, sizeof(name), "%s.pem", sha1);
-	if (ec_store_has(s, EC_SEC_ROOT, name))
+	if (held_has(&h[1], name))
 		return EC_SEC_ROOT;
-	if (ec_store_has(s, EC_SEC_CA, name))
+	if (held_has(&h[0], name))
 		return EC_SEC_CA;
 	return -1;
 }
 
-static int plan_crt(struct ec_store *s, struct ec_place_crt *pc,
+static int plan_crt(const struct held h[2], struct ec_place_crt *pc,
 		    const struct ec_place_flags *f, struct ec_err *e)
 {
 	char sha1[EC_SHA1_HEX], *subj;
@@ -39,7 +96,7 @@ static int plan_crt(struct ec_store *s, struct ec_place_crt *pc,
 
 	if (ec_cert_ids(pc->crt, sha1, NULL, e) < 0)
 		return -1;
-	pc->was = held_in(s, sha1);
+	pc->was = held_in(h, sha1);
 	if (ca < 0) {
 		pc->sec = -1;
 		pc->action = EC_PLACE_SKIP;
@@ -170,15 +227,31 @@ static char *issuers_of_others(const struct ec_plan *p, struct ec_err *e)
 	}
 	for (size_t i = 0; i < p->ncrt; i++) {
 		size_t nc;
-		const size_t *c = ec_crtix_issuers(p->ix, p->crt[i].crt, &nc);
+		const size_t *c = ec_crtix_issuers(p->cs.ix[2], p->crt[i].crt,
+						   &nc);
 
-		for (size_t j = 0; j < nc; j++)
-			if (c[j] != i && !is[c[j]] &&
-			    ec_crt_issued_by(p->crt[i].crt,
-					     p->crt[c[j]].crt))
-				is[c[j]] = 1;
+		for (size_t j = 0; j < nc; j++) {
+			size_t k = p->pj[c[j]];
+
+			if (k != i && !is[k] &&
+			    ec_crt_issued_by(p->crt[i].crt, p->crt[k].crt))
+				is[k] = 1;
+		}
 	}
 	return is;
+}
+
+/* The plan's index of a certificate of a path (one of the file's), or
+ * -1 (the store's). */
+static long plan_index(const struct ec_plan *p, const struct ec_chain *c,
+		       size_t i)
+{
+	long j;
+
+	if (c->sec[i] >= 0 || p->ncrt == 0 ||
+	    (j = ec_crtix_find(p->cs.ix[2], c->v[i])) < 0)
+		return -1;
+	return (long)p->pj[j];
 }
 
 /* The plan's section for a certificate of a path, or -1. */
@@ -189,8 +262,9 @@ static int placed_sec(const struct ec_plan *p, const struct ec_chain *c,
 
 	if (c->sec[i] >= 0)
 		return c->sec[i];
-	if ((j = ec_crtix_find(p->ix, c->v[i])) < 0)
+	if ((j = ec_crtix_find(p->cs.ix[2], c->v[i])) < 0)
 		return -1;
+	j = (long)p->pj[j];
 	return p->crt[j].action == EC_PLACE_SKIP ? p->crt[j].was :
 	       p->crt[j].sec;
 }
@@ -234,22 +308,31 @@ int ec_place_plan(struct ec_store *s, gnutls_x509_crt_t *crt, size_t ncrt,
 		  const struct ec_place_flags *f, struct ec_plan *p,
 		  struct ec_err *e)
 {
+	struct held h[2] = { { 0 }, { 0 } };
+	int r = -1;
+
 	memset(p, 0, sizeof(*p));
 	p->crt = calloc(ncrt ? ncrt : 1, sizeof(*p->crt));
 	p->crl = calloc(ncrl ? ncrl : 1, sizeof(*p->crl));
-	p->planned = calloc(ncrt ? ncrt : 1, sizeof(*p->planned));
-	if (!p->crt || !p->crl || !p->planned)
+	p->pj = calloc(ncrt ? ncrt : 1, sizeof(*p->pj));
+	if (!p->crt || !p->crl || !p->pj)
 		return ec_fail(e, EC_INTERNAL, "out of memory");
 	/* the file's certificates (extra for the paths) and the store's */
-	if (ec_chainset_init(&p->cs, s, crt, ncrt, e) < 0)
-		return -1;
+	if (ec_chainset_init(&p->cs, s, crt, ncrt, e) < 0 ||
+	    held_load(s, h, e) < 0)
+		goto out;
 	for (size_t i = 0; i < ncrt; i++) {
+		long j = ec_crtix_find(p->cs.ix[2], crt[i]);
+
 		/* the same one twice: the first counts */
-		if (ec_crtix_find(p->cs.ix[2], crt[i]) != (long)i)
+		if (j != (long)i) {
+			p->pj[i] = p->pj[j];
 			continue;
-		p->crt[p->ncrt].crt = p->planned[p->ncrt] = crt[i];
-		if (plan_crt(s, &p->crt[p->ncrt], f, e) < 0)
-			return -1;
+		}
+		p->pj[i] = p->ncrt;
+		p->crt[p->ncrt].crt = crt[i];
+		if (plan_crt(h, &p->crt[p->ncrt], f, e) < 0)
+			goto out;
 		if (p->crt[p->ncrt].action == EC_PLACE_ADD ||
 		    p->crt[p->ncrt].action == EC_PLACE_MOVE)
 			p->nchanges++;
@@ -259,10 +342,13 @@ int ec_place_plan(struct ec_store *s, gnutls_x509_crt_t *crt, size_t ncrt,
 		p->crl[p->ncrl].der = crlder ? &crlder[i] : NULL;
 		p->crl[p->ncrl++].crl = crl[i];
 	}
-	if (ec_crtix_new(&p->ix, p->planned, p->ncrt, e) < 0 ||
-	    plan_crls(s, p, e) < 0)
-		return -1;
-	return plan_paths(p, e);
+	if (plan_crls(s, p, e) < 0)
+		goto out;
+	r = plan_paths(p, e);
+out:
+	free(h[0].name);
+	free(h[1].name);
+	return r;
 }
 
 static int stage_crt(struct ec_store *s, struct ec_txn *t,
@@ -315,45 +401,103 @@ int ec_place_stage(struct ec_store *s, struct ec_txn *t,
 	return n;
 }
 
-static void crt_obj(struct ec_status *st, struct ec_store *s,
-		    gnutls_x509_crt_t crt, int sec)
-{
-	struct ec_cert_extra x = { 0 };
-	struct ec_meta m = { 0 };
-	char sha1[EC_SHA1_HEX];
-	struct ec_err e;
+/* A path certificate's store fields (metadata, has a key), read once
+ * for the certificates many paths share (the root at the top of every
+ * path of a bundle): a small cache by handle. */
+#define OBJ_CACHE 64
 
-	if (sec >= 0 && ec_cert_ids(crt, sha1, NULL, &e) == 0 &&
-	    ec_cs_load_meta(s, (enum ec_section)sec, sha1, &m, &e) == 0)
-		ec_cs_extra(s, (enum ec_section)sec, sha1, &m, &x);
-	if (sec >= 0)
-		x.section = ec_section_name((enum ec_section)sec);
-	ec_cert_status(st, NULL, crt, &x);
-	ec_meta_free(&m);
+struct obj_cache {
+	struct {
+		gnutls_x509_crt_t crt;
+		int sec;
+		struct ec_meta m;
+		struct ec_cert_extra x;
+		struct ec_cert_facts f;
+	} v[OBJ_CACHE];
+};
+
+static void obj_cache_free(struct obj_cache *oc)
+{
+	for (size_t i = 0; i < OBJ_CACHE; i++) {
+		ec_meta_free(&oc->v[i].m);
+		if (oc->v[i].crt)
+			ec_cert_facts_free(&oc->v[i].f);
+	}
 }
 
-static void report_crts(struct ec_status *st, const struct ec_plan *p)
+/* A path's certificate object; f: its facts when the caller has them
+ * (one of the file's).  Returns the facts written. */
+static const struct ec_cert_facts *crt_obj(struct ec_status *st,
+					   struct ec_store *s,
+					   struct obj_cache *oc,
+					   gnutls_x509_crt_t crt, int sec,
+					   const struct ec_cert_facts *f)
+{
+	size_t h = ((uintptr_t)crt >> 4) % OBJ_CACHE;
+	struct ec_cert_extra none = { 0 };
+	struct ec_err e;
+
+	if (sec < 0 && f) {	/* not in the store: nothing to read */
+		ec_status_obj(st, NULL);
+		ec_cert_facts_fields(st, f, &none);
+		ec_status_end(st);
+		return f;
+	}
+	if (oc->v[h].crt != crt || oc->v[h].sec != sec) {
+		ec_meta_free(&oc->v[h].m);
+		if (oc->v[h].crt)
+			ec_cert_facts_free(&oc->v[h].f);
+		memset(&oc->v[h], 0, sizeof(oc->v[h]));
+		oc->v[h].crt = crt;
+		oc->v[h].sec = sec;
+		(void)ec_cert_facts(crt, &oc->v[h].f);
+		if (sec >= 0 && oc->v[h].f.sha1[0] &&
+		    ec_cs_load_meta(s, (enum ec_section)sec, oc->v[h].f.sha1,
+				    &oc->v[h].m, &e) == 0)
+			ec_cs_extra(s, (enum ec_section)sec, oc->v[h].f.sha1,
+				    &oc->v[h].m, &oc->v[h].x);
+		if (sec >= 0)
+			oc->v[h].x.section =
+				ec_section_name((enum ec_section)sec);
+	}
+	if (!f)
+		f = &oc->v[h].f;
+	ec_status_obj(st, NULL);
+	ec_cert_facts_fields(st, f, &oc->v[h].x);
+	ec_status_end(st);
+	return f;
+}
+
+static void report_crts(struct ec_status *st, const struct ec_plan *p,
+			const struct ec_cert_facts *f)
 {
 	ec_status_arr(st, "certificates");
 	for (size_t i = 0; i < p->ncrt; i++) {
 		const struct ec_place_crt *pc = &p->crt[i];
-		char sha1[EC_SHA1_HEX] = "", *subj = ec_cert_dn(pc->crt, 0);
 		struct ec_cert_extra x = { 0 };
-		struct ec_err e;
+		struct ec_cert_facts tmp;
+		const struct ec_cert_facts *fi;
 
-		ec_cert_ids(pc->crt, sha1, NULL, &e);
+		if (f) {
+			fi = &f[i];
+		} else {
+			(void)ec_cert_facts(pc->crt, &tmp);
+			fi = &tmp;
+		}
 		if (pc->sec >= 0)
 			x.section = ec_section_name((enum ec_section)pc->sec);
 		ec_status_obj(st, NULL);
-		ec_cert_fields(st, pc->crt, &x);
+		ec_cert_facts_fields(st, fi, &x);
 		ec_status_str(st, "action", action_name(pc->action));
 		ec_status_str(st, "reason", pc->why);
 		ec_status_end(st);
 		ec_status_text(st, "%-8s %s %-5s %s%s%s",
-			       action_name(pc->action), sha1,
-			       x.section ? x.section : "-", subj ? subj : "",
+			       action_name(pc->action), fi->sha1,
+			       x.section ? x.section : "-",
+			       fi->subject ? fi->subject : "",
 			       pc->why ? ": " : "", pc->why ? pc->why : "");
-		free(subj);
+		if (!f)
+			ec_cert_facts_free(&tmp);
 	}
 	ec_status_end(st);
 }
@@ -391,8 +535,11 @@ static void report_crls(struct ec_status *st, const struct ec_plan *p)
 }
 
 static void report_paths(struct ec_status *st, struct ec_store *s,
-			 const struct ec_plan *p)
+			 const struct ec_plan *p, const struct ec_cert_facts *f)
 {
+	struct obj_cache oc;
+
+	memset(&oc, 0, sizeof(oc));
 	ec_status_arr(st, "paths");
 	for (size_t i = 0; i < p->npath; i++) {
 		const struct ec_chain *c = &p->path[i];
@@ -405,24 +552,38 @@ static void report_paths(struct ec_status *st, struct ec_store *s,
 			       ", ends in a trusted root" : "");
 		ec_status_arr(st, "certificates");
 		for (size_t j = 0; j < c->n; j++) {
-			char *subj = ec_cert_dn(c->v[j], 0);
+			long k = plan_index(p, c, j);
+			const struct ec_cert_facts *cf;
 
-			crt_obj(st, s, c->v[j], placed_sec(p, c, j));
-			ec_status_text(st, "  %zu. %s", j + 1, subj ? subj : "");
-			free(subj);
+			cf = crt_obj(st, s, &oc, c->v[j], placed_sec(p, c, j),
+				     k >= 0 && f ? &f[k] : NULL);
+			ec_status_text(st, "  %zu. %s", j + 1,
+				       cf->subject ? cf->subject : "");
 		}
 		ec_status_end(st);
 		ec_status_end(st);
 	}
 	ec_status_end(st);
+	obj_cache_free(&oc);
 }
 
 void ec_place_report(struct ec_status *st, struct ec_store *s,
 		     const struct ec_plan *p)
 {
-	report_crts(st, p);
+	/* each of the file's certificates is written twice (among the
+	 * certificates and in a path), some many times: its fields made
+	 * once */
+	struct ec_cert_facts *f = calloc(p->ncrt ? p->ncrt : 1, sizeof(*f));
+
+	/* out of memory: each made when it is written */
+	for (size_t i = 0; f && i < p->ncrt; i++)
+		(void)ec_cert_facts(p->crt[i].crt, &f[i]);
+	report_crts(st, p, f);
 	report_crls(st, p);
-	report_paths(st, s, p);
+	report_paths(st, s, p, f);
+	for (size_t i = 0; f && i < p->ncrt; i++)
+		ec_cert_facts_free(&f[i]);
+	free(f);
 }
 
 void ec_place_free(struct ec_plan *p)
@@ -434,8 +595,7 @@ void ec_place_free(struct ec_plan *p)
 	free(p->anchored);
 	free(p->crt);
 	free(p->crl);
-	ec_crtix_free(p->ix);
-	free(p->planned);
+	free(p->pj);
 	ec_chainset_free(&p->cs);
 	memset(p, 0, sizeof(*p));
 }

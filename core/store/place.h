@@ -71,11 +71,11 @@ struct ec_plan {
 	size_t npath;
 	size_t nchanges;		/* objects to add, move or remove */
 	int all_complete;
-	/* owned: the store's CAs and the file's certificates, indexed, and
-	 * the plan's (crt[i].crt) */
+	/* owned: the store's CAs and the file's certificates, indexed
+	 * (cs.ix[2]: the file's), and for the file's i-th the index in crt
+	 * of the first with its DER */
 	struct ec_chainset cs;
-	gnutls_x509_crt_t *planned;
-	struct ec_crtix *ix;
+	size_t *pj;
 };
 
 /* Decide, reading the store only.  The certificates and CRLs stay the
