@@ -6,7 +6,7 @@ load helper
 
 setup_file() {
 	export CA="$BATS_FILE_TMPDIR/ca"
-	"$BATS_TEST_DIRNAME/../scripts/test-ca" init "$CA" >/dev/null
+	ca_setup "$CA"
 }
 
 setup() {
@@ -15,7 +15,7 @@ setup() {
 }
 
 sign() {
-	"$EC_ROOT/scripts/test-ca" sign "$CA" "$@" >/dev/null
+	ca_sign "$CA" "$@"
 }
 
 # request NAME [ARGS]: a pending request for NAME.example.test in NAME.csr
@@ -176,7 +176,7 @@ request() {
 }
 
 @test "accept: with nothing pending the message says so" {
-	"$EC_ROOT/scripts/test-pki" pki >/dev/null
+	ec_fixture pki test-pki
 	ecj accept --in pki/server.pem
 	assert_code 4 no-pending-request
 	[[ "$(jf .message)" == *"none is pending"* ]]

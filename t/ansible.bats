@@ -9,7 +9,7 @@ setup() {
 	ec_setup
 	cd "$BATS_TEST_TMPDIR"
 	command -v ansible-playbook >/dev/null || fail "ansible-core missing (scripts/deps)"
-	"$EC_ROOT/scripts/test-ca" init ca >/dev/null
+	ca_setup ca
 	printf 'array pfx password\n' > pw
 	cat > inventory <<INV
 [edge]

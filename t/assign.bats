@@ -9,8 +9,7 @@ load helper
 
 setup() {
 	ec_setup
-	pki_setup
-	[ -e "$PKI/server2.pem" ] || "$EC_ROOT/scripts/test-pki-assign" "$PKI"
+	pki_setup assign
 	cd "$BATS_TEST_TMPDIR"
 	LIVE="$EDGECERT_STORE/live/internal"
 	: > pids

@@ -56,8 +56,7 @@ setup_file() {
 	# searchable (edgecert(1) leaves that to the operator)
 	ec_searchable "$D"
 	export EDGECERT_STORE="$D/store"
-	pki_setup
-	[ -e "$PKI/server2.pem" ] || "$EC_ROOT/scripts/test-pki-assign" "$PKI"
+	pki_setup assign
 	cat "$PKI/sub.pem" "$PKI/root.pem" > "$D/chain.pem"
 	edgecert import-chain --in "$D/chain.pem" -q > /dev/null
 	chmod 0711 "$EDGECERT_STORE"

@@ -9,12 +9,12 @@ load helper
 setup_file() {
 	pfx_setup
 	CA="$BATS_FILE_TMPDIR/ca"
-	"$EC_ROOT/scripts/test-ca" init "$CA"
+	ca_setup "$CA"
 	# an RSA key and its certificate from the openssl two-tier CA
 	openssl req -new -newkey rsa:2048 -nodes -keyout "$CA/rsa.key" \
 		-out "$CA/rsa.csr" -subj "/CN=vip.example.test" \
 		-addext "subjectAltName=DNS:vip.example.test,DNS:edge1.example.test" 2>/dev/null
-	"$EC_ROOT/scripts/test-ca" sign "$CA" "$CA/rsa.csr" "$CA/rsa.pem" pem >/dev/null
+	ca_sign "$CA" "$CA/rsa.csr" "$CA/rsa.pem" pem
 }
 
 setup() {

@@ -19,7 +19,7 @@ fi
 
 setup_file() {
 	export CA="$BATS_FILE_TMPDIR/ca"
-	"$BATS_TEST_DIRNAME/../scripts/test-ca" init "$CA" >/dev/null
+	ca_setup "$CA"
 }
 
 setup() {
@@ -32,7 +32,7 @@ setup() {
 answered() {
 	ecj request --cn "$1.example.test" --key-type ecdsa --out "$1.csr"
 	assert_success
-	"$EC_ROOT/scripts/test-ca" sign "$CA" "$1.csr" "$1.p7b" p7b >/dev/null
+	ca_sign "$CA" "$1.csr" "$1.p7b" p7b
 }
 
 @test "faults: request, on a full disk and on a failing one" {
@@ -68,7 +68,7 @@ answered() {
 	assert_equal "$(jf .count)" 1
 	# a CRL of the issuing CA, into the store that has it
 	answered r
-	"$EC_ROOT/scripts/test-ca" sign "$CA" r.csr r.pem pem >/dev/null
+	ca_sign "$CA" r.csr r.pem pem
 	"$EC_ROOT/scripts/test-ca" revoke "$CA" r.pem r.crl >/dev/null
 	fault_sweep "${ERRNOS##* }" edgecert import-chain --in r.crl
 	assert_equal "$(jf .imported)" 1
@@ -105,7 +105,7 @@ answered() {
 	ecj import-chain --in "$CA/chain.p7b"
 	for c in $(seq 1 "$WRITERS"); do
 		ecj request --cn "w$c.example.test" --key-type ecdsa --out "w$c.csr"
-		"$EC_ROOT/scripts/test-ca" sign "$CA" "w$c.csr" "w$c.cer" der >/dev/null
+		ca_sign "$CA" "w$c.csr" "w$c.cer" der
 	done
 	pids=()
 	for c in $(seq 1 "$WRITERS"); do
@@ -142,7 +142,7 @@ pfx_of() {
 	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" \
 		-subj "/CN=$1.example.test" -addext "subjectAltName=DNS:$1.example.test" \
 		-addext "extendedKeyUsage=serverAuth,clientAuth" -out "$1.csr" 2>/dev/null
-	"$EC_ROOT/scripts/test-ca" sign "$CA" "$1.csr" "$1.pem" pem >/dev/null
+	ca_sign "$CA" "$1.csr" "$1.pem" pem
 	openssl pkcs12 -export -in "$1.pem" -inkey "$1.key" -certfile "$CA/sub.pem" \
 		-passout file:pw -out "$1.pfx"
 }

@@ -114,10 +114,64 @@ ec_searchable() {
 	done
 }
 
-# The fixtures of scripts/test-pki, made once per file.
+# Fixtures: certificates, keys and CRLs made by certtool and openssl
+# (nothing edgecert wrote), by the generators of scripts/.  They are read
+# only, so each is made once: in a cache directory, under a key of its
+# generators' content and arguments, shared by every file of the run
+# ($EC_FIXTURE_CACHE: scripts/check's, for both passes of make check;
+# otherwise the bats run's own), and each file works on a copy of its own.
+#
+# ec_fixture DIR GENERATOR...: DIR (made, or added to if it exists) holds
+# what the GENERATORs make, in turn, in one directory; a GENERATOR is a
+# script of scripts/ with its first arguments, as one word ("test-ca
+# init"), run as `scripts/SCRIPT ARGS... DIR`.
+ec_fixture() {
+	local dir=$1 cache=${EC_FIXTURE_CACHE:-$BATS_SUITE_TMPDIR/fixtures} key g tmp
+	shift
+	key=$(for g in "$@"; do
+		echo "$g"
+		cat "$EC_ROOT/scripts/${g%% *}"
+	done | sha256sum | cut -c1-32)
+	if [ ! -d "$cache/$key" ]; then
+		mkdir -p "$cache"
+		tmp=$(mktemp -d "$cache/.new.XXXXXX")
+		for g in "$@"; do
+			# shellcheck disable=SC2086 # "SCRIPT ARGS": words on purpose
+			"$EC_ROOT/scripts/"$g "$tmp/d" > /dev/null ||
+				{ rm -rf "$tmp"; echo "ec_fixture: $g failed" >&2; return 1; }
+		done
+		# made at the same moment by another file: either one will do
+		mv -T "$tmp/d" "$cache/$key" 2>/dev/null || true
+		rm -rf "$tmp"
+	fi
+	mkdir -p "$dir"
+	cp -a "$cache/$key/." "$dir"
+}
+
+# pki_setup [assign] [extra]: $PKI, the fixtures of scripts/test-pki (and
+# of scripts/test-pki-assign, scripts/test-pki-extra), once per file.
+# shellcheck disable=SC2120 # the arguments come from the bats files
 pki_setup() {
-	export PKI="$BATS_FILE_TMPDIR/pki"
-	[ -e "$PKI/root.pem" ] || "$EC_ROOT/scripts/test-pki" "$PKI"
+	local g=test-pki n=pki x
+	for x in "$@"; do
+		g="$g test-pki-$x" n=$n-$x
+	done
+	export PKI="$BATS_FILE_TMPDIR/$n"
+	[ -e "$PKI/root.pem" ] && return 0
+	# shellcheck disable=SC2086 # $g: one generator a word
+	ec_fixture "$PKI" $g
+}
+
+# ca_setup DIR: an openssl CA of scripts/test-ca in DIR (init), ready to
+# sign with ca_sign; the keys and certificates are made once per run.
+ca_setup() {
+	ec_fixture "$1" "test-ca init"
+}
+
+# ca_sign DIR REQUEST OUT [FORM [DAYS]]: DIR's CA issues a certificate for
+# the request (scripts/test-ca sign; prints nothing).
+ca_sign() {
+	"$EC_ROOT/scripts/test-ca" sign "$@" > /dev/null
 }
 
 # sha1 FILE.pem: the certificate's SHA-1 thumbprint, lower case, per openssl.
@@ -327,6 +381,7 @@ fault_sweep() {
 # PKCS#12 fixtures: pki_setup's PKI, its chain (sub, root) and a password
 # file $PW (a space in the password, a line break after it).
 pfx_setup() {
+	# shellcheck disable=SC2119 # test-pki's fixtures alone
 	pki_setup
 	export PW="$BATS_FILE_TMPDIR/pw" PASS="S3cret pw"
 	[ -e "$PW" ] || printf '%s\n' "$PASS" > "$PW"

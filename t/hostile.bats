@@ -207,8 +207,7 @@ $fake"
 }
 
 @test "hostile: a symlink planted as the next live generation's staging directory is store-corrupt" {
-	pki_setup
-	[ -e "$PKI/server2.pem" ] || "$EC_ROOT/scripts/test-pki-assign" "$PKI"
+	pki_setup assign
 	cat "$PKI/sub.pem" "$PKI/root.pem" > chain.pem
 	ecj import-chain --in chain.pem
 	assert_success
@@ -226,7 +225,7 @@ $fake"
 }
 
 @test "hostile: a CRL over 8 MiB is crl-too-large in every form, never stored to be skipped later" {
-	"$EC_ROOT/scripts/test-ca" init ca >/dev/null
+	ca_setup ca
 	ecj import-chain --in ca/chain.p7b
 	assert_success
 	before=$(store_snapshot)
@@ -249,7 +248,7 @@ $fake"
 }
 
 @test "hostile: a bundle of 3,000 certificates is placed in linear work, each path reported" {
-	"$EC_ROOT/scripts/test-ca" init ca >/dev/null
+	ca_setup ca
 	# one request signed 3,000 times (serials differ), the CA and the root
 	"$EC_ROOT/scripts/hostile-gen" bundle ca 3000 many.pem
 	[ "$(grep -c 'BEGIN CERTIFICATE' many.pem)" -eq 3002 ]

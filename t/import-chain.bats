@@ -10,8 +10,7 @@ VECTORS=/usr/lib/python3/dist-packages/cryptography_vectors
 
 setup() {
 	ec_setup
-	pki_setup
-	[ -e "$PKI/sub.crl" ] || "$EC_ROOT/scripts/test-pki-extra" "$PKI"
+	pki_setup extra
 	cd "$BATS_TEST_TMPDIR"
 	cat "$PKI/sub.pem" "$PKI/root.pem" > chain.pem
 	ROOT=$(sha1 "$PKI/root.pem")

@@ -9,7 +9,7 @@ load helper
 
 setup_file() {
 	export CA="$BATS_FILE_TMPDIR/ca"
-	"$BATS_TEST_DIRNAME/../scripts/test-ca" init "$CA" >/dev/null
+	ca_setup "$CA"
 }
 
 setup() {

@@ -258,9 +258,9 @@ bad() {
 }
 
 @test "request-inf: the INF's request through a CA (scripts/test-ca) and accept: FriendlyName and SANs arrive" {
-	"$EC_ROOT/scripts/test-ca" init ca >/dev/null
+	ca_setup ca
 	req "$D/edge-vip.inf"
-	"$EC_ROOT/scripts/test-ca" sign ca r.csr vip.p7b p7b >/dev/null
+	ca_sign ca r.csr vip.p7b p7b
 	ecj accept --in vip.p7b
 	assert_success
 	assert_equal "$(jf .certificate.friendly_name)" "Edge internal"

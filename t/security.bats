@@ -10,7 +10,7 @@ load helper
 
 setup_file() {
 	export CA="$BATS_FILE_TMPDIR/ca"
-	"$BATS_TEST_DIRNAME/../scripts/test-ca" init "$CA" >/dev/null
+	ca_setup "$CA"
 }
 
 setup() {
@@ -25,7 +25,7 @@ pfx_of() {
 	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" \
 		-subj "${2:-/CN=$1.example.test}" -addext "subjectAltName=DNS:$1.example.test" \
 		-addext "extendedKeyUsage=serverAuth,clientAuth" -out "$1.csr" 2>/dev/null
-	"$EC_ROOT/scripts/test-ca" sign "$CA" "$1.csr" "$1.pem" pem >/dev/null
+	ca_sign "$CA" "$1.csr" "$1.pem" pem
 	openssl pkcs12 -export -in "$1.pem" -inkey "$1.key" -certfile "$CA/sub.pem" \
 		-passout file:pw -name "${3:-$1}" -out "$1.pfx"
 }
@@ -74,7 +74,7 @@ no_open_bits() {
 	assert_success
 	secrets_private
 	# accept: the key moves to personal
-	"$EC_ROOT/scripts/test-ca" sign "$CA" r.csr r.p7b p7b >/dev/null
+	ca_sign "$CA" r.csr r.p7b p7b
 	traced edgecert accept --in r.p7b
 	assert_success
 	secrets_private
@@ -265,7 +265,7 @@ line"
 	check_kv < <(edgecert request --cn e.example.test --key-type ecdsa --org "$evil" \
 		--name "$evil" --out e.csr --format kv)
 	assert_equal "$friendly_name" "$evil"
-	"$EC_ROOT/scripts/test-ca" sign "$CA" e.csr e.p7b p7b >/dev/null
+	ca_sign "$CA" e.csr e.p7b p7b
 	check_kv < <(edgecert accept --in e.p7b --format kv)
 	assert_equal "$code" ok
 	(umask 077; pfx_of x "/CN=x.example.test/O=$(printf '%s' "$evil" | head -1 | tr '/' '_')" "$evil")

@@ -14,7 +14,7 @@ TOKEN=pkcs11:token=edge
 
 setup_file() {
 	export CA="$BATS_FILE_TMPDIR/ca"
-	"$EC_ROOT/scripts/test-ca" init "$CA" >/dev/null
+	ca_setup "$CA"
 }
 
 setup() {
@@ -61,7 +61,7 @@ issue() {
 	treq "$n" "$@"
 	assert_success
 	ID=$(jf .id) URL=$(jf .key_url)
-	"$EC_ROOT/scripts/test-ca" sign "$CA" "$n.csr" "$n.cer" der >/dev/null
+	ca_sign "$CA" "$n.csr" "$n.cer" der
 	ecj accept --in "$n.cer" --pin-file pin
 	assert_success
 	T=$(jf .certificate.thumbprint)

@@ -8,8 +8,7 @@ load helper
 
 setup() {
 	ec_setup
-	pki_setup
-	[ -e "$PKI/sub.crl" ] || "$EC_ROOT/scripts/test-pki-extra" "$PKI"
+	pki_setup extra
 	cd "$BATS_TEST_TMPDIR"
 	cat "$PKI/sub.pem" "$PKI/root.pem" > chain.pem
 }

@@ -308,10 +308,10 @@ tree() {
 }
 
 @test "windows: accept takes the issued certificate from an AD CS answer's eContent (UTF-16LE, as saved by PowerShell)" {
-	"$EC_ROOT/scripts/test-ca" init ca >/dev/null
+	ca_setup ca
 	ecj request --cn edge.example.test --name "Edge internal" --out edge.req
 	assert_success
-	"$EC_ROOT/scripts/test-ca" sign ca edge.req edge.p7b adcs >/dev/null
+	ca_sign ca edge.req edge.p7b adcs
 	# the issued certificate is only in the content: openssl's list is
 	# the chain, its asn1parse finds the certificate in the OCTET STRING
 	assert_equal "$(ossl_certs edge.p7b | wc -l)" 2

@@ -10,7 +10,7 @@ load helper
 
 setup_file() {
 	export CA="$BATS_FILE_TMPDIR/ca"
-	"$BATS_TEST_DIRNAME/../scripts/test-ca" init "$CA" >/dev/null
+	ca_setup "$CA"
 	# a Windows-shaped PFX writer (GnuTLS only; see the file)
 	# shellcheck disable=SC2046
 	cc -std=c11 -o "$BATS_FILE_TMPDIR/winpfx" "$BATS_TEST_DIRNAME/../scripts/winpfx.c" \
@@ -94,7 +94,7 @@ procedure_41() {
 	openssl req -new -newkey rsa:2048 -nodes -keyout old.key -subj "/CN=$fqdn/O=Example Ltd" \
 		-addext "subjectAltName=DNS:$fqdn" -addext "extendedKeyUsage=serverAuth,clientAuth" \
 		-out old.csr 2>/dev/null
-	"$EC_ROOT/scripts/test-ca" sign "$CA" old.csr old.pem pem >/dev/null
+	ca_sign "$CA" old.csr old.pem pem
 	cat "$CA/sub.pem" "$CA/root.pem" > chain.pem
 	openssl pkcs12 -export -legacy -in old.pem -inkey old.key -certfile chain.pem \
 		-name "Access proxy internal" -passout file:pw -out old-proxy.pfx
@@ -113,7 +113,7 @@ procedure_41() {
 	openssl req -new -newkey rsa:2048 -nodes -keyout old.key -subj "/CN=$fqdn/O=Example Ltd" \
 		-addext "subjectAltName=DNS:$fqdn" -addext "extendedKeyUsage=serverAuth,clientAuth" \
 		-out old.csr 2>/dev/null
-	"$EC_ROOT/scripts/test-ca" sign "$CA" old.csr old.pem pem >/dev/null
+	ca_sign "$CA" old.csr old.pem pem
 	cat old.pem "$CA/sub.pem" "$CA/root.pem" > full.pem
 	"$BATS_FILE_TMPDIR/winpfx" old.key full.pem old-proxy.pfx
 	# the shape, as openssl sees it: RC2-40 certificates, 8 bytes too many
@@ -152,7 +152,7 @@ procedure_42() {
 		--locality Seattle --state WA --country US --template WebServer --out pool.req
 	if [ "$(jf .pending)" = true ]; then
 		# the CA's part, once per request
-		[ -e pool.p7b ] || "$EC_ROOT/scripts/test-ca" sign "$CA" pool.req pool.p7b "$ANSWER_FORM" >/dev/null
+		[ -e pool.p7b ] || ca_sign "$CA" pool.req pool.p7b "$ANSWER_FORM"
 		on edge1 accept --in pool.p7b
 		t=$(jf .certificate.thumbprint)
 	else
