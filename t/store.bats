@@ -1,7 +1,5 @@
 #!/usr/bin/env bats
 # The store: refusal of unsafe stores, format versions, layout.
-# run-tests: alone
-# (a held lock and a --wait measured in milliseconds)
 
 load helper
 
@@ -103,9 +101,11 @@ setup() {
 @test "store: a second writer waits for the lock, then gives up with locked" {
 	ecj request --cn a.example.test --key-type ecdsa
 	assert_success
-	flock "$EDGECERT_STORE/.lock" sleep 4 &
+	# the lock held (the holder says so) before the second writer comes
+	flock "$EDGECERT_STORE/.lock" -c "touch '$BATS_TEST_TMPDIR/held'; sleep 4" &
 	holder=$!
-	sleep 0.3
+	for _ in $(seq 1 500); do [ -e "$BATS_TEST_TMPDIR/held" ] && break; sleep 0.02; done
+	assert_file_exists "$BATS_TEST_TMPDIR/held"
 	start=$(date +%s%N)
 	ecj request --cn b.example.test --key-type ecdsa --wait 1
 	end=$(date +%s%N)
