@@ -15,13 +15,9 @@ setup() {
 	: > pids
 }
 
+# only the servers and loops this test started, by their pids
 teardown() {
-	local p
-	# only the servers and loops this test started, by their pids
-	[ -e "$BATS_TEST_TMPDIR/pids" ] || return 0
-	while read -r p; do
-		kill "$p" 2>/dev/null || true
-	done < "$BATS_TEST_TMPDIR/pids"
+	tls_server_stop
 }
 
 # trust: the issuing CA and the root into the store (import-chain).
@@ -83,22 +79,9 @@ start_gnutls() {
 # start_openssl [options]: openssl s_server -www on 127.0.0.1 and a free
 # port with the live files (cert, chain, key apart); sets SPID and PORT.
 start_openssl() {
-	local _try _i
-	for _try in 1 2 3 4 5 6 7 8 9 10; do
-		PORT=$((20000 + RANDOM % 40000))
-		openssl s_server -accept "127.0.0.1:$PORT" -www \
-			-cert "$LIVE/cert.pem" -cert_chain "$LIVE/chain.pem" \
-			-key "$LIVE/privkey.pem" "$@" > sserv.log 2>&1 < /dev/null 3>&- &
-		SPID=$!
-		echo "$SPID" >> pids
-		for _i in $(seq 100); do
-			kill -0 "$SPID" 2>/dev/null || break
-			ss -ltnpH "sport = :$PORT" | grep -q "pid=$SPID," && return 0
-			sleep 0.05
-		done
-		kill "$SPID" 2>/dev/null || true
-	done
-	fail "openssl s_server did not start: $(cat sserv.log)"
+	tls_server_start sserv.log openssl s_server -accept "127.0.0.1:@PORT@" -www \
+		-cert "$LIVE/cert.pem" -cert_chain "$LIVE/chain.pem" \
+		-key "$LIVE/privkey.pem" "$@"
 }
 
 # s_client [options]: a GET through openssl s_client to $PORT with only the

@@ -148,6 +148,35 @@ ec_fixture() {
 	cp -a "$cache/$key/." "$dir"
 }
 
+# ec_cached OUT CMD...: OUT, a file that CMD writes (OUT among its
+# words), made once per run for the same command and inputs: for inputs
+# that cost much CPU to make (huge iteration counts, large CRLs).  The
+# key: CMD's words, with OUT as "OUT" and each word that names a file or
+# a directory (also after a "file:" prefix) as its content.
+ec_cached() {
+	local out=$1 cache=${EC_FIXTURE_CACHE:-$BATS_SUITE_TMPDIR/fixtures} key a f
+	shift
+	key=$(for a in "$@"; do
+		f=${a#file:}
+		if [ "$a" = "$out" ]; then
+			echo OUT
+		elif [ -f "$f" ]; then
+			echo "${a%"$f"}"; sha256sum < "$f"
+		elif [ -d "$f" ]; then
+			(cd "$f" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
+		else
+			printf '%s\n' "$a"
+		fi
+	done | sha256sum | cut -c1-32)
+	if [ -f "$cache/cmd-$key" ]; then
+		cp "$cache/cmd-$key" "$out"
+		return 0
+	fi
+	"$@" || return
+	mkdir -p "$cache"
+	cp "$out" "$cache/.cmd-$key.$$" && mv -f "$cache/.cmd-$key.$$" "$cache/cmd-$key"
+}
+
 # pki_setup [assign] [extra]: $PKI, the fixtures of scripts/test-pki (and
 # of scripts/test-pki-assign, scripts/test-pki-extra), once per file.
 # shellcheck disable=SC2120 # the arguments come from the bats files
@@ -172,6 +201,46 @@ ca_setup() {
 # the request (scripts/test-ca sign; prints nothing).
 ca_sign() {
 	"$EC_ROOT/scripts/test-ca" sign "$@" > /dev/null
+}
+
+# tls_server_start LOG CMD...: a TLS server (gnutls-serv, openssl
+# s_server...) in the background, on a port free at run time: each word
+# @PORT@ of CMD becomes a port picked at random, tried again on another
+# when that one is taken; returns once the server listens on it (ss shows
+# its pid there).  Sets SPID and PORT; its output goes to LOG; the pid is
+# recorded in $BATS_TEST_TMPDIR/pids, for tls_server_stop.
+tls_server_start() {
+	local log=$1 a _try _i
+	local -a cmd
+	shift
+	for _try in 1 2 3 4 5 6 7 8 9 10; do
+		PORT=$((20000 + RANDOM % 40000))
+		cmd=()
+		for a in "$@"; do
+			cmd+=("${a//@PORT@/$PORT}")
+		done
+		"${cmd[@]}" >> "$log" 2>&1 < /dev/null 3>&- &
+		SPID=$!
+		echo "$SPID" >> "$BATS_TEST_TMPDIR/pids"
+		for _i in $(seq 100); do
+			kill -0 "$SPID" 2>/dev/null || break
+			ss -ltnpH "sport = :$PORT" | grep -q "pid=$SPID," && return 0
+			sleep 0.05
+		done
+		kill "$SPID" 2>/dev/null || true
+	done
+	fail "$1 did not start: $(cat "$log")"
+}
+
+# tls_server_stop: stop what the test started and recorded in
+# $BATS_TEST_TMPDIR/pids (tls_server_start's servers), by their pids; for
+# teardown.
+tls_server_stop() {
+	local p
+	[ -e "$BATS_TEST_TMPDIR/pids" ] || return 0
+	while read -r p; do
+		kill "$p" 2>/dev/null || true
+	done < "$BATS_TEST_TMPDIR/pids"
 }
 
 # sha1 FILE.pem: the certificate's SHA-1 thumbprint, lower case, per openssl.

@@ -230,7 +230,7 @@ $fake"
 	assert_success
 	before=$(store_snapshot)
 	# 320,000 entries: 8.6 MB of DER, a valid CRL of the issuing CA
-	"$EC_ROOT/scripts/hostile-gen" crl ca 320000 big.der
+	ec_cached big.der "$EC_ROOT/scripts/hostile-gen" crl ca 320000 big.der
 	[ "$(stat -c %s big.der)" -gt $((8 << 20)) ]
 	openssl crl -inform DER -in big.der -noout -issuer | grep -q "Test Issuing CA"
 	openssl crl -inform DER -in big.der -out big.pem
@@ -250,7 +250,7 @@ $fake"
 @test "hostile: a bundle of 3,000 certificates is placed in linear work, each path reported" {
 	ca_setup ca
 	# one request signed 3,000 times (serials differ), the CA and the root
-	"$EC_ROOT/scripts/hostile-gen" bundle ca 3000 many.pem
+	ec_cached many.pem "$EC_ROOT/scripts/hostile-gen" bundle ca 3000 many.pem
 	[ "$(grep -c 'BEGIN CERTIFICATE' many.pem)" -eq 3002 ]
 	# pairwise placement took minutes here (600 certificates: 21 s)
 	start=$SECONDS

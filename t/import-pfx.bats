@@ -135,8 +135,8 @@ tree() {
 @test "import-pfx: certtool --to-p12 with each of its ciphers" {
 	cat "$PKI/server.pem" "$PKI/chain.pem" > full.pem
 	for c in aes-128 aes-192 aes-256 3des 3des-pkcs12 rc2-40 arcfour none; do
-		certtool --to-p12 --load-certificate full.pem --load-privkey "$PKI/server.key" \
-			--p12-name "ct $c" --password "$PASS" --pkcs-cipher "$c" \
+		ec_cached "ct-$c.p12" certtool --to-p12 --load-certificate full.pem \
+			--load-privkey "$PKI/server.key" --p12-name "ct $c" --password "$PASS" --pkcs-cipher "$c" \
 			--outder --outfile "ct-$c.p12" </dev/null 2>/dev/null
 		rm -rf "$EDGECERT_STORE"
 		imp "ct-$c.p12"
@@ -409,7 +409,7 @@ T
 	# raised to 2^31-1: a key derivation with it would take many minutes
 	big() { perl -pi -0777 -e 's/\x02\x04\x00\x98\x96\x81/\x02\x04\x7f\xff\xff\xff/g' "$1"; }
 	# the MAC's count (the bags unencrypted)
-	openssl pkcs12 -export -in "$PKI/server.pem" -inkey "$PKI/server.key" \
+	ec_cached mac.pfx openssl pkcs12 -export -in "$PKI/server.pem" -inkey "$PKI/server.key" \
 		-passout "file:$PW" -keypbe NONE -certpbe NONE -iter 10000001 -out mac.pfx
 	imp mac.pfx
 	assert_code 3 bad-input
@@ -420,7 +420,7 @@ T
 	assert_code 3 bad-input
 	assert_equal "$(jf .message)" "cannot read 'mac.pfx': the MAC asks for 2147483647 iterations (more than 10000000): refused"
 	# the key's count, without a MAC
-	openssl pkcs12 -export -in "$PKI/server.pem" -inkey "$PKI/server.key" \
+	ec_cached key.pfx openssl pkcs12 -export -in "$PKI/server.pem" -inkey "$PKI/server.key" \
 		-passout "file:$PW" -iter 10000001 -nomac -certpbe NONE -out key.pfx
 	cp key.pfx key2.pfx
 	big key.pfx
@@ -435,7 +435,7 @@ T
 	assert_code 3 bad-input
 	assert_equal "$(jf .message)" "cannot read 'key2.pfx': the private key's encryption asks for 10485759 iterations (more than 10000000): refused"
 	# the certificates' count, without a MAC
-	openssl pkcs12 -export -in "$PKI/server.pem" -inkey "$PKI/server.key" \
+	ec_cached crt.pfx openssl pkcs12 -export -in "$PKI/server.pem" -inkey "$PKI/server.key" \
 		-passout "file:$PW" -iter 10000001 -nomac -keypbe NONE -certpbe AES-256-CBC -out crt.pfx
 	big crt.pfx
 	run --separate-stderr timeout 20 edgecert import-pfx --in crt.pfx --password-file "$PW" --format json

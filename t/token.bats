@@ -34,11 +34,7 @@ setup() {
 }
 
 teardown() {
-	local p
-	[ -e "$BATS_TEST_TMPDIR/pids" ] || return 0
-	while read -r p; do
-		kill "$p" 2>/dev/null || true
-	done < "$BATS_TEST_TMPDIR/pids"
+	tls_server_stop
 }
 
 # p11 ARGS...: p11tool logged in to the token with the PIN of ./pin
@@ -155,23 +151,9 @@ trust() {
 	store_consistent
 	# a real handshake: gnutls-serv signs with the key in the token, its PIN
 	# from a pin-source file (no PIN in argv or the environment)
-	for _try in 1 2 3 4 5 6 7 8 9 10; do
-		PORT=$((20000 + RANDOM % 40000))
-		env -u GNUTLS_PIN gnutls-serv --echo -p "$PORT" --x509certfile "$live/fullchain.pem" \
-			--x509keyfile "$(cat "$live/privkey.uri")?pin-source=$BATS_TEST_TMPDIR/pin.raw" \
-			> serv.log 2>&1 < /dev/null &
-		SPID=$!
-		echo "$SPID" >> pids
-		up=
-		for _i in $(seq 100); do
-			kill -0 "$SPID" 2>/dev/null || break
-			if ss -ltnpH "sport = :$PORT" | grep -q "pid=$SPID,"; then up=1; break; fi
-			sleep 0.05
-		done
-		[ -n "$up" ] && break
-		kill "$SPID" 2>/dev/null || true
-	done
-	[ -n "$up" ] || fail "gnutls-serv did not start: $(cat serv.log)"
+	tls_server_start serv.log env -u GNUTLS_PIN gnutls-serv --echo -p @PORT@ \
+		--x509certfile "$live/fullchain.pem" \
+		--x509keyfile "$(cat "$live/privkey.uri")?pin-source=$BATS_TEST_TMPDIR/pin.raw"
 	run bash -c 'timeout 20 gnutls-cli --x509cafile "$1" -p "$0" --verify-hostname vip.example.test \
 		127.0.0.1 < /dev/null 2>&1' "$PORT" "$CA/root.pem"
 	assert_success

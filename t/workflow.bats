@@ -27,6 +27,10 @@ setup() {
 	ANSWER_FORM=p7b
 }
 
+teardown() {
+	tls_server_stop
+}
+
 # on EDGE APPLET ARGS...: one step on an edge server; its record is
 # $output; every step must end ok; $CHANGES counts the steps that changed
 on() {
@@ -42,25 +46,13 @@ on() {
 # interface; openssl s_client trusting only the root checks the chain and
 # the name
 handshake() {
-	local live="$BATS_TEST_TMPDIR/$1/live/internal" port pid ok=
-	for _try in 1 2 3 4 5; do
-		port=$((20000 + RANDOM % 20000))
-		gnutls-serv --port "$port" --x509certfile "$live/fullchain.pem" \
-			--x509keyfile "$live/privkey.pem" >/dev/null 2>&1 &
-		pid=$!
-		for _w in $(seq 1 50); do
-			(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && { ok=1; break; }
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		[ -n "$ok" ] && break
-		kill "$pid" 2>/dev/null || true
-	done
-	[ -n "$ok" ] || fail "gnutls-serv did not start"
-	run openssl s_client -connect "127.0.0.1:$port" -CAfile "$CA/root.pem" \
+	tls_server_start serv.log gnutls-serv --port @PORT@ \
+		--x509certfile "$BATS_TEST_TMPDIR/$1/live/internal/fullchain.pem" \
+		--x509keyfile "$BATS_TEST_TMPDIR/$1/live/internal/privkey.pem"
+	run openssl s_client -connect "127.0.0.1:$PORT" -CAfile "$CA/root.pem" \
 		-verify_return_error -verify_hostname "$2" -servername "$2" </dev/null
-	kill "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
+	kill "$SPID" 2>/dev/null || true
+	wait "$SPID" 2>/dev/null || true
 	assert_success
 	assert_output --partial "Verify return code: 0 (ok)"
 }
