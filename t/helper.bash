@@ -244,9 +244,13 @@ tls_server_stop() {
 }
 
 # sha1 FILE.pem: the certificate's SHA-1 thumbprint, lower case, per openssl.
+# (one process: store_consistent calls it for every certificate)
 sha1() {
-	openssl x509 -in "$1" -noout -fingerprint -sha1 | sed 's/.*=//; s/://g' |
-		tr 'A-F' 'a-f'
+	local f
+	f=$(openssl x509 -in "$1" -noout -fingerprint -sha1) || return
+	f=${f#*=}
+	f=${f//:/}
+	echo "${f,,}"
 }
 
 # store_put SECTION FILE.pem [KEY]: place a certificate in a store by hand,
