@@ -95,7 +95,8 @@ regen-asn1:
 
 # The test command of the README (and CI's): lint, the bats suite, each
 # fuzz target for CHECK_FUZZ_SECONDS, the suite again on the ASan+UBSan
-# build, ending with one "N passed, N failed" for all (scripts/check).
+# build, side by side where they can, ending with one "N passed, N
+# failed" for all (scripts/check).
 # scripts/deps installs what is missing.
 CHECK_FUZZ_SECONDS = 20
 

@@ -3,8 +3,6 @@
 # or world readable (temporary files too) whatever the umask, no symlink
 # followed inside the store, passwords out of argv and the environment,
 # the kv record safe to eval with hostile content from every applet.
-# run-tests: alone
-# (a held lock and sleeps: /proc of a waiting run is read at a moment)
 
 load helper
 
@@ -28,6 +26,31 @@ pfx_of() {
 	ca_sign "$CA" "$1.csr" "$1.pem" pem
 	openssl pkcs12 -export -in "$1.pem" -inkey "$1.key" -certfile "$CA/sub.pem" \
 		-passout file:pw -name "${3:-$1}" -out "$1.pfx"
+}
+
+# hold_lock: the store's writer lock held (flock(1), pid $HOLDER) until
+# release_lock
+hold_lock() {
+	rm -f "$BATS_TEST_TMPDIR/held" "$BATS_TEST_TMPDIR/release"
+	flock "$EDGECERT_STORE/.lock" -c "touch '$BATS_TEST_TMPDIR/held'
+		while [ ! -e '$BATS_TEST_TMPDIR/release' ]; do sleep 0.05; done" &
+	HOLDER=$!
+	for _ in $(seq 1 400); do [ -e "$BATS_TEST_TMPDIR/held" ] && return 0; sleep 0.05; done
+	fail "the lock was not taken"
+}
+
+release_lock() {
+	touch "$BATS_TEST_TMPDIR/release"
+}
+
+# waits_on_lock PID: until the run PID has the lock file open, waiting
+# for it (so past reading its options and password)
+waits_on_lock() {
+	for _ in $(seq 1 400); do
+		ls -l "/proc/$1/fd" 2>/dev/null | grep -q '/\.lock$' && return 0
+		sleep 0.05
+	done
+	fail "run $1 never waited on the lock"
 }
 
 # traced CMD...: run an edgecert command line under strace, logging every
@@ -130,39 +153,37 @@ no_open_bits() {
 	(umask 077; pfx_of w)
 	ecj request --cn hold.example.test --key-type ecdsa
 	# a held lock keeps the run waiting after it read the password
-	flock "$EDGECERT_STORE/.lock" sleep 4 &
-	holder=$!
-	sleep 0.5
+	hold_lock
 	# (EDGECERT_NO_VALGRIND: make valgrind's wrapper runs edgecert itself,
 	# whose argv /proc shows; under valgrind it shows valgrind's)
 	EDGECERT_NO_VALGRIND=1 edgecert import-pfx --in w.pfx --password "$PASS" --wait 8 \
 		--format json > arg.json 2> arg.err &
 	p=$!
-	sleep 1.5
+	waits_on_lock "$p"
 	args=$(tr '\0' ' ' < "/proc/$p/cmdline")
 	[[ "$args" == *"--password "* ]] || fail "not the run: $args"
 	[[ "$args" != *"S3cret"* ]] || fail "the password in argv: $args"
+	release_lock
 	wait "$p"
 	assert_equal "$(jq -r .code arg.json)" ok
 	assert_equal "$(jq -r '.warnings[0]' arg.json)" "--password is visible to other users of this machine; prefer --password-file, --password-env or --password-fd"
 	grep -q 'warning: --password is visible' arg.err
-	wait "$holder"
+	wait "$HOLDER"
 	edgecert list -q > /dev/null
 	rm -rf "$EDGECERT_STORE/personal"/*
-	flock "$EDGECERT_STORE/.lock" sleep 4 &
-	holder=$!
-	sleep 0.5
+	hold_lock
 	EDGECERT_NO_VALGRIND=1 EC_TEST_PW=$PASS edgecert import-pfx --in w.pfx --password-env EC_TEST_PW --wait 8 \
 		--format json > env.json 2>/dev/null &
 	p=$!
-	sleep 1.5
+	waits_on_lock "$p"
 	env=$(tr '\0' '\n' < "/proc/$p/environ")
 	grep -q '^EC_TEST_PW=' <<<"$env" || fail "not the run"
 	! grep -q 'S3cret' <<<"$env" || fail "the password in the environment: $(grep EC_TEST_PW <<<"$env")"
+	release_lock
 	wait "$p"
 	assert_equal "$(jq -r .code env.json)" ok
 	assert_equal "$(jq -r '.warnings | length' env.json)" 0
-	wait "$holder"
+	wait "$HOLDER"
 }
 
 @test "security: the password never reaches a hook's argv or environment" {
