@@ -3,9 +3,10 @@
 # turn (strace fault injection), writers are killed at random moments, and
 # writers and readers run at once.  The store is never left half-written
 # and nothing in it is lost.
-# run-tests: alone
-# (kills at random moments of a few ms, strace sweeps and a crowd of
-# writers: it takes both processors, and its timing wants them)
+# (It runs side by side with the other files: nothing here waits on a
+# clock; the kills' moments are random anyway, and the crowd of writers
+# waits for the lock up to 60 s; it passed in both passes at a load of 18
+# on two processors.)
 
 load helper
 
