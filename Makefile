@@ -102,9 +102,8 @@ CHECK_FUZZ_SECONDS = 20
 
 check:
 	scripts/deps all
-	$(MAKE) all
-	$(MAKE) fuzz-build
-	$(MAKE) SANITIZE=1 BUILD=build/san BIN=build/san/bin all
+	$(MAKE) -j$$(nproc) all fuzz-build
+	$(MAKE) -j$$(nproc) SANITIZE=1 BUILD=build/san BIN=build/san/bin all
 	scripts/check $(CHECK_FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # The bats suite with every edgecert run under valgrind --leak-check=full
