@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "cmds.h"
-#include "binding.h"
+#include "assignment.h"
 #include "cert.h"
 #include "certstore.h"
 #include "daccess.h"
@@ -16,7 +16,6 @@
 #include "hostname.h"
 #include "ifacecheck.h"
 #include "live.h"
-#include "publish.h"
 #include "select.h"
 #include "store.h"
 #include "token.h"
@@ -228,32 +227,10 @@ struct run {
 	struct ec_ctx *ctx;
 	struct assign_opts *o;
 	struct ec_store *s;
-	char live[4096];
-	struct ec_binding cur;		/* the record before the run */
-	unsigned long link_gen;		/* live/NAME before the run */
-	const char *thumbprint;		/* assigned after the run, or NULL */
-	const char *fqdn;		/* (pointing into the buffers) */
-	char thumb_buf[EC_SHA1_HEX], fqdn_buf[256];
-	unsigned long generation;
-	int changed, again;		/* again: --served-rollback's */
-	long owner, group;		/* the live files', -1: none */
+	struct ec_assignment a;		/* the interface, and after the run */
+	int again;			/* --served-rollback's */
 	gnutls_datum_t want;		/* the certificate's DER */
 };
-
-/* What is assigned after the run, kept past the store's closing. */
-static void result(struct run *r, const char *thumbprint, const char *fqdn)
-{
-	snprintf(r->thumb_buf, sizeof(r->thumb_buf), "%s",
-		 thumbprint ? thumbprint : "");
-	snprintf(r->fqdn_buf, sizeof(r->fqdn_buf), "%s", fqdn ? fqdn : "");
-	r->thumbprint = thumbprint ? r->thumb_buf : NULL;
-	r->fqdn = fqdn ? r->fqdn_buf : NULL;
-}
-
-static void now_rfc3339(char *buf, size_t n)
-{
-	ec_time_rfc3339(time(NULL), buf, n);
-}
 
 static void report_cert(struct run *r, gnutls_x509_crt_t crt,
 			const char *sha1)
@@ -278,71 +255,6 @@ static void report_cert(struct run *r, gnutls_x509_crt_t crt,
 	ec_meta_free(&m);
 }
 
-/* The interface's state, for core/publish. */
-static struct ec_pub pub_of(struct run *r)
-{
-	struct ec_pub p = { r->s, r->o->iface, r->live, &r->cur, r->link_gen };
-
-	return p;
-}
-
-static int commit_record(struct run *r, const struct ec_binding *b)
-{
-	struct ec_pub p = pub_of(r);
-
-	return ec_pub_commit(&p, b, &r->ctx->err);
-}
-
-/* Write the generation, switch it in, record it, prune. */
-static int publish(struct run *r, const struct ec_live_set *ls,
-		   const char *sha1, const char *forced, struct ec_check *da)
-{
-	struct ec_pub p = pub_of(r);
-	struct ec_binding nb = { 0 };
-	struct ec_err warn;
-	char when[32];
-	int pruned;
-
-	now_rfc3339(when, sizeof(when));
-	nb.thumbprint = sha1;
-	nb.fqdn = r->o->chk.fqdn;
-	nb.assigned = when;
-	nb.forced = forced;
-	nb.owner = r->owner;
-	nb.group = r->group;
-	if (ec_pub_assign(&p, ls, &nb, da, &r->generation, &pruned, &warn,
-			  &r->ctx->err) < 0)
-		return -1;
-	if (!pruned)
-		ec_status_warn(r->ctx->st, "%s", warn.msg);
-	return 0;
-}
-
-/* A run killed between the switch of live/NAME and its record leaves the
- * link at a generation the record does not name: put back as recorded,
- * before anything else (core/store/publish.h). */
-static int reconcile(struct run *r)
-{
-	struct ec_pub p = pub_of(r);
-	unsigned long was = r->link_gen;
-	int mended;
-
-	if (ec_pub_reconcile(&p, &mended, &r->ctx->err) < 0)
-		return -1;
-	r->link_gen = p.link_gen;
-	if (mended)
-		ec_status_warn(r->ctx->st, "interface '%s': live pointed at "
-			       "generation %lu, its record at %lu (a run killed "
-			       "midway): put back as recorded", r->o->iface, was,
-			       r->link_gen);
-	return 0;
-}
-
-static int same_str(const char *a, const char *b)
-{
-	return a == b || (a && b && strcmp(a, b) == 0);
-}
-
 /* The token of the certificate's key, when it has one. */
 static int open_token(struct run *r, const char *sha1)
 {
@@ -357,6 +269,7 @@ static int open_token(struct run *r, const char *sha1)
 	return ret;
 }
 
+/* The certificate, checked, then published (core/store/assignment.h). */
 static int do_assign(struct run *r)
 {
 	struct ec_ctx *ctx = r->ctx;
@@ -365,6 +278,7 @@ static int do_assign(struct run *r)
 	gnutls_x509_crt_t crt = NULL;
 	struct ec_found f;
 	char forced[100];
+	struct ec_assignment_want w = { f.sha1, r->o->chk.fqdn, forced };
 	int ret = -1, refuse, ran = 0;
 
 	if (ec_select(r->s, &r->o->sel, EC_SECMASK(EC_SEC_PERSONAL),
@@ -388,38 +302,13 @@ static int do_assign(struct run *r)
 			chk.c[refuse].msg);
 		goto out;
 	}
-	if (ec_live_set_make(crt, &chk.vr.built, chk.key, chk.key_url, &ls,
-			     &ctx->err) < 0)
+	if (ec_live_set_make(crt, &chk.vr.built, chk.key, chk.key_url,
+			     r->a.owner, r->a.group, &ls, &ctx->err) < 0)
 		goto out;
-	ec_live_set_own(&ls, r->owner, r->group);
 	ec_status_int(ctx->st, "chain_count", (long long)ls.nchain);
 	ec_ifacecheck_forced(&chk, forced, sizeof(forced));
-	r->generation = r->link_gen;
-	r->changed = !(r->cur.have && strcmp(r->cur.thumbprint, f.sha1) == 0 &&
-		       same_str(r->cur.fqdn, r->o->chk.fqdn) &&
-		       r->link_gen && r->link_gen == r->cur.generation &&
-		       r->cur.owner == r->owner && r->cur.group == r->group &&
-		       ec_live_same(r->s, r->o->iface, r->link_gen, ls.f,
-				    ls.n));
-	if (r->changed && !ctx->check &&
-	    publish(r, &ls, f.sha1, forced, &chk.c[EC_CHK_DAEMON_ACCESS]) < 0)
-		goto out;
-	if ((!r->changed || ctx->check) &&
-	    ec_daccess_live(r->live, ctx->check ? 0 : r->link_gen, ls.f,
-			    ls.n, r->owner, r->group,
-			    &chk.c[EC_CHK_DAEMON_ACCESS], &ctx->err) < 0)
-		goto out;
-	if (chk.c[EC_CHK_DAEMON_ACCESS].outcome == EC_OUT_FAIL &&
-	    (!r->changed || ctx->check)) {
-		ec_fail(&ctx->err, EC_NO_DAEMON_ACCESS, "interface '%s': "
-			"daemon-access: %s", r->o->iface,
-			chk.c[EC_CHK_DAEMON_ACCESS].msg);
-		goto out;
-	}
-	if (r->changed && ctx->check)
-		r->generation = 0;
-	result(r, f.sha1, r->o->chk.fqdn);
-	ret = 0;
+	ret = ec_assignment_publish(&r->a, &ls, &w,
+				    &chk.c[EC_CHK_DAEMON_ACCESS], &ctx->err);
 out:
 	if (ran)
 		ec_ifacecheck_report(ctx->st, &chk, &r->o->chk);
@@ -432,64 +321,25 @@ out:
 
 static int do_rollback(struct run *r)
 {
-	struct ec_ctx *ctx = r->ctx;
-	struct ec_binding nb;
 	gnutls_x509_crt_t crt = NULL;
-	char when[32], name[EC_SHA1_HEX + 4];
-	const struct ec_binding *c = &r->cur;
+	const char *thumb, *fqdn;
 
-	if (!c->have)
-		return ec_fail(&ctx->err, EC_NOT_FOUND, "no certificate is "
-			       "assigned to interface '%s'", r->o->iface);
-	snprintf(name, sizeof(name), "%s.pem",
-		 c->prev_thumbprint ? c->prev_thumbprint : "");
-	if (!c->prev_thumbprint || !c->prev_generation ||
-	    !ec_live_has(r->s, r->o->iface, c->prev_generation) ||
-	    !ec_store_has(r->s, EC_SEC_PERSONAL, name))
-		return ec_fail(&ctx->err, EC_NOT_FOUND, "interface '%s' has no "
-			       "previous assignment to roll back to",
-			       r->o->iface);
-	if (ec_cs_load_cert(r->s, EC_SEC_PERSONAL, c->prev_thumbprint, &crt,
-			    &ctx->err) < 0)
+	if (ec_assignment_previous(&r->a, &thumb, &fqdn, &r->ctx->err) < 0 ||
+	    ec_cs_load_cert(r->s, EC_SEC_PERSONAL, thumb, &crt,
+			    &r->ctx->err) < 0)
 		return -1;
-	report_cert(r, crt, c->prev_thumbprint);
+	report_cert(r, crt, thumb);
 	gnutls_x509_crt_deinit(crt);
 	if (!r->again)
-		ec_status_str(ctx->st, "fqdn", c->prev_fqdn);
-	now_rfc3339(when, sizeof(when));
-	ec_binding_swap(c, r->link_gen, when, &nb);
-	result(r, c->prev_thumbprint, c->prev_fqdn);
-	r->generation = c->prev_generation;
-	r->changed = 1;
-	if (ctx->check)
-		return 0;
-	if (ec_live_own(r->s, r->o->iface, c->prev_generation, c->owner,
-			c->group, &ctx->err) < 0 || commit_record(r, &nb) < 0)
-		return -1;
-	return ec_live_switch(r->s, r->o->iface, c->prev_generation,
-			      &ctx->err);
-}
-
-static int do_clear(struct run *r)
-{
-	struct ec_err *e = &r->ctx->err;
-
-	r->changed = r->cur.have || r->link_gen ||
-		     ec_live_has(r->s, r->o->iface, r->cur.generation);
-	if (!r->changed || r->ctx->check)
-		return 0;
-	if ((r->cur.have && commit_record(r, NULL) < 0) ||
-	    ec_live_switch(r->s, r->o->iface, 0, e) < 0 ||
-	    ec_live_prune(r->s, r->o->iface, 0, 0, e) < 0)
-		return -1;
-	return 0;
+		ec_status_str(r->ctx->st, "fqdn", fqdn);
+	return ec_assignment_rollback(&r->a, &r->ctx->err);
 }
 
 /* Run the hook (the store closed: a hook may run edgecert). */
 static void run_hook(struct run *r, const char *key, const char *prev)
 {
-	struct ec_deploy d = { r->o->hook, r->o->iface, r->thumbprint,
-			       r->live, r->fqdn, action_names[r->o->act],
+	struct ec_deploy d = { r->o->hook, r->o->iface, r->a.thumbprint,
+			       r->a.live, r->a.fqdn, action_names[r->o->act],
 			       prev };
 
 	ec_ctx_drop_secrets(r->ctx);	/* the PIN's source, read or not */
@@ -499,44 +349,43 @@ static void run_hook(struct run *r, const char *key, const char *prev)
 static void summary(struct run *r)
 {
 	struct ec_status *st = r->ctx->st;
-	const char *would = r->ctx->check && r->changed ? "would " : "";
+	const struct ec_assignment *a = &r->a;
+	const char *would = r->ctx->check && a->changed ? "would " : "";
 
-	if (r->generation)
-		ec_status_int(st, "generation", (long long)r->generation);
+	if (a->generation)
+		ec_status_int(st, "generation", (long long)a->generation);
 	else
 		ec_status_str(st, "generation", NULL);
-	ec_status_text(st, "live: %s%s", r->live, r->generation ? "" :
+	ec_status_text(st, "live: %s%s", a->live, a->generation ? "" :
 		       " (none)");
-	ec_status_changed(st, r->changed);
-	if (!r->changed)
+	ec_status_changed(st, a->changed);
+	if (!a->changed)
 		ec_status_message(st, r->o->act == ACT_CLEAR ? "nothing is "
 				  "assigned to interface '%s'" : "interface '%s' "
-				  "already has %s", r->o->iface, r->thumbprint);
+				  "already has %s", r->o->iface, a->thumbprint);
 	else if (r->o->act == ACT_CLEAR)
 		ec_status_message(st, "%scleared interface '%s'", would,
 				  r->o->iface);
 	else
 		ec_status_message(st, "%s%s %s to interface '%s' (%s)", would,
 				  r->o->act == ACT_ROLLBACK ? "rolled back" :
-				  "assigned", r->thumbprint, r->o->iface,
-				  r->live);
+				  "assigned", a->thumbprint, r->o->iface,
+				  a->live);
 }
 
 /* The interface's state, the store open; the live files' owner and
  * group: the options', else the record's. */
 static int load_state(struct run *r)
 {
-	struct ec_ctx *ctx = r->ctx;
 	struct assign_opts *o = r->o;
 
-	if (ec_live_path(r->s, o->iface, r->live, sizeof(r->live),
-			 &ctx->err) < 0 ||
-	    ec_binding_load(r->s, o->iface, &r->cur, &ctx->err) < 0 ||
-	    ec_live_current(r->s, o->iface, &r->link_gen, &ctx->err) < 0 ||
-	    (!ctx->check && reconcile(r) < 0))
+	if (ec_assignment_open(&r->a, r->s, o->iface, r->ctx->check,
+			       r->ctx->st, &r->ctx->err) < 0)
 		return -1;
-	r->owner = o->owner_set ? o->owner : r->cur.have ? r->cur.owner : -1;
-	r->group = o->group_set ? o->group : r->cur.have ? r->cur.group : -1;
+	if (o->owner_set)
+		r->a.owner = o->owner;
+	if (o->group_set)
+		r->a.group = o->group;
 	return 0;
 }
 
@@ -562,11 +411,12 @@ static void served_rollback(struct run *r, const char *bad)
 	if (ec_store_open(&r->s, ctx->store_dir, EC_STORE_WRITE,
 			  ctx->wait_seconds, &ctx->err) == 0 &&
 	    load_state(r) == 0 && do_rollback(r) == 0) {
-		ec_binding_free(&r->cur);
+		ec_assignment_close(&r->a);
 		ec_store_close(r->s);
 		r->s = NULL;
-		ec_status_str(ctx->st, "thumbprint", r->thumbprint);
-		ec_status_int(ctx->st, "generation", (long long)r->generation);
+		ec_status_str(ctx->st, "thumbprint", r->a.thumbprint);
+		ec_status_int(ctx->st, "generation",
+			      (long long)r->a.generation);
 		if (r->o->hook)
 			run_hook(r, "hook", bad);
 		if (ctx->err.code == EC_OK)
@@ -574,8 +424,9 @@ static void served_rollback(struct run *r, const char *bad)
 	}
 	ec_status_end(ctx->st);
 	snprintf(why, sizeof(why), "%s", ctx->err.msg);
+	/* (bad when the rollback did not get as far) */
 	ec_fail(&ctx->err, EC_NOT_SERVED, "%.400s; rolled back to %s: %.400s",
-		first.msg, r->thumbprint ? r->thumbprint : "(none)",
+		first.msg, r->a.thumbprint ? r->a.thumbprint : bad,
 		ctx->err.code == EC_OK ? "served" : why);
 }
 
@@ -599,32 +450,32 @@ int cmd_assign(int argc, char **argv, struct ec_ctx *ctx)
 		       action_names[o.act]);
 	if (load_state(&r) < 0)
 		goto out;
-	if (r.cur.have)
-		memcpy(prev, r.cur.thumbprint, sizeof(prev));
-	ec_status_str(ctx->st, "previous", r.cur.have ? prev : NULL);
-	ec_status_str(ctx->st, "live_dir", r.live);
-	ec_daccess_report(ctx->st, r.owner, r.group);
+	if (r.a.cur.have)
+		memcpy(prev, r.a.cur.thumbprint, sizeof(prev));
+	ec_status_str(ctx->st, "previous", r.a.cur.have ? prev : NULL);
+	ec_status_str(ctx->st, "live_dir", r.a.live);
+	ec_daccess_report(ctx->st, r.a.owner, r.a.group);
 	if ((o.act == ACT_ASSIGN ? do_assign(&r) : o.act == ACT_ROLLBACK ?
-	     do_rollback(&r) : do_clear(&r)) < 0)
+	     do_rollback(&r) : ec_assignment_clear(&r.a, &ctx->err)) < 0)
 		goto out;
 	summary(&r);
-	ec_binding_free(&r.cur);
+	ec_assignment_close(&r.a);
 	ec_store_close(r.s);
 	r.s = NULL;
-	if (o.hook && r.changed && !ctx->check)
+	if (o.hook && r.a.changed && !ctx->check)
 		run_hook(&r, "hook", prev[0] ? prev : NULL);
 	else
 		ec_status_str(ctx->st, "hook", NULL);
-	if (r.thumbprint)
-		memcpy(now, r.thumbprint, sizeof(now));
+	if (r.a.thumbprint)
+		memcpy(now, r.a.thumbprint, sizeof(now));
 	if (o.nserved && !ctx->check && o.act != ACT_CLEAR &&
 	    ctx->err.code == EC_OK && served(&r, "served") < 0 &&
-	    o.served_rollback && r.changed)
+	    o.served_rollback && r.a.changed)
 		served_rollback(&r, now);
 	ret = ctx->err.code == EC_OK ? 0 : -1;
 out:
 	gnutls_free(r.want.data);
-	ec_binding_free(&r.cur);
+	ec_assignment_close(&r.a);
 	ec_store_close(r.s);
 	ec_token_close(o.chk.tok);
 	return ret;

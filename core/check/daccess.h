@@ -13,8 +13,8 @@
 
 #include "err.h"
 #include "ifacecheck.h"
+#include "live.h"
 #include "status.h"
-#include "binding.h"
 
 /* --owner USER, --group GROUP: a name or a number; *id gets the number
  * (-1 for the empty string: none).  usage for an unknown name. */

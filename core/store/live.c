@@ -8,6 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <gnutls/gnutls.h>
+
+#include "buf.h"
+#include "cert.h"
 #include "fileio.h"
 #include "live.h"
 #include "safedir.h"
@@ -509,4 +513,139 @@ int ec_live_prune(struct ec_store *s, const char *iface, unsigned long keep1,
 out:
 	close_path(fds);
 	return r;
+}
+
+static int pem_add(struct ec_buf *b, gnutls_x509_crt_t crt, struct ec_err *e)
+{
+	gnutls_datum_t d = { NULL, 0 };
+
+	if (ec_cert_pem(crt, &d, e) < 0)
+		return -1;
+	ec_buf_add(b, d.data, d.size);
+	gnutls_free(d.data);
+	return 0;
+}
+
+static int datum(gnutls_datum_t *d, const struct ec_buf *b, struct ec_err *e)
+{
+	if (b->oom)
+		return ec_fail(e, EC_INTERNAL, "out of memory");
+	d->data = gnutls_malloc(b->len + 1);
+	if (!d->data)
+		return ec_fail(e, EC_INTERNAL, "out of memory");
+	if (b->len)
+		memcpy(d->data, b->p, b->len);
+	d->size = (unsigned)b->len;
+	return 0;
+}
+
+/* privkey.uri: the key's URL on one line. */
+static int uri_file(const char *url, gnutls_datum_t *out, struct ec_err *e)
+{
+	size_t n = strlen(url);
+
+	if (!(out->data = gnutls_malloc(n + 2)))
+		return ec_fail(e, EC_INTERNAL, "out of memory");
+	memcpy(out->data, url, n);
+	out->data[n] = '\n';
+	out->data[n + 1] = '\0';
+	out->size = (unsigned)n + 1;
+	return 0;
+}
+
+/* Each file owner's and group's (-1: none); the key and combined.pem
+ * 0640 with a group, else 0600. */
+static void set_own(struct ec_live_set *ls, long owner, long group)
+{
+	for (size_t i = 0; i < EC_LIVE_NFILES; i++) {
+		struct ec_live_file *f = &ls->f[i];
+
+		f->uid = owner < 0 ? (uid_t)-1 : (uid_t)owner;
+		f->gid = group < 0 ? (gid_t)-1 : (gid_t)group;
+		if (i >= 3)	/* the key, combined.pem */
+			f->mode = group < 0 ? 0600 : 0640;
+	}
+}
+
+int ec_live_set_make(gnutls_x509_crt_t crt, const struct ec_chain *path,
+		     gnutls_x509_privkey_t key, const char *key_url,
+		     long owner, long group, struct ec_live_set *ls,
+		     struct ec_err *e)
+{
+	struct ec_buf chain = { 0 }, full = { 0 }, comb = { 0 };
+	int r = -1, x;
+
+	memset(ls, 0, sizeof(*ls));
+	/* the intermediates: the path's certificates up to, not including,
+	 * a trusted root or a self-signed certificate */
+	for (size_t i = 1; i < path->n; i++) {
+		if (path->sec[i] == EC_SEC_ROOT ||
+		    ec_crt_self_signed(path->v[i]))
+			break;
+		if (pem_add(&chain, path->v[i], e) < 0)
+			goto out;
+		ls->nchain++;
+	}
+	if (ec_cert_pem(crt, &ls->cert, e) < 0)
+		goto out;
+	ec_buf_add(&full, ls->cert.data, ls->cert.size);
+	ec_buf_add(&full, chain.p, chain.len);
+	if (datum(&ls->chain, &chain, e) < 0 || datum(&ls->full, &full, e) < 0)
+		goto out;
+	if (!key) {
+		if (uri_file(key_url, &ls->key, e) < 0)
+			goto out;
+		x = 0;
+	} else {
+		x = gnutls_x509_privkey_export2_pkcs8(key, GNUTLS_X509_FMT_PEM,
+						      NULL, GNUTLS_PKCS_PLAIN,
+						      &ls->key);
+	}
+	if (x < 0) {
+		ec_fail(e, EC_INTERNAL, "cannot encode the private key: %s",
+			gnutls_strerror(x));
+		goto out;
+	}
+	if (key) {
+		ec_buf_add(&comb, ls->key.data, ls->key.size);
+		ec_buf_add(&comb, full.p, full.len);
+		if (datum(&ls->combined, &comb, e) < 0)
+			goto out;
+	}
+	ls->f[0] = (struct ec_live_file){ "cert.pem", ls->cert.data,
+					  ls->cert.size, 0644, 0, 0 };
+	ls->f[1] = (struct ec_live_file){ "chain.pem", ls->chain.data,
+					  ls->chain.size, 0644, 0, 0 };
+	ls->f[2] = (struct ec_live_file){ "fullchain.pem", ls->full.data,
+					  ls->full.size, 0644, 0, 0 };
+	ls->f[3] = (struct ec_live_file){ key ? "privkey.pem" : "privkey.uri",
+					  ls->key.data, ls->key.size, 0600, 0, 0 };
+	ls->f[4] = (struct ec_live_file){ "combined.pem", ls->combined.data,
+					  ls->combined.size, 0600, 0, 0 };
+	ls->n = key ? 5 : 4;
+	set_own(ls, owner, group);
+	r = 0;
+out:
+	ec_buf_free(&chain);
+	ec_buf_free(&full);
+	ec_buf_free(&comb);
+	if (r < 0)
+		ec_live_set_free(ls);
+	return r;
+}
+
+void ec_live_set_free(struct ec_live_set *ls)
+{
+	gnutls_free(ls->cert.data);
+	gnutls_free(ls->chain.data);
+	gnutls_free(ls->full.data);
+	if (ls->key.data) {
+		gnutls_memset(ls->key.data, 0, ls->key.size);
+		gnutls_free(ls->key.data);
+	}
+	if (ls->combined.data) {
+		gnutls_memset(ls->combined.data, 0, ls->combined.size);
+		gnutls_free(ls->combined.data);
+	}
+	memset(ls, 0, sizeof(*ls));
 }

@@ -21,6 +21,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <gnutls/x509.h>
+
+#include "chain.h"
 #include "err.h"
 #include "store.h"
 
@@ -66,5 +69,28 @@ int ec_live_drop(struct ec_store *s, const char *iface, unsigned long gen,
  * interface's directory when nothing is left. */
 int ec_live_prune(struct ec_store *s, const char *iface, unsigned long keep1,
 		  unsigned long keep2, struct ec_err *e);
+
+#define EC_LIVE_NFILES 5
+
+/* The files of a generation, made from a certificate, its certification
+ * path and its key: cert.pem, chain.pem (the intermediates of path, no
+ * root), fullchain.pem (both), privkey.pem (PKCS#8) and combined.pem (the
+ * key, the certificate, the intermediates) or, for a key in a PKCS#11
+ * token (key NULL), privkey.uri (its URL and a line break) and no
+ * combined.pem.  Each file belongs to owner and group (-1: none): the
+ * key and combined.pem 0640 with a group, else 0600; the others 0644. */
+struct ec_live_set {
+	struct ec_live_file f[EC_LIVE_NFILES];
+	size_t n;			/* files in f */
+	gnutls_datum_t cert, chain, full, key, combined;
+	size_t nchain;			/* the intermediates */
+};
+
+int ec_live_set_make(gnutls_x509_crt_t crt, const struct ec_chain *path,
+		     gnutls_x509_privkey_t key, const char *key_url,
+		     long owner, long group, struct ec_live_set *ls,
+		     struct ec_err *e);
+/* Free the set, its keys wiped. */
+void ec_live_set_free(struct ec_live_set *ls);
 
 #endif
