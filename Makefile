@@ -15,11 +15,15 @@ CFLAGS = -O2 -g
 # SANITIZE=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer.
 SAN_1 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
+# SANITIZE=thread (with CC=clang) builds with ThreadSanitizer.
+SAN_thread = -fsanitize=thread -fno-omit-frame-pointer
 SAN = $(SAN_$(SANITIZE))
+# a bundle's signatures are checked on several threads (chainpar.c)
+THREADS = -pthread
 PKG_CFLAGS = $$($(PKG_CONFIG) --cflags gnutls libtasn1 nettle p11-kit-1)
 PKG_LIBS = $$($(PKG_CONFIG) --libs gnutls libtasn1 nettle)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(INC) \
-	$(CFLAGS) $(SAN) -DEC_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
+	$(CFLAGS) $(SAN) $(THREADS) -DEC_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
 
 # Where objects and the binary go (make check builds its sanitized copy
 # with BUILD=build/san BIN=build/san/bin).
@@ -54,7 +58,8 @@ $(BUILD)/%.o: %.c $(HDRS) Makefile $(BUILD)/flags
 
 $(BIN)/edgecert: $(OBJS) $(BUILD)/flags
 	@mkdir -p $(BIN)
-	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $(OBJS) $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(SAN) $(THREADS) $(LDFLAGS) -o $@ $(OBJS) \
+		$(PKG_LIBS)
 
 $(BIN)/edgecert-%: $(BIN)/edgecert
 	ln -sf edgecert $@
@@ -65,7 +70,7 @@ FUZZ_CC = clang
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(INC) -O1 -g $(FUZZ_SAN) \
-	-fsanitize=fuzzer-no-link $(PKG_CFLAGS)
+	-fsanitize=fuzzer-no-link $(THREADS) $(PKG_CFLAGS)
 FUZZ_TARGETS = $(filter-out common,$(basename $(notdir $(wildcard fuzz/*.c))))
 FUZZ_OBJS = $(patsubst %.c,build/fuzz/%.o,$(CORE) fuzz/common.c)
 FUZZ_BINS = $(addprefix build/fuzz/bin/,$(FUZZ_TARGETS))
@@ -77,7 +82,8 @@ build/fuzz/%.o: %.c $(HDRS) fuzz/fuzz.h Makefile
 
 build/fuzz/bin/%: build/fuzz/fuzz/%.o $(FUZZ_OBJS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(PKG_LIBS)
+	$(FUZZ_CC) $(FUZZ_SAN) $(THREADS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) \
+		$(PKG_LIBS)
 
 fuzz-build: $(FUZZ_BINS)
 .PRECIOUS: build/fuzz/%.o

@@ -53,12 +53,18 @@ static int pool_selfsigned(struct ec_chainset *cs, int k, size_t i)
 /* The best issuer of cur in pool k: one valid now if any.  Candidates
  * come by name from the index, in the pool's order. */
 static long pick(struct ec_chainset *cs, int k, gnutls_x509_crt_t cur,
-		 const unsigned char (*dig)[32], size_t n, time_t now,
-		 int *skipped)
+		 long xi, const unsigned char (*dig)[32], size_t n,
+		 time_t now, int *skipped)
 {
 	size_t nc;
 	const size_t *c = ec_crtix_issuers(cs->ix[k], cur, &nc);
+	const signed char *v = NULL;
 	long best = -1;
+
+	/* cur is extra xi: its verdicts may be known (presign) */
+	if (xi >= 0 && cs->verdict &&
+	    cs->voff[3 * xi + k + 1] - cs->voff[3 * xi + k] == nc)
+		v = cs->verdict + cs->voff[3 * xi + k];
 
 	for (size_t j = 0; j < nc; j++) {
 		gnutls_x509_crt_t cand = cs->pool[k][c[j]];
@@ -67,7 +73,7 @@ static long pick(struct ec_chainset *cs, int k, gnutls_x509_crt_t cur,
 			*skipped = 1;
 			continue;
 		}
-		if (!ec_crt_issued_by(cur, cand))
+		if (v && v[j] >= 0 ? !v[j] : !ec_crt_issued_by(cur, cand))
 			continue;
 		if (gnutls_x509_crt_get_activation_time(cand) <= now &&
 		    gnutls_x509_crt_get_expiration_time(cand) >= now)
@@ -159,6 +165,7 @@ int ec_chainset_build(struct ec_chainset *cs, gnutls_x509_crt_t crt,
 			for (int j = 0; j < 3 && next < 0; j++) {
 				k = order[j];
 				next = pick(cs, k, cur,
+					    from == 2 ? at : from < 0 ? x : -1,
 					    (const unsigned char (*)[32])dig,
 					    out->n, now, &skipped);
 			}
@@ -179,6 +186,8 @@ int ec_chainset_build(struct ec_chainset *cs, gnutls_x509_crt_t crt,
 
 void ec_chainset_free(struct ec_chainset *cs)
 {
+	free(cs->voff);
+	free(cs->verdict);
 	for (int i = 0; i < 3; i++) {
 		ec_crtix_free(cs->ix[i]);
 		free(cs->selfsigned[i]);

@@ -42,6 +42,12 @@ struct ec_chainset {
 	signed char *selfsigned[3];	/* -1: not known yet */
 	long *up[3];			/* the issuer found for it: pool *
 					 * 3 + index; -1 none; -2 unknown */
+	/* the verdicts ec_chainset_presign found for the extra
+	 * certificates' candidate issuers: those of extra i in pool k at
+	 * verdict[voff[3 * i + k]], in ec_crtix_issuers' order (1 signs,
+	 * 0 not, -1 unknown); NULL when not made */
+	size_t *voff;
+	signed char *verdict;
 };
 
 int ec_chainset_init(struct ec_chainset *cs, struct ec_store *s,
@@ -52,6 +58,13 @@ int ec_chainset_init(struct ec_chainset *cs, struct ec_store *s,
 int ec_chainset_build(struct ec_chainset *cs, gnutls_x509_crt_t crt,
 		      struct ec_chain *out, struct ec_err *e);
 void ec_chainset_free(struct ec_chainset *cs);
+/* Check the signatures a bundle's paths will need (each extra
+ * certificate against the candidate issuers its name finds, and itself
+ * when self-named) on the machine's CPUs at once, before the paths are
+ * built one by one from the verdicts (chainpar.c).  Nothing for fewer
+ * than EC_PRESIGN_MIN extra certificates or a single CPU. */
+#define EC_PRESIGN_MIN 256
+int ec_chainset_presign(struct ec_chainset *cs, struct ec_err *e);
 
 /* Is crt self-signed (issuer == subject and its own key verifies it)? */
 int ec_crt_self_signed(gnutls_x509_crt_t crt);

@@ -280,6 +280,12 @@ static int plan_paths(struct ec_plan *p, struct ec_err *e)
 		return ec_fail(e, EC_INTERNAL, "out of memory");
 	if (!(is = issuers_of_others(p, e)))
 		return -1;
+	/* a bundle's signatures on every CPU first; the paths then read
+	 * the verdicts */
+	if (ec_chainset_presign(&p->cs, e) < 0) {
+		free(is);
+		return -1;
+	}
 	p->all_complete = 1;
 	for (size_t i = 0; i < p->ncrt; i++) {
 		struct ec_chain *c = &p->path[p->npath];
