@@ -154,42 +154,23 @@ static int check_mac(gnutls_pkcs12_t p12, const char *pass, struct ec_pfx *out,
 	return 0;
 }
 
-static int push_crt(struct ec_pfx *p, gnutls_x509_crt_t crt, char *name)
+/* Room for one more handle (of size bytes) in vec, with its name in
+ * *names: the names first, so that a failure leaves both valid (the
+ * names' vector one longer).  The new vec, or NULL on out of memory. */
+static void *grow(void *vec, size_t n, size_t size, char ***names)
 {
-	gnutls_x509_crt_t *v = realloc(p->crt, (p->ncrt + 1) * sizeof(*v));
-	char **nv;
+	char **nv = realloc(*names, (n + 1) * sizeof(*nv));
 
-	if (v)
-		p->crt = v;
-	nv = v ? realloc(p->crt_name, (p->ncrt + 1) * sizeof(*nv)) : NULL;
 	if (!nv)
-		return -1;
-	p->crt_name = nv;
-	p->crt[p->ncrt] = crt;
-	p->crt_name[p->ncrt++] = name;
-	return 0;
-}
-
-static int push_key(struct ec_pfx *p, gnutls_x509_privkey_t key, char *name)
-{
-	gnutls_x509_privkey_t *v = realloc(p->key, (p->nkey + 1) * sizeof(*v));
-	char **nv;
-
-	if (v)
-		p->key = v;
-	nv = v ? realloc(p->key_name, (p->nkey + 1) * sizeof(*nv)) : NULL;
-	if (!nv)
-		return -1;
-	p->key_name = nv;
-	p->key[p->nkey] = key;
-	p->key_name[p->nkey++] = name;
-	return 0;
+		return NULL;
+	*names = nv;
+	return realloc(vec, (n + 1) * size);
 }
 
 static int take_crt(const gnutls_datum_t *d, char *name, struct ec_pfx *out,
 		    struct ec_err *e)
 {
-	gnutls_x509_crt_t crt;
+	gnutls_x509_crt_t crt, *v;
 	int r;
 
 	if ((r = gnutls_x509_crt_init(&crt)) < 0)
@@ -199,10 +180,13 @@ static int take_crt(const gnutls_datum_t *d, char *name, struct ec_pfx *out,
 		return ec_fail(e, EC_BAD_INPUT, "a certificate in the file is "
 			       "damaged: %s", gnutls_strerror(r));
 	}
-	if (push_crt(out, crt, name) < 0) {
+	if (!(v = grow(out->crt, out->ncrt, sizeof(*v), &out->crt_name))) {
 		gnutls_x509_crt_deinit(crt);
 		return ec_fail(e, EC_INTERNAL, "out of memory");
 	}
+	out->crt = v;
+	out->crt[out->ncrt] = crt;
+	out->crt_name[out->ncrt++] = name;
 	return 0;
 }
 
@@ -210,7 +194,7 @@ static int take_key(const gnutls_datum_t *d, int encrypted, const char *pw,
 		    int have_mac, char *name, struct ec_pfx *out,
 		    struct ec_err *e)
 {
-	gnutls_x509_privkey_t key;
+	gnutls_x509_privkey_t key, *v;
 	unsigned schema, cipher, iter = 0, flags;
 	unsigned char salt[256];
 	unsigned salt_size = sizeof(salt);
@@ -248,10 +232,13 @@ static int take_key(const gnutls_datum_t *d, int encrypted, const char *pw,
 		return ec_fail(e, EC_BAD_INPUT, "a private key in the file is "
 			       "damaged: %s", gnutls_strerror(r));
 	}
-	if (push_key(out, key, name) < 0) {
+	if (!(v = grow(out->key, out->nkey, sizeof(*v), &out->key_name))) {
 		gnutls_x509_privkey_deinit(key);
 		return ec_fail(e, EC_INTERNAL, "out of memory");
 	}
+	out->key = v;
+	out->key[out->nkey] = key;
+	out->key_name[out->nkey++] = name;
 	return 0;
 }
 
@@ -281,7 +268,7 @@ static int take_element(gnutls_pkcs12_bag_t bag, unsigned j, const char *pw,
 			     have_mac, name, out, e);
 	if (r < 0)
 		free(name);
-	/* on success name belongs to out (push_crt, push_key) */
+	/* on success name belongs to out (take_crt, take_key) */
 	return r; /* NOLINT(clang-analyzer-unix.Malloc) */
 }
 
