@@ -47,12 +47,8 @@ int ec_cs_load_meta(struct ec_store *s, enum ec_section sec, const char *id,
 
 	memset(m, 0, sizeof(*m));
 	objname(name, sizeof(name), id, "meta");
-	if (ec_store_read(s, sec, name, &d, e) < 0) {
-		if (e->code != EC_NOT_FOUND)
-			return -1;
-		e->code = EC_OK;
-		return 0;
-	}
+	if ((r = ec_store_read_opt(s, sec, name, &d, e)) != 0)
+		return r < 0 ? -1 : 0;
 	r = ec_meta_parse(m, (char *)d.data, d.size, e);
 	ec_data_free(&d);
 	if (r < 0)
@@ -102,29 +98,6 @@ int ec_cs_where(struct ec_store *s, const char *sha1)
 	return -1;
 }
 
-/* Stage name with data unless the store has exactly these bytes. */
-static int stage_if_different(struct ec_store *s, struct ec_txn *t,
-			      enum ec_section sec, const char *name,
-			      const void *data, size_t len, mode_t mode,
-			      struct ec_err *e)
-{
-	struct ec_data old = { 0 };
-	int same;
-
-	if (ec_store_read(s, sec, name, &old, e) == 0) {
-		same = old.size == len && memcmp(old.data, data, len) == 0;
-		ec_data_free(&old);
-		if (same)
-			return 0;
-	} else if (e->code != EC_NOT_FOUND) {
-		return -1;
-	}
-	e->code = EC_OK;
-	if (t && ec_txn_put(t, sec, name, data, len, mode, e) < 0)
-		return -1;
-	return 1;
-}
-
 void ec_cs_name_hash(const char *friendly_name, char h[17])
 {
 	static const char digits[] = "0123456789abcdef";
@@ -156,13 +129,15 @@ static int stage_name_alias(struct ec_store *s, struct ec_txn *t,
 {
 	char name[256], old[256], line[EC_SHA1_HEX + 1];
 	struct ec_meta om;
+	struct ec_err le;	/* the stored metadata's: damaged is no error */
 
 	name_alias(name, sizeof(name), ec_meta_get(m, "friendly_name"), sha1);
-	if (ec_cs_load_meta(s, sec, sha1, &om, e) < 0) {
-		if (e->code == EC_IO)
+	if (ec_cs_load_meta(s, sec, sha1, &om, &le) < 0) {
+		if (le.code == EC_IO) {
+			*e = le;
 			return -1;
-		e->code = EC_OK;	/* damaged: replaced, as before */
-		memset(&om, 0, sizeof(om));
+		}
+		memset(&om, 0, sizeof(om));	/* damaged: replaced */
 	}
 	name_alias(old, sizeof(old), om.n ? ec_meta_get(&om, "friendly_name")
 		   : NULL, sha1);
@@ -173,8 +148,8 @@ static int stage_name_alias(struct ec_store *s, struct ec_txn *t,
 	}
 	ec_meta_free(&om);
 	snprintf(line, sizeof(line), "%s\n", sha1);
-	return stage_if_different(s, t, sec, name, line, EC_SHA1_HEX, 0644, e)
-	       < 0 ? -1 : 0;
+	return ec_txn_put_if_changed(s, t, sec, name, line, EC_SHA1_HEX, 0644,
+				     e) < 0 ? -1 : 0;
 }
 
 int ec_cs_stage_cert(struct ec_store *s, struct ec_txn *t,
@@ -192,15 +167,16 @@ int ec_cs_stage_cert(struct ec_store *s, struct ec_txn *t,
 	    < 0)
 		return -1;
 	objname(name, sizeof(name), sha1, "pem");
-	r = stage_if_different(s, t, sec, name, pem.data, pem.size, 0644, e);
+	r = ec_txn_put_if_changed(s, t, sec, name, pem.data, pem.size, 0644,
+				  e);
 	gnutls_free(pem.data);
 	if (r < 0)
 		return -1;
 	changed |= r;
 	snprintf(name, sizeof(name), "%s.sha256", sha256);
 	snprintf(alias, sizeof(alias), "%s\n", sha1);
-	if (stage_if_different(s, t, sec, name, alias, EC_SHA1_HEX, 0644, e)
-	    < 0)
+	if (ec_txn_put_if_changed(s, t, sec, name, alias, EC_SHA1_HEX, 0644,
+				  e) < 0)
 		return -1;
 	if (m) {
 		if (stage_name_alias(s, t, sec, sha1, m, e) < 0)
@@ -209,7 +185,8 @@ int ec_cs_stage_cert(struct ec_store *s, struct ec_txn *t,
 		    !(text = ec_meta_format(m, &len)))
 			return ec_fail(e, EC_INTERNAL, "out of memory");
 		objname(name, sizeof(name), sha1, "meta");
-		r = stage_if_different(s, t, sec, name, text, len, 0644, e);
+		r = ec_txn_put_if_changed(s, t, sec, name, text, len, 0644,
+					  e);
 		free(text);
 		if (r < 0)
 			return -1;
@@ -232,14 +209,16 @@ int ec_cs_stage_del_cert(struct ec_store *s, struct ec_txn *t,
 	objname(name, sizeof(name), sha1, "meta");
 	if (ec_store_has(s, sec, name)) {
 		struct ec_meta om;
+		struct ec_err le;	/* damaged is no error here */
 
 		if (ec_txn_del(t, sec, name, e) < 0)
 			return -1;
-		if (ec_cs_load_meta(s, sec, sha1, &om, e) < 0) {
-			if (e->code == EC_IO)
+		if (ec_cs_load_meta(s, sec, sha1, &om, &le) < 0) {
+			if (le.code == EC_IO) {
+				*e = le;
 				return -1;
-			e->code = EC_OK;	/* damaged: no alias known */
-			memset(&om, 0, sizeof(om));
+			}
+			memset(&om, 0, sizeof(om));	/* damaged: no alias */
 		}
 		name_alias(name, sizeof(name), ec_meta_get(&om,
 			   "friendly_name"), sha1);
@@ -292,7 +271,8 @@ int ec_cs_stage_key(struct ec_store *s, struct ec_txn *t,
 		return ec_fail(e, EC_INTERNAL, "cannot encode a key: %s",
 			       gnutls_strerror(r));
 	objname(name, sizeof(name), id, "key");
-	r = stage_if_different(s, t, sec, name, pem.data, pem.size, 0600, e);
+	r = ec_txn_put_if_changed(s, t, sec, name, pem.data, pem.size, 0600,
+				  e);
 	gnutls_memset(pem.data, 0, pem.size);
 	gnutls_free(pem.data);
 	return r;
@@ -451,8 +431,8 @@ int ec_cs_stage_crl(struct ec_store *s, struct ec_txn *t,
 		return ec_fail(e, EC_INTERNAL, "cannot encode a CRL: %s",
 			       gnutls_strerror(r));
 	objname(name, sizeof(name), sha1, "pem");
-	r = stage_if_different(s, t, EC_SEC_CRL, name, pem.data, pem.size,
-			       0644, e);
+	r = ec_txn_put_if_changed(s, t, EC_SEC_CRL, name, pem.data,
+				  pem.size, 0644, e);
 	gnutls_free(pem.data);
 	return r;
 }

@@ -108,22 +108,18 @@ int ec_imported_load(struct ec_store *s, const char *digest, int no_password,
 {
 	struct ec_data d = { 0 };
 	struct ec_meta m = { 0 };
+	struct ec_err bad;
 	char name[128];
 	int r = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (record_name(name, sizeof(name), digest) < 0)
 		return 0;
-	if (ec_store_read(s, EC_SEC_PERSONAL, name, &d, e) < 0) {
-		if (e->code != EC_NOT_FOUND)
-			return -1;
-		e->code = EC_OK;
-		return 0;
-	}
-	if (ec_meta_parse(&m, (char *)d.data, d.size, e) < 0) {
-		e->code = EC_OK;	/* a bad hint: import the file */
+	if ((r = ec_store_read_opt(s, EC_SEC_PERSONAL, name, &d, e)) != 0)
+		return r < 0 ? -1 : 0;
+	/* a bad hint (its error not the run's): import the file */
+	if (ec_meta_parse(&m, (char *)d.data, d.size, &bad) < 0)
 		goto out;
-	}
 	/* a record of an older edgecert holds a fast password verifier: a miss,
 	 * so that the full import writes the record anew without it */
 	if (ec_meta_get(&m, "password_check"))
@@ -174,10 +170,9 @@ int ec_imported_stage(struct ec_store *s, struct ec_txn *t, const char *digest,
 		      const struct ec_imported *r, struct ec_err *e)
 {
 	struct ec_meta m = { 0 };
-	struct ec_data old = { 0 };
 	char name[128], *text = NULL;
 	size_t len = 0;
-	int ret = -1, same;
+	int ret = -1;
 
 	if (record_name(name, sizeof(name), digest) < 0)
 		return ec_fail(e, EC_INTERNAL, "bad digest '%s'", digest);
@@ -186,20 +181,8 @@ int ec_imported_stage(struct ec_store *s, struct ec_txn *t, const char *digest,
 		ec_fail(e, EC_INTERNAL, "out of memory");
 		goto out;
 	}
-	if (ec_store_read(s, EC_SEC_PERSONAL, name, &old, e) == 0) {
-		same = old.size == len && memcmp(old.data, text, len) == 0;
-		ec_data_free(&old);
-		if (same) {
-			ret = 0;
-			goto out;
-		}
-	} else if (e->code != EC_NOT_FOUND) {
-		goto out;
-	}
-	e->code = EC_OK;
-	if (ec_txn_put(t, EC_SEC_PERSONAL, name, text, len, 0600, e) < 0)
-		goto out;
-	ret = 1;
+	ret = ec_txn_put_if_changed(s, t, EC_SEC_PERSONAL, name, text, len,
+				    0600, e);
 out:
 	free(text);
 	ec_meta_free(&m);

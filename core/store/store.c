@@ -235,15 +235,15 @@ static int check_version(struct ec_store *s, int writer, struct ec_err *e)
 	struct ec_data d = { 0 };
 	long v;
 	char *end;
+	int r;
 
-	if (ec_read_at(s->dfd, "VERSION", 64, &d, e) < 0) {
-		if (e->code != EC_NOT_FOUND)
-			return -1;
+	if ((r = ec_read_at_opt(s->dfd, "VERSION", 64, &d, e)) < 0)
+		return -1;
+	if (r == 1) {
 		if (!dir_is_fresh(s->dfd))
 			return ec_fail(e, EC_STORE_CORRUPT, "'%s' is not an "
 				       "edgecert store (it has files but no "
 				       "VERSION)", s->dir);
-		e->code = EC_OK;
 		return writer ? init_store(s, e) : 0;
 	}
 	v = strtol((char *)d.data, &end, 10);
@@ -260,31 +260,50 @@ static int check_version(struct ec_store *s, int writer, struct ec_err *e)
 	return 0;
 }
 
-static int sec_fd(struct ec_store *s, enum ec_section sec, struct ec_err *e)
+/* The section's directory, opened once: 0 with *fd, 1 when the store or
+ * the section does not exist, -1 with e. */
+static int sec_open(struct ec_store *s, enum ec_section sec, int *fd,
+		    struct ec_err *e)
 {
 	char what[PATH_MAX];
 
 	if (s->dfd < 0)
-		return ec_fail(e, EC_NOT_FOUND, "store '%s' does not exist",
-			       s->dir);
-	if (s->secfd[sec] >= 0)
-		return s->secfd[sec];
-	s->secfd[sec] = openat(s->dfd, sections[sec], O_RDONLY | O_DIRECTORY |
-			       O_NOFOLLOW | O_CLOEXEC);
+		return 1;
 	if (s->secfd[sec] < 0) {
-		if (errno == ELOOP || errno == ENOTDIR)
+		s->secfd[sec] = openat(s->dfd, sections[sec], O_RDONLY |
+				       O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (s->secfd[sec] < 0 && errno == ENOENT)
+			return 1;
+		if (s->secfd[sec] < 0 && (errno == ELOOP || errno == ENOTDIR))
 			return ec_fail(e, EC_STORE_CORRUPT, "'%s/%s' is not a "
 				       "directory", s->dir, sections[sec]);
-		return ec_fail_errno(e, EC_IO, errno, "cannot open '%s/%s'",
+		if (s->secfd[sec] < 0)
+			return ec_fail_errno(e, EC_IO, errno, "cannot open "
+					     "'%s/%s'", s->dir, sections[sec]);
+		snprintf(what, sizeof(what), "%s/%s", s->dir, sections[sec]);
+		if (ec_safedir_check(s->secfd[sec], what, e) < 0) {
+			close(s->secfd[sec]);
+			s->secfd[sec] = -1;
+			return -1;
+		}
+	}
+	*fd = s->secfd[sec];
+	return 0;
+}
+
+/* sec_open where the section must exist: its descriptor, or -1 with e
+ * (not-found when it does not). */
+static int sec_fd(struct ec_store *s, enum ec_section sec, struct ec_err *e)
+{
+	int fd = -1, r = sec_open(s, sec, &fd, e);
+
+	if (r == 1 && s->dfd < 0)
+		return ec_fail(e, EC_NOT_FOUND, "store '%s' does not exist",
+			       s->dir);
+	if (r == 1)
+		return ec_fail_errno(e, EC_IO, ENOENT, "cannot open '%s/%s'",
 				     s->dir, sections[sec]);
-	}
-	snprintf(what, sizeof(what), "%s/%s", s->dir, sections[sec]);
-	if (ec_safedir_check(s->secfd[sec], what, e) < 0) {
-		close(s->secfd[sec]);
-		s->secfd[sec] = -1;
-		return -1;
-	}
-	return s->secfd[sec];
+	return r < 0 ? -1 : fd;
 }
 
 /* Remove every file in .txn. */
@@ -334,13 +353,10 @@ static int roll_forward(struct ec_store *s, int tfd, struct ec_err *e)
 	struct ec_data j = { 0 };
 	int synced[EC_SEC_COUNT] = { 0 };
 	char *line, *save = NULL, tmp[32];
+	int r;
 
-	if (ec_read_at(tfd, "journal", 1 << 20, &j, e) < 0) {
-		if (e->code != EC_NOT_FOUND)
-			return -1;
-		e->code = EC_OK;
-		return 0;
-	}
+	if ((r = ec_read_at_opt(tfd, "journal", 1 << 20, &j, e)) != 0)
+		return r < 0 ? -1 : 0;
 	for (line = strtok_r((char *)j.data, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		struct txn_op op;
@@ -534,26 +550,45 @@ int ec_store_read(struct ec_store *s, enum ec_section sec, const char *name,
 	return ec_store_read_max(s, sec, name, EC_INPUT_MAX, out, e);
 }
 
+/* Read an object of at most max bytes: 0 read, 1 absent (the object,
+ * its section or the store), -1 with e. */
+static int read_obj(struct ec_store *s, enum ec_section sec,
+		    const char *name, size_t max, struct ec_data *out,
+		    struct ec_err *e)
+{
+	size_t n;
+	int fd, r;
+
+	if (name_check(name, e) < 0)
+		return -1;
+	if ((r = sec_open(s, sec, &fd, e)) != 0)
+		return r;
+	/* another user's object (a root, a key) is not this user's trust;
+	 * a key is readable by its owner (and perhaps its group) only */
+	n = strlen(name);
+	return ec_read_owned_at_opt(fd, name, max, n > 4 &&
+				    strcmp(name + n - 4, ".key") == 0 ? 027 :
+				    022, out, e);
+}
+
 int ec_store_read_max(struct ec_store *s, enum ec_section sec,
 		      const char *name, size_t max, struct ec_data *out,
 		      struct ec_err *e)
 {
-	size_t n;
-	int fd;
+	int r = read_obj(s, sec, name, max, out, e);
 
-	if (name_check(name, e) < 0)
+	if (r == 1 && sec_fd(s, sec, e) < 0)
 		return -1;
-	if ((fd = sec_fd(s, sec, e)) < 0) {
-		if (e->code == EC_IO && errno == ENOENT)
-			e->code = EC_NOT_FOUND;
-		return -1;
-	}
-	/* another user's object (a root, a key) is not this user's trust;
-	 * a key is readable by its owner (and perhaps its group) only */
-	n = strlen(name);
-	return ec_read_owned_at(fd, name, max, n > 4 &&
-				strcmp(name + n - 4, ".key") == 0 ? 027 : 022,
-				out, e);
+	if (r == 1)
+		return ec_fail_errno(e, EC_IO, ENOENT, "cannot open '%s'",
+				     name);
+	return r;
+}
+
+int ec_store_read_opt(struct ec_store *s, enum ec_section sec,
+		      const char *name, struct ec_data *out, struct ec_err *e)
+{
+	return read_obj(s, sec, name, EC_INPUT_MAX, out, e);
 }
 
 int ec_store_has(struct ec_store *s, enum ec_section sec, const char *name)
@@ -575,16 +610,8 @@ int ec_store_scan(struct ec_store *s, enum ec_section sec, const char *suffix,
 	int fd, r = 0;
 	DIR *d;
 
-	if (s->dfd < 0)
-		return 0;
-	if ((fd = sec_fd(s, sec, e)) < 0) {
-		if (e->code == EC_NOT_FOUND ||
-		    (e->code == EC_IO && errno == ENOENT)) {
-			e->code = EC_OK;
-			return 0;
-		}
-		return -1;
-	}
+	if ((r = sec_open(s, sec, &fd, e)) != 0)
+		return r < 0 ? -1 : 0;
 	fd = dup(fd);
 	if (fd < 0 || !(d = fdopendir(fd))) {
 		if (fd >= 0)
@@ -677,6 +704,27 @@ int ec_txn_put(struct ec_txn *t, enum ec_section sec, const char *name,
 		return -1;
 	}
 	return 0;
+}
+
+int ec_txn_put_if_changed(struct ec_store *s, struct ec_txn *t,
+			  enum ec_section sec, const char *name,
+			  const void *data, size_t len, mode_t mode,
+			  struct ec_err *e)
+{
+	struct ec_data old = { 0 };
+	int r = ec_store_read_opt(s, sec, name, &old, e), same;
+
+	if (r < 0)
+		return -1;
+	if (r == 0) {
+		same = old.size == len && memcmp(old.data, data, len) == 0;
+		ec_data_free(&old);
+		if (same)
+			return 0;
+	}
+	if (t && ec_txn_put(t, sec, name, data, len, mode, e) < 0)
+		return -1;
+	return 1;
 }
 
 int ec_txn_del(struct ec_txn *t, enum ec_section sec, const char *name,

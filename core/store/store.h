@@ -54,6 +54,10 @@ int ec_store_read(struct ec_store *s, enum ec_section sec, const char *name,
 int ec_store_read_max(struct ec_store *s, enum ec_section sec,
 		      const char *name, size_t max, struct ec_data *out,
 		      struct ec_err *e);
+/* Read an object that may be absent: 0 read, 1 absent (the object, its
+ * section or the store; out left empty, e untouched), -1 with e. */
+int ec_store_read_opt(struct ec_store *s, enum ec_section sec,
+		      const char *name, struct ec_data *out, struct ec_err *e);
 /* 1 if the object exists, 0 if not. */
 int ec_store_has(struct ec_store *s, enum ec_section sec, const char *name);
 /* Call fn for each object name in sec that ends with suffix, in no order,
@@ -68,6 +72,13 @@ int ec_txn_begin(struct ec_store *s, struct ec_txn **out, struct ec_err *e);
 /* Stage an object's new content (mode as for open(2)). */
 int ec_txn_put(struct ec_txn *t, enum ec_section sec, const char *name,
 	       const void *data, size_t len, mode_t mode, struct ec_err *e);
+/* Stage an object's new content unless the store holds these very bytes
+ * (s: the store t writes; t NULL: a dry run, nothing staged).  1 when it
+ * is (or would be) staged, 0 when the store has it, -1 with e. */
+int ec_txn_put_if_changed(struct ec_store *s, struct ec_txn *t,
+			  enum ec_section sec, const char *name,
+			  const void *data, size_t len, mode_t mode,
+			  struct ec_err *e);
 /* Stage an object's removal. */
 int ec_txn_del(struct ec_txn *t, enum ec_section sec, const char *name,
 	       struct ec_err *e);

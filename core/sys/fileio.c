@@ -122,9 +122,15 @@ int ec_read_secret(const char *path, size_t max, struct ec_data *out,
 	return read_input(path, max, 1, out, e);
 }
 
-static int read_at(int dirfd, const char *name, size_t max, int owned,
+/* read_at's flags: the file is a store's object (owned by this user,
+ * without a mode bit of forbid); the file may be absent (1, not an
+ * error). */
+enum { READ_OWNED = 1, READ_OPT = 2 };
+
+static int read_at(int dirfd, const char *name, size_t max, int flags,
 		   mode_t forbid, struct ec_data *out, struct ec_err *e)
 {
+	int owned = flags & READ_OWNED;
 	struct stat sb;
 	int fd, r;
 
@@ -133,6 +139,8 @@ static int read_at(int dirfd, const char *name, size_t max, int owned,
 	if (fd < 0) {
 		int err = errno;
 
+		if ((flags & READ_OPT) && (err == ENOENT || err == ENOTDIR))
+			return 1;
 		if (err == ELOOP)
 			return ec_fail(e, EC_STORE_CORRUPT,
 				       "'%s' in the store is a symlink", name);
@@ -163,10 +171,17 @@ int ec_read_at(int dirfd, const char *name, size_t max, struct ec_data *out,
 	return read_at(dirfd, name, max, 0, 0, out, e);
 }
 
-int ec_read_owned_at(int dirfd, const char *name, size_t max, mode_t forbid,
-		     struct ec_data *out, struct ec_err *e)
+int ec_read_at_opt(int dirfd, const char *name, size_t max,
+		   struct ec_data *out, struct ec_err *e)
 {
-	return read_at(dirfd, name, max, 1, forbid, out, e);
+	return read_at(dirfd, name, max, READ_OPT, 0, out, e);
+}
+
+int ec_read_owned_at_opt(int dirfd, const char *name, size_t max,
+			 mode_t forbid, struct ec_data *out, struct ec_err *e)
+{
+	return read_at(dirfd, name, max, READ_OWNED | READ_OPT, forbid, out,
+		       e);
 }
 
 void ec_data_free(struct ec_data *d)

@@ -35,10 +35,14 @@ int ec_read_secret(const char *path, size_t max, struct ec_data *out,
 /* Read name in dirfd without following a symlink. */
 int ec_read_at(int dirfd, const char *name, size_t max, struct ec_data *out,
 	       struct ec_err *e);
-/* ec_read_at for a store's object: one owned by another user, or with a
- * mode bit of forbid, is store-unsafe. */
-int ec_read_owned_at(int dirfd, const char *name, size_t max, mode_t forbid,
-		     struct ec_data *out, struct ec_err *e);
+/* ec_read_at of a file that may be absent: 0 read, 1 absent (out left
+ * empty, e untouched), -1 with e. */
+int ec_read_at_opt(int dirfd, const char *name, size_t max,
+		   struct ec_data *out, struct ec_err *e);
+/* ec_read_at_opt for a store's object: one owned by another user, or
+ * with a mode bit of forbid, is store-unsafe. */
+int ec_read_owned_at_opt(int dirfd, const char *name, size_t max,
+			 mode_t forbid, struct ec_data *out, struct ec_err *e);
 /* Free, wiping the bytes first. */
 void ec_data_free(struct ec_data *d);
 
