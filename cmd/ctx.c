@@ -1,5 +1,6 @@
 #include <fcntl.h>
 #include <pwd.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -239,4 +240,16 @@ int ec_opt_done(struct ec_ctx *ctx, int argc, char **argv)
 		return 1;
 	}
 	return 0;
+}
+
+void ec_hint_force(struct ec_ctx *ctx, const char *path, int force)
+{
+	struct stat sb;
+
+	if (ctx->err.code != EC_EXISTS)
+		return;
+	if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+		ec_err_append(&ctx->err, ": --force replaces regular files only");
+	else if (!force)
+		ec_err_append(&ctx->err, " (use --force to overwrite)");
 }

@@ -83,4 +83,8 @@ void ec_ctx_drop_secrets(struct ec_ctx *ctx);
 int ec_opt_num(struct ec_ctx *ctx, const char *name, const char *arg,
 	       long min, long max, long *out);
 
+/* After core refused an output file as "exists": the hint of the option
+ * that decides (--force overwrites a regular file, and only that). */
+void ec_hint_force(struct ec_ctx *ctx, const char *path, int force);
+
 #endif

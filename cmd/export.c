@@ -254,6 +254,8 @@ static int write_out(struct export_run *xr, const char *pass)
 		r = ec_write_atomic(xr->o.out, der.data, der.size, 0600,
 				    xr->o.force, &ctx->err);
 	}
+	if (r < 0)
+		ec_hint_force(ctx, xr->o.out, xr->o.force);
 	gnutls_memset(der.data, 0, der.size);
 	gnutls_free(der.data);
 	return r;

@@ -145,8 +145,13 @@ static int plan_in(struct ec_ctx *ctx, int flags,
 	if (ec_store_open(s, ctx->store_dir, flags, ctx->wait_seconds,
 			  &ctx->err) < 0)
 		return -1;
-	return ec_place_plan(*s, b->crt, b->ncrt, b->crl, b->crlder, b->ncrl,
-			     &o->flags, p, &ctx->err);
+	if (ec_place_plan(*s, b->crt, b->ncrt, b->crl, b->crlder, b->ncrl,
+			  &o->flags, p, &ctx->err) < 0) {
+		if (ctx->err.code == EC_EXISTS)
+			ec_err_append(&ctx->err, "; --force moves it");
+		return -1;
+	}
+	return 0;
 }
 
 int cmd_import_chain(int argc, char **argv, struct ec_ctx *ctx)

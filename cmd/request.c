@@ -280,8 +280,12 @@ static int write_out(struct ec_ctx *ctx, const struct request_opts *o,
 				       "request to standard output");
 		return 0;
 	}
-	return ec_write_if_changed(o->out, pem->data, pem->size, 0644, o->force,
-				   ctx->check, changed, &ctx->err);
+	if (ec_write_if_changed(o->out, pem->data, pem->size, 0644, o->force,
+				ctx->check, changed, &ctx->err) < 0) {
+		ec_hint_force(ctx, o->out, o->force);
+		return -1;
+	}
+	return 0;
 }
 
 static void san_arrays(struct ec_status *st, gnutls_x509_crq_t crq)

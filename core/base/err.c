@@ -63,6 +63,13 @@ int ec_fail(struct ec_err *e, enum ec_code code, const char *fmt, ...)
 	return -1;
 }
 
+void ec_err_append(struct ec_err *e, const char *text)
+{
+	size_t n = strlen(e->msg);
+
+	snprintf(e->msg + n, sizeof(e->msg) - n, "%s", text);
+}
+
 int ec_fail_errno(struct ec_err *e, enum ec_code code, int errnum,
 		  const char *fmt, ...)
 {

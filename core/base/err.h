@@ -37,6 +37,9 @@ int ec_fail(struct ec_err *e, enum ec_code code, const char *fmt, ...)
 int ec_fail_errno(struct ec_err *e, enum ec_code code, int errnum,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* Add text to the message (an applet's hint: the option that helps). */
+void ec_err_append(struct ec_err *e, const char *text);
+
 const char *ec_code_name(enum ec_code code);
 int ec_code_exit(enum ec_code code);
 /* The code whose name is s, or -1. */

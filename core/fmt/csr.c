@@ -60,14 +60,17 @@ int ec_eku_parse(char *s, struct ec_csr_params *p, struct ec_err *e)
 		if (!oid && ec_oid_ok(t))
 			oid = t;
 		if (!oid)
-			return ec_fail(e, EC_USAGE, "--eku wants server, client "
-				       "or dotted OIDs, not '%s'", t);
+			return ec_fail(e, EC_USAGE, "extended key usage wants "
+				       "server, client or dotted OIDs, not "
+				       "'%s'", t);
 		if (p->neku == sizeof(p->eku) / sizeof(p->eku[0]))
-			return ec_fail(e, EC_USAGE, "too many --eku purposes");
+			return ec_fail(e, EC_USAGE, "too many extended key "
+				       "usage purposes");
 		p->eku[p->neku++] = oid;
 	}
 	if (p->neku == 0)
-		return ec_fail(e, EC_USAGE, "--eku wants at least one purpose");
+		return ec_fail(e, EC_USAGE, "extended key usage wants at least "
+			       "one purpose");
 	return 0;
 }
 
@@ -110,19 +113,20 @@ int ec_csr_check(const struct ec_csr_params *p, struct ec_err *e)
 	if (p->country && (strlen(p->country) != 2 ||
 			   p->country[0] < 'A' || p->country[0] > 'Z' ||
 			   p->country[1] < 'A' || p->country[1] > 'Z'))
-		return ec_fail(e, EC_USAGE, "--country wants a two-letter ISO "
-			       "3166 code such as US, not '%s'", p->country);
+		return ec_fail(e, EC_USAGE, "the country wants a two-letter "
+			       "ISO 3166 code such as US, not '%s'",
+			       p->country);
 	for (size_t i = 0; i < p->nip; i++)
 		if (inet_pton(AF_INET, p->ip[i], a) != 1 &&
 		    inet_pton(AF_INET6, p->ip[i], a) != 1)
-			return ec_fail(e, EC_USAGE, "--ip wants an IPv4 or IPv6 "
-				       "address, not '%s'", p->ip[i]);
+			return ec_fail(e, EC_USAGE, "an IP address wants IPv4 "
+				       "or IPv6, not '%s'", p->ip[i]);
 	for (size_t i = 0; i < p->ndns; i++)
 		if (!dns_ok(p->dns[i]))
-			return ec_fail(e, EC_USAGE, "--dns wants a DNS name, "
-				       "not '%s'", p->dns[i]);
+			return ec_fail(e, EC_USAGE, "'%s' is not a DNS name",
+				       p->dns[i]);
 	if (p->cn && !*p->cn)
-		return ec_fail(e, EC_USAGE, "--cn is empty");
+		return ec_fail(e, EC_USAGE, "the common name is empty");
 	return 0;
 }
 
@@ -150,7 +154,7 @@ static int set_subject(gnutls_x509_crq_t crq, const struct ec_csr_params *p,
 
 	if (p->subject) {
 		if ((r = gnutls_x509_crq_set_dn(crq, p->subject, &err)) < 0)
-			return ec_fail(e, EC_USAGE, "bad --subject '%s'%s%s: %s",
+			return ec_fail(e, EC_USAGE, "bad subject '%s'%s%s: %s",
 				       p->subject, err ? " near " : "",
 				       err ? err : "", gnutls_strerror(r));
 		return 0;
@@ -159,16 +163,17 @@ static int set_subject(gnutls_x509_crq_t crq, const struct ec_csr_params *p,
 		return -1;
 	/* most general first, as a DN is written in the request */
 	if (set_part(crq, GNUTLS_OID_X520_COUNTRY_NAME, p->country,
-		     "--country", e) < 0 ||
+		     "country", e) < 0 ||
 	    set_part(crq, GNUTLS_OID_X520_STATE_OR_PROVINCE_NAME, p->state,
-		     "--state", e) < 0 ||
+		     "state", e) < 0 ||
 	    set_part(crq, GNUTLS_OID_X520_LOCALITY_NAME, p->locality,
-		     "--locality", e) < 0 ||
-	    set_part(crq, GNUTLS_OID_X520_ORGANIZATION_NAME, p->org, "--org",
-		     e) < 0 ||
+		     "locality", e) < 0 ||
+	    set_part(crq, GNUTLS_OID_X520_ORGANIZATION_NAME, p->org,
+		     "organization", e) < 0 ||
 	    set_part(crq, GNUTLS_OID_X520_ORGANIZATIONAL_UNIT_NAME, p->ou,
-		     "--ou", e) < 0 ||
-	    set_part(crq, GNUTLS_OID_X520_COMMON_NAME, p->cn, "--cn", e) < 0)
+		     "organizational unit", e) < 0 ||
+	    set_part(crq, GNUTLS_OID_X520_COMMON_NAME, p->cn, "common name",
+		     e) < 0)
 		return -1;
 	return 0;
 }
@@ -195,8 +200,8 @@ static int add_ip(gnutls_x509_crq_t crq, const char *ip, struct ec_err *e)
 	if (inet_pton(AF_INET, ip, a) != 1) {
 		n = 16;
 		if (inet_pton(AF_INET6, ip, a) != 1)
-			return ec_fail(e, EC_USAGE, "--ip wants an IPv4 or IPv6 "
-				       "address, not '%s'", ip);
+			return ec_fail(e, EC_USAGE, "an IP address wants IPv4 "
+				       "or IPv6, not '%s'", ip);
 	}
 	r = gnutls_x509_crq_set_subject_alt_name(crq, GNUTLS_SAN_IPADDRESS, a,
 						 n, GNUTLS_FSAN_APPEND);
@@ -219,7 +224,7 @@ static int set_sans(gnutls_x509_crq_t crq, const struct ec_csr_params *p,
 				(unsigned)strlen(p->dns[i]), GNUTLS_FSAN_APPEND);
 		if (r < 0) {
 			free(cn);
-			return ec_fail(e, EC_USAGE, "bad --dns '%s': %s",
+			return ec_fail(e, EC_USAGE, "bad DNS name '%s': %s",
 				       p->dns[i], gnutls_strerror(r));
 		}
 	}

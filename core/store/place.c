@@ -124,7 +124,7 @@ static int plan_crt(const struct held h[2], struct ec_place_crt *pc,
 	} else {
 		subj = ec_cert_dn(pc->crt, 0);
 		ec_fail(e, EC_EXISTS, "certificate %s (%s) is already among "
-			"the %s; --force moves it to the %s", sha1,
+			"the %s, not the %s", sha1,
 			subj ? subj : "?", pc->was == EC_SEC_ROOT ?
 			"trusted roots" : "intermediates",
 			pc->sec == EC_SEC_ROOT ? "trusted roots" :

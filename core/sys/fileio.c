@@ -281,11 +281,10 @@ static int out_replaceable_at(int dfd, const char *base, const char *path,
 				     path);
 	}
 	if (!S_ISREG(sb.st_mode))
-		return ec_fail(e, EC_EXISTS, "'%s' is %s: --force replaces "
-			       "regular files only", path, kind_of(sb.st_mode));
+		return ec_fail(e, EC_EXISTS, "'%s' is %s", path,
+			       kind_of(sb.st_mode));
 	if (!overwrite)
-		return ec_fail(e, EC_EXISTS, "'%s' exists (use --force to "
-			       "overwrite)", path);
+		return ec_fail(e, EC_EXISTS, "'%s' exists", path);
 	return 0;
 }
 
@@ -372,8 +371,7 @@ int ec_write_atomic(const char *path, const void *data, size_t len,
 			err = errno;
 			unlinkat(dfd, tmp, 0);
 			if (err == EEXIST)
-				ec_fail(e, EC_EXISTS, "'%s' exists (use --force "
-					"to overwrite)", path);
+				ec_fail(e, EC_EXISTS, "'%s' exists", path);
 			else
 				ec_fail_errno(e, EC_IO, err,
 					      "cannot write '%s'", path);
