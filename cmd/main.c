@@ -185,6 +185,8 @@ int main(int argc, char **argv)
 		ec_opt_done(&ctx, 0, argv);
 	if (r < 0 && ctx.err.code == EC_OK)	/* an applet bug: be loud */
 		ec_fail(&ctx.err, EC_INTERNAL, "failed without a reason");
+	if (ctx.err.code == EC_LOCKED)	/* the global option that helps */
+		ec_err_append(&ctx.err, "; --wait SECONDS waits longer");
 	code = ctx.st ? (int)ctx.err.code : EC_INTERNAL;
 	if (ec_sig_caught() && code != EC_INTERRUPTED && ctx.st)
 		ec_status_warn(ctx.st, "%s came too late to stop the run: it "

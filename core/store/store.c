@@ -158,8 +158,8 @@ static int lock_store(struct ec_store *s, int wait_seconds, struct ec_err *e)
 		    (double)(now.tv_nsec - start.tv_nsec) / 1e9 >=
 		    wait_seconds)
 			return ec_fail(e, EC_LOCKED, "store '%s' is locked by "
-				       "another writer (waited %d s; see "
-				       "--wait)", s->dir, wait_seconds);
+				       "another writer (waited %d s)", s->dir,
+				       wait_seconds);
 		nanosleep(&nap, NULL);
 	}
 	return 0;
