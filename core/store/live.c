@@ -19,15 +19,20 @@
 #define LIVE "live"
 #define GEN ".gen"
 
-/* Open dir in at, without following a symlink; with mk, make it (0700)
- * first.  A symlink or a non-directory is store-corrupt; one another user
- * owns or may write is store-unsafe. */
+/* open_dir's and open_path's mk: DIR_NEED, an absent directory is
+ * not-found; DIR_MAKE, make it (0700) first; DIR_OPT, absent is a value
+ * (open_dir -2, open_path 1), not an error. */
+enum { DIR_NEED, DIR_MAKE, DIR_OPT };
+
+/* Open dir in at, without following a symlink (mk: DIR_*).  A symlink or
+ * a non-directory is store-corrupt; one another user owns or may write is
+ * store-unsafe. */
 static int open_dir(int at, const char *dir, const char *what, int mk,
 		    struct ec_err *e)
 {
 	int fd;
 
-	if (mk && mkdirat(at, dir, 0700) < 0 && errno != EEXIST)
+	if (mk == DIR_MAKE && mkdirat(at, dir, 0700) < 0 && errno != EEXIST)
 		return ec_fail_errno(e, EC_IO, errno, "cannot create '%s'",
 				     what);
 	fd = openat(at, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -35,6 +40,8 @@ static int open_dir(int at, const char *dir, const char *what, int mk,
 		if (errno == ELOOP || errno == ENOTDIR)
 			return ec_fail(e, EC_STORE_CORRUPT, "'%s' is not a "
 				       "directory", what);
+		if (errno == ENOENT && mk == DIR_OPT)
+			return -2;
 		if (errno == ENOENT)
 			return ec_fail(e, EC_NOT_FOUND, "'%s' does not exist",
 				       what);
@@ -49,29 +56,41 @@ static int open_dir(int at, const char *dir, const char *what, int mk,
 }
 
 /* Directory fds along STORE/live/.gen/NAME, as far as level asks:
- * 0 the store, 1 live, 2 .gen, 3 .gen/NAME.  The caller closes them. */
+ * 0 the store, 1 live, 2 .gen, 3 .gen/NAME (mk: DIR_*).  0 when all are
+ * open; with DIR_OPT, 1 when the store or a directory is absent; -1 with
+ * e.  The caller closes them. */
 static int open_path(struct ec_store *s, const char *iface, int level,
 		     int mk, int fds[4], struct ec_err *e)
 {
+	static const char *const names[] = { LIVE, GEN, NULL };
 	const char *dir = ec_store_dir(s);
 	char what[PATH_MAX];
+	size_t n;
 
 	fds[0] = fds[1] = fds[2] = fds[3] = -1;
 	/* the store's own descriptor: never its path again */
+	if (ec_store_fd(s) < 0 && mk == DIR_OPT)
+		return 1;
 	if (ec_store_fd(s) < 0)
 		return ec_fail(e, EC_NOT_FOUND, "store '%s' does not exist", dir);
 	if ((fds[0] = fcntl(ec_store_fd(s), F_DUPFD_CLOEXEC, 0)) < 0)
 		return ec_fail_errno(e, EC_IO, errno, "cannot use store '%s'",
 				     dir);
-	snprintf(what, sizeof(what), "%s/" LIVE, dir);
-	if (level >= 1 && (fds[1] = open_dir(fds[0], LIVE, what, mk, e)) < 0)
-		return -1;
-	snprintf(what, sizeof(what), "%s/" LIVE "/" GEN, dir);
-	if (level >= 2 && (fds[2] = open_dir(fds[1], GEN, what, mk, e)) < 0)
-		return -1;
-	snprintf(what, sizeof(what), "%s/" LIVE "/" GEN "/%s", dir, iface);
-	if (level >= 3 && (fds[3] = open_dir(fds[2], iface, what, mk, e)) < 0)
-		return -1;
+	n = (size_t)snprintf(what, sizeof(what), "%s", dir);
+	for (int i = 1; i <= level; i++) {
+		const char *d = names[i - 1] ? names[i - 1] : iface;
+
+		if (n < sizeof(what))
+			n += (size_t)snprintf(what + n, sizeof(what) - n, "/%s",
+					      d);
+		fds[i] = open_dir(fds[i - 1], d, what, mk, e);
+		if (fds[i] == -2) {
+			fds[i] = -1;
+			return 1;
+		}
+		if (fds[i] < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -123,13 +142,11 @@ int ec_live_current(struct ec_store *s, const char *iface,
 	ssize_t n;
 
 	*gen = 0;
-	if (open_path(s, iface, 1, 0, fds, e) < 0) {
+	if ((r = open_path(s, iface, 1, DIR_OPT, fds, e)) != 0) {
 		close_path(fds);
-		if (e->code != EC_NOT_FOUND)
-			return -1;
-		e->code = EC_OK;
-		return 0;
+		return r < 0 ? -1 : 0;
 	}
+	r = -1;
 	n = readlinkat(fds[1], iface, target, sizeof(target) - 1);
 	if (n < 0) {
 		if (errno == ENOENT) {
@@ -164,7 +181,7 @@ static int open_gen(struct ec_store *s, const char *iface, unsigned long gen)
 	char name[32];
 	int fds[4], fd = -1;
 
-	if (open_path(s, iface, 3, 0, fds, &e) == 0) {
+	if (open_path(s, iface, 3, DIR_NEED, fds, &e) == 0) {
 		snprintf(name, sizeof(name), "%lu", gen);
 		fd = openat(fds[3], name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 			    O_CLOEXEC);
@@ -320,7 +337,7 @@ int ec_live_write(struct ec_store *s, const char *iface,
 
 	for (size_t i = 0; i < n; i++)
 		shared |= f[i].uid != (uid_t)-1 || f[i].gid != (gid_t)-1;
-	if (open_path(s, iface, 3, 1, fds, e) < 0 ||
+	if (open_path(s, iface, 3, DIR_MAKE, fds, e) < 0 ||
 	    open_dirs(fds, shared, e) < 0 || max_gen(fds[3], gen, e) < 0)
 		goto out;
 	++*gen;
@@ -328,7 +345,7 @@ int ec_live_write(struct ec_store *s, const char *iface,
 	snprintf(tmp, sizeof(tmp), "%lu.tmp", *gen);
 	if (remove_gen(fds[3], tmp, e) < 0)
 		goto out;
-	if ((gfd = open_dir(fds[3], tmp, tmp, 1, e)) < 0)
+	if ((gfd = open_dir(fds[3], tmp, tmp, DIR_MAKE, e)) < 0)
 		goto out;
 	if (fchmod(gfd, 0755) < 0) {
 		ec_fail_errno(e, EC_IO, errno, "cannot set the mode of a live "
@@ -380,7 +397,7 @@ int ec_live_own(struct ec_store *s, const char *iface, unsigned long gen,
 	if (fd < 0)
 		return ec_fail(e, EC_NOT_FOUND, "interface '%s' has no live "
 			       "generation %lu", iface, gen);
-	if (open_path(s, iface, 3, 0, fds, e) < 0 ||
+	if (open_path(s, iface, 3, DIR_NEED, fds, e) < 0 ||
 	    open_dirs(fds, shared, e) < 0 || (dup_fd = dup(fd)) < 0)
 		goto out;
 	if (!(d = fdopendir(dup_fd))) {
@@ -414,14 +431,12 @@ int ec_live_switch(struct ec_store *s, const char *iface, unsigned long gen,
 	char target[128], tmp[96];
 	int fds[4], r = -1;
 
-	if (open_path(s, iface, 1, gen != 0, fds, e) < 0) {
+	if ((r = open_path(s, iface, 1, gen ? DIR_MAKE : DIR_OPT, fds,
+			   e)) != 0) {
 		close_path(fds);
-		if (gen == 0 && e->code == EC_NOT_FOUND) {
-			e->code = EC_OK;
-			return 0;
-		}
-		return -1;
+		return r < 0 ? -1 : 0;	/* no link to remove */
 	}
+	r = -1;
 	if (gen == 0) {
 		if (unlinkat(fds[1], iface, 0) < 0 && errno != ENOENT) {
 			ec_fail_errno(e, EC_IO, errno, "cannot remove '%s/"
@@ -454,7 +469,7 @@ int ec_live_drop(struct ec_store *s, const char *iface, unsigned long gen,
 	int fds[4], r;
 
 	snprintf(name, sizeof(name), "%lu", gen);
-	if (open_path(s, iface, 3, 0, fds, e) < 0) {
+	if (open_path(s, iface, 3, DIR_NEED, fds, e) < 0) {
 		close_path(fds);
 		return -1;
 	}
@@ -473,13 +488,11 @@ int ec_live_prune(struct ec_store *s, const char *iface, unsigned long keep1,
 	unsigned long g;
 	DIR *d;
 
-	if (open_path(s, iface, 3, 0, fds, e) < 0) {
+	if ((r = open_path(s, iface, 3, DIR_OPT, fds, e)) != 0) {
 		close_path(fds);
-		if (e->code != EC_NOT_FOUND)
-			return -1;
-		e->code = EC_OK;
-		return 0;
+		return r < 0 ? -1 : 0;
 	}
+	r = -1;
 	if ((fd = dup(fds[3])) < 0 || !(d = fdopendir(fd))) {
 		if (fd >= 0)
 			close(fd);
