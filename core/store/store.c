@@ -113,7 +113,8 @@ static int dir_is_fresh(int dfd)
 }
 
 /* Open a lock file of the store: never a FIFO's wait (O_NONBLOCK), never
- * through a symlink, and only a regular file (store-corrupt otherwise). */
+ * through a symlink, and only a regular file (store-corrupt otherwise).
+ * -2 when it is absent and flags do not create it; -1 with e. */
 static int open_lockfile(struct ec_store *s, const char *name, int flags,
 			 struct ec_err *e)
 {
@@ -122,6 +123,8 @@ static int open_lockfile(struct ec_store *s, const char *name, int flags,
 			O_CLOEXEC | O_NOCTTY, 0600);
 
 	if (fd < 0) {
+		if (errno == ENOENT && !(flags & O_CREAT))
+			return -2;
 		if (errno == ELOOP)
 			return ec_fail(e, EC_STORE_CORRUPT, "'%s/%s' is a "
 				       "symlink", s->dir, name);
@@ -183,13 +186,10 @@ static int open_commit_lock(struct ec_store *s, int writer, struct ec_err *e)
 {
 	s->commitfd = open_lockfile(s, ".commit", writer ? O_RDWR | O_CREAT :
 				    O_RDONLY, e);
-	if (s->commitfd < 0) {
-		if (!writer && e->code == EC_NOT_FOUND) {
-			e->code = EC_OK;
-			return 0;	/* never written to */
-		}
+	if (s->commitfd == -2)
+		s->commitfd = -1;	/* absent: never written to */
+	else if (s->commitfd < 0)
 		return -1;
-	}
 	return 0;
 }
 
@@ -834,6 +834,7 @@ static int roll_back(struct ec_txn *t)
 
 int ec_txn_commit(struct ec_txn *t, struct ec_err *e)
 {
+	struct ec_err left;
 	int synced[EC_SEC_COUNT] = { 0 }, fd, err, r;
 	char nw[32], old[32];
 	size_t i;
@@ -892,8 +893,8 @@ int ec_txn_commit(struct ec_txn *t, struct ec_err *e)
 	if (unlinkat(t->tfd, "journal", 0) < 0)
 		goto undo;
 	commit_lock(t->s, LOCK_UN);
-	txn_clean(t->tfd, e);
-	e->code = EC_OK;
+	/* committed: a staged file left here is the next writer's to drop */
+	txn_clean(t->tfd, &left);
 	txn_free(t);
 	return 0;
 undo:
