@@ -85,18 +85,21 @@ static int token_key(const char *url, gnutls_x509_crt_t crt,
 {
 	struct ec_check *pk = &out->c[EC_CHK_PRIVATE_KEY],
 			*km = &out->c[EC_CHK_KEY_MATCH];
+	struct ec_err why;
 	int r;
 
 	if (!o->tok)
 		return ec_fail(e, EC_INTERNAL, "no token for '%s'", url);
 	if (!(out->key_url = strdup(url)))
 		return ec_fail(e, EC_INTERNAL, "out of memory");
-	if ((r = ec_token_matches(o->tok, url, crt, e)) < 0) {
-		if (e->code != EC_NOT_FOUND)
+	if ((r = ec_token_matches(o->tok, url, crt, &why)) < 0) {
+		if (why.code != EC_NOT_FOUND) {
+			*e = why;
 			return -1;
-		set(pk, EC_OUT_FAIL, EC_NO_PRIVATE_KEY, "%s", e->msg);
+		}
+		/* no key: an outcome of the check, not an error */
+		set(pk, EC_OUT_FAIL, EC_NO_PRIVATE_KEY, "%s", why.msg);
 		set(km, EC_OUT_SKIPPED, EC_OK, "no private key");
-		e->code = EC_OK;
 		return 0;
 	}
 	set(pk, EC_OUT_PASS, EC_OK, "in the token: %s", url);
@@ -116,6 +119,7 @@ static int keys(struct ec_store *s, const char *sha1, gnutls_x509_crt_t crt,
 	struct ec_check *pk = &out->c[EC_CHK_PRIVATE_KEY],
 			*km = &out->c[EC_CHK_KEY_MATCH];
 	struct ec_meta m;
+	struct ec_err why;
 	int r = 0;
 
 	if (ec_cs_load_meta(s, EC_SEC_PERSONAL, sha1, &m, e) < 0)
@@ -125,10 +129,11 @@ static int keys(struct ec_store *s, const char *sha1, gnutls_x509_crt_t crt,
 	ec_meta_free(&m);
 	if (r)
 		return r < 0 ? -1 : 0;
-	if (ec_cs_load_key(s, EC_SEC_PERSONAL, sha1, &out->key, e) < 0) {
-		if (e->code != EC_NOT_FOUND)
+	if (ec_cs_load_key(s, EC_SEC_PERSONAL, sha1, &out->key, &why) < 0) {
+		if (why.code != EC_NOT_FOUND) {
+			*e = why;
 			return -1;
-		e->code = EC_OK;
+		}
 		set(pk, EC_OUT_FAIL, EC_NO_PRIVATE_KEY, "the store has no "
 		    "private key for %s", sha1);
 		set(km, EC_OUT_SKIPPED, EC_OK, "no private key");

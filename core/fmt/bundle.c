@@ -313,6 +313,7 @@ static int take_der(struct ec_bundle *b, const unsigned char *p, size_t len,
 		    const char *what, struct ec_err *e)
 {
 	gnutls_datum_t der = { (unsigned char *)p, (unsigned)len };
+	struct ec_err notcrt;
 	const char *tn;
 	char oid[128];
 
@@ -327,11 +328,11 @@ static int take_der(struct ec_bundle *b, const unsigned char *p, size_t len,
 	if (*oid)
 		return ec_fail(e, EC_BAD_INPUT, "%s is content of type %s, not "
 			       "a certificate, CRL or PKCS#7 bundle", what, oid);
-	if (take_crt(b, &der, what, e) == 0)
+	if (take_crt(b, &der, what, &notcrt) == 0)
 		return 0;
-	/* not a certificate: a CRL then?  One over the limit is not parsed
-	 * (it would cost 31 times its size): refused as too large */
-	e->code = EC_OK;
+	/* not a certificate (why not is notcrt's, not the run's): a CRL
+	 * then?  One over the limit is not parsed (it would cost 31 times
+	 * its size): refused as too large */
 	if (len > EC_CRL_MAX)
 		return ec_fail(e, EC_CRL_TOO_LARGE, "%s is not a certificate, "
 			       "and at %zu bytes too large for a CRL (at most "
