@@ -562,8 +562,8 @@ out:
  * key (RFC 5915 allows it; GnuTLS 3.7 does not import it): the private
  * scalar from the PKCS#8, the public point from the token.  A GnuTLS
  * error code. */
-static int ec_from_token(struct ec_token *t, const char *key_url,
-			 const gnutls_datum_t *der, gnutls_x509_privkey_t out)
+static int key_from_token(struct ec_token *t, const char *key_url,
+			  const gnutls_datum_t *der, gnutls_x509_privkey_t out)
 {
 	gnutls_datum_t k = { NULL, 0 }, x = { NULL, 0 }, y = { NULL, 0 };
 	gnutls_ecc_curve_t curve;
@@ -622,7 +622,7 @@ int ec_token_extract(struct ec_token *t, const char *key_url,
 	    (r = gnutls_x509_privkey_import_pkcs8(*out, &der,
 			GNUTLS_X509_FMT_DER, NULL, GNUTLS_PKCS_PLAIN)) ==
 	    GNUTLS_E_ASN1_ELEMENT_NOT_FOUND)
-		r = ec_from_token(t, key_url, &der, *out);
+		r = key_from_token(t, key_url, &der, *out);
 	if (r < 0) {
 		if (*out)
 			gnutls_x509_privkey_deinit(*out);
