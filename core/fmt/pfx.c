@@ -154,17 +154,21 @@ static int check_mac(gnutls_pkcs12_t p12, const char *pass, struct ec_pfx *out,
 	return 0;
 }
 
-/* Room for one more handle (of size bytes) in vec, with its name in
- * *names: the names first, so that a failure leaves both valid (the
+/* Room for one more handle (of size bytes) in vec, its name put in
+ * (*names)[n]: the names first, so that a failure leaves both valid (the
  * names' vector one longer).  The new vec, or NULL on out of memory. */
-static void *grow(void *vec, size_t n, size_t size, char ***names)
+static void *grow(void *vec, size_t n, size_t size, char ***names,
+		  char *name)
 {
 	char **nv = realloc(*names, (n + 1) * sizeof(*nv));
 
 	if (!nv)
 		return NULL;
 	*names = nv;
-	return realloc(vec, (n + 1) * size);
+	if (!(vec = realloc(vec, (n + 1) * size)))
+		return NULL;
+	nv[n] = name;
+	return vec;
 }
 
 static int take_crt(const gnutls_datum_t *d, char *name, struct ec_pfx *out,
@@ -180,13 +184,12 @@ static int take_crt(const gnutls_datum_t *d, char *name, struct ec_pfx *out,
 		return ec_fail(e, EC_BAD_INPUT, "a certificate in the file is "
 			       "damaged: %s", gnutls_strerror(r));
 	}
-	if (!(v = grow(out->crt, out->ncrt, sizeof(*v), &out->crt_name))) {
+	if (!(v = grow(out->crt, out->ncrt, sizeof(*v), &out->crt_name,
+		       name))) {
 		gnutls_x509_crt_deinit(crt);
 		return ec_fail(e, EC_INTERNAL, "out of memory");
 	}
-	out->crt = v;
-	out->crt[out->ncrt] = crt;
-	out->crt_name[out->ncrt++] = name;
+	(out->crt = v)[out->ncrt++] = crt;
 	return 0;
 }
 
@@ -232,13 +235,12 @@ static int take_key(const gnutls_datum_t *d, int encrypted, const char *pw,
 		return ec_fail(e, EC_BAD_INPUT, "a private key in the file is "
 			       "damaged: %s", gnutls_strerror(r));
 	}
-	if (!(v = grow(out->key, out->nkey, sizeof(*v), &out->key_name))) {
+	if (!(v = grow(out->key, out->nkey, sizeof(*v), &out->key_name,
+		       name))) {
 		gnutls_x509_privkey_deinit(key);
 		return ec_fail(e, EC_INTERNAL, "out of memory");
 	}
-	out->key = v;
-	out->key[out->nkey] = key;
-	out->key_name[out->nkey++] = name;
+	(out->key = v)[out->nkey++] = key;
 	return 0;
 }
 
