@@ -54,12 +54,16 @@ setup() {
 @test "edgecert: a store locked by another writer: the message adds the global --wait" {
 	ecj request --cn a.example.test --key-type ecdsa
 	assert_success
-	flock "$EDGECERT_STORE/.lock" sleep 3 &
+	# the lock held (no sleep: the holder says when it has it) until
+	# the run below has given up
+	flock "$EDGECERT_STORE/.lock" -c "touch '$BATS_TEST_TMPDIR/held'
+		while [ ! -e '$BATS_TEST_TMPDIR/release' ]; do sleep 0.05; done" &
 	holder=$!
-	sleep 0.3
+	for _ in $(seq 1 400); do [ -e "$BATS_TEST_TMPDIR/held" ] && break; sleep 0.05; done
+	assert_file_exists "$BATS_TEST_TMPDIR/held"
 	ecj request --cn b.example.test --key-type ecdsa --wait 1
+	touch "$BATS_TEST_TMPDIR/release"
+	wait "$holder"
 	assert_code 6 locked
 	assert_equal "$(jf .message)" "store '$EDGECERT_STORE' is locked by another writer (waited 1 s); --wait SECONDS waits longer"
-	kill "$holder"
-	wait "$holder" || true
 }
