@@ -83,7 +83,7 @@ teardown_file() {
 setup() {
 	export EDGECERT_STORE="$D/store"
 	unset EDGECERT_FORMAT XDG_DATA_HOME
-	export PKI="$D/pki"
+	export PKI="$D/pki-assign"	# pki_setup assign
 	cd "$BATS_TEST_TMPDIR" || return
 	KPORT=$(cat "$D/kamailio.port") NPORT=$(cat "$D/nginx.port")
 	HPORT=$(cat "$D/haproxy.port")
