@@ -22,4 +22,8 @@ void ec_buf_reset(struct ec_buf *b);
 /* Free, wiping the bytes first (for buffers that held secrets). */
 void ec_buf_free(struct ec_buf *b);
 
+/* Write all len bytes of data to fd, again after a short write or EINTR:
+ * 0, or -1 with errno set. */
+int ec_write_all(int fd, const void *data, size_t len);
+
 #endif

@@ -205,28 +205,12 @@ enum ec_format ec_status_format(const struct ec_status *st)
 	return st->fmt;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static void maybe_flush(struct ec_status *st)
 {
 	if (st->stream_fd < 0 || st->out.len < STREAM_CHUNK || st->out.oom ||
 	    st->oom)
 		return;
-	if (write_all(st->stream_fd, st->out.p, st->out.len) < 0) {
+	if (ec_write_all(st->stream_fd, st->out.p, st->out.len) < 0) {
 		st->stream_fd = -2;	/* reported at finish */
 		st->stream_errno = errno;
 	}
@@ -617,7 +601,7 @@ int ec_status_finish(struct ec_status *st, int fd, const struct ec_err *e)
 		return errno = ENOMEM, -1;
 	if (st->stream_fd == -2)
 		return errno = st->stream_errno ? st->stream_errno : EIO, -1;
-	r = write_all(fd, st->out.p, st->out.len);
+	r = ec_write_all(fd, st->out.p, st->out.len);
 	ec_buf_reset(&st->out);
 	return r;
 }

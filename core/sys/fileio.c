@@ -10,6 +10,7 @@
 
 #include <gnutls/gnutls.h>
 
+#include "buf.h"
 #include "fileio.h"
 
 static int read_fd(int fd, const char *what, size_t max, struct ec_data *out,
@@ -194,24 +195,6 @@ void ec_data_free(struct ec_data *d)
 	d->size = 0;
 }
 
-static int write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static int create_at(int dirfd, const char *name, const void *data,
 		     size_t len, mode_t mode, int exact, struct ec_err *e)
 {
@@ -223,7 +206,7 @@ static int create_at(int dirfd, const char *name, const void *data,
 		return ec_fail_errno(e, EC_IO, errno, "cannot create '%s'",
 				     name);
 	/* on the descriptor: a chmod by name would follow a symlink */
-	if ((exact && fchmod(fd, mode) < 0) || write_all(fd, data, len) < 0 ||
+	if ((exact && fchmod(fd, mode) < 0) || ec_write_all(fd, data, len) < 0 ||
 	    fsync(fd) < 0) {
 		err = errno;
 		close(fd);
