@@ -283,8 +283,19 @@ store_snapshot() {
 # $TOKEN_PIN_FILE (t/token.bats sets it, and SOFTHSM2_CONF).
 token_pubkey() {
 	[ -n "${TOKEN_PIN_FILE:-}" ] || { echo "no TOKEN_PIN_FILE for $1" >&2; return 1; }
-	GNUTLS_PIN=$(cat "$TOKEN_PIN_FILE") p11tool --login --export-pubkey "$1" 2>/dev/null |
-		sed -n '/BEGIN/,/END/p' | openssl pkey -pubin -pubout
+	# p11tool's export once came back empty under a loaded make check
+	# (one run in four): read again before calling the key missing, and
+	# show what p11tool said when it stays empty
+	local pem i
+	for i in 1 2 3; do
+		pem=$(GNUTLS_PIN=$(cat "$TOKEN_PIN_FILE") p11tool --login \
+			--export-pubkey "$1" 2> "$BATS_TEST_TMPDIR/p11tool.err" |
+			sed -n '/BEGIN/,/END/p')
+		[ -z "$pem" ] || break
+		echo "token_pubkey: p11tool gave no key (try $i):" >&2
+		sed 's/^/  /' "$BATS_TEST_TMPDIR/p11tool.err" >&2
+	done
+	printf '%s\n' "$pem" | openssl pkey -pubin -pubout
 }
 
 # meta_key_url FILE.meta: the key_url of a key in a token (key_store=pkcs11)
